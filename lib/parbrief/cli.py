@@ -1,0 +1,121 @@
+"""Command line: ``parbrief demo | validate | ingest | render``.
+
+A thin wrapper: each command parses its flags and calls one library function; errors the user
+can fix (bad files, bad params) are printed without a traceback and give exit code 1 (2 for
+usage errors, as argparse does).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import Sequence
+
+from parbrief.errors import DataValidationError, ParbriefError
+
+__all__ = ["main", "build_parser"]
+
+
+def _add_lang(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--lang", choices=["vi", "en"], default="vi", help="language of messages (default vi)")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="parbrief",
+        description="Statistics and province briefs from PAR (CCHC) index scores.",
+    )
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("demo", help="write the synthetic demo dataset and its store")
+    p.add_argument("--out", type=Path, default=Path("outputs/demo-data"), help="folder for the demo files")
+    p.add_argument("--seed", type=int, default=None, help="random seed (default: the fixed demo seed)")
+    p.add_argument("--spec", type=Path, default=None, help="index spec YAML (default params/index.yaml)")
+
+    p = sub.add_parser("validate", help="check a scores or survey file and list every problem")
+    p.add_argument("file", type=Path)
+    p.add_argument("--spec", type=Path, default=None, help="index spec YAML (default params/index.yaml)")
+    p.add_argument("--sheet", default=None, help="Excel sheet name (default: the first visible sheet)")
+    p.add_argument("--aliases", type=Path, default=None, help="params YAML with unit name aliases")
+    _add_lang(p)
+
+    p = sub.add_parser("ingest", help="validate a file and write it into the store in one transaction")
+    p.add_argument("file", type=Path)
+    p.add_argument("--store", type=Path, required=True, help="DuckDB store file (created when missing)")
+    p.add_argument("--spec", type=Path, default=None, help="index spec YAML (default params/index.yaml)")
+    p.add_argument("--sheet", default=None, help="Excel sheet name (default: the first visible sheet)")
+    p.add_argument("--aliases", type=Path, default=None, help="params YAML with unit name aliases")
+    _add_lang(p)
+
+    p = sub.add_parser("render", help="render the yearly brief of each province to HTML")
+    p.add_argument("--year", type=int, default=None, help="year of the briefs (default: latest in the data)")
+    p.add_argument("--province", action="append", default=None, help="province to render (repeatable; default all)")
+    p.add_argument("--lang", choices=["vi", "en"], default=None, help="language of the briefs (default vi)")
+    p.add_argument("--data", type=Path, default=None, help="a store (.duckdb) or a CSV/Excel/Parquet file")
+    p.add_argument("--spec", type=Path, default=None, help="index spec YAML (default params/index.yaml)")
+    p.add_argument("--params", type=Path, default=None, help="run parameters YAML (e.g. params/2024.yaml)")
+    p.add_argument("--workers", type=int, default=None, help="parallel renders (default: number of cores)")
+    p.add_argument("--out", type=Path, default=Path("outputs"), help="output folder (default outputs/)")
+    return parser
+
+
+def _cmd_demo(args: argparse.Namespace) -> int:
+    from parbrief.data.demo import write_demo
+
+    written = write_demo(args.out, seed=args.seed, spec_path=args.spec)
+    for line in written.summary_lines():
+        print(line)
+    return 0
+
+
+def _cmd_validate(args: argparse.Namespace) -> int:
+    from parbrief.data.validate import validate_file
+
+    report = validate_file(args.file, spec_path=args.spec, sheet=args.sheet, aliases_path=args.aliases)
+    for problem in report.problems:
+        print(problem.format(args.lang))
+    print(report.summary(args.lang))
+    return 1 if report.errors else 0
+
+
+def _cmd_ingest(args: argparse.Namespace) -> int:
+    from parbrief.data.store import ingest_file
+
+    result = ingest_file(
+        args.file, args.store, spec_path=args.spec, sheet=args.sheet, aliases_path=args.aliases
+    )
+    print(result.summary(args.lang))
+    return 0
+
+
+def _cmd_render(args: argparse.Namespace) -> int:
+    from parbrief.run.batch import render_from_args
+
+    return render_from_args(args)
+
+
+_COMMANDS = {"demo": _cmd_demo, "validate": _cmd_validate, "ingest": _cmd_ingest, "render": _cmd_render}
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return _COMMANDS[args.command](args)
+    except DataValidationError as exc:
+        lang = getattr(args, "lang", None) or "vi"
+        for problem in exc.problems:
+            print(problem.format(lang), file=sys.stderr)
+        n = len(exc.errors)
+        print(
+            f"Không ghi gì: {n} lỗi phải sửa trước." if lang == "vi" else f"Nothing written: fix {n} error(s) first.",
+            file=sys.stderr,
+        )
+        return 1
+    except ParbriefError as exc:
+        print(f"parbrief {args.command}: {exc}", file=sys.stderr)
+        return 1
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,1 @@
+"""Reading, normalizing, validating and storing index scores (the leftmost layer)."""

@@ -1,0 +1,85 @@
+"""Typed errors and the problem record that every validation step reports.
+
+A :class:`Problem` names the file, the row as the user sees it (the Excel/CSV line number,
+header included), the column, what is wrong and how to fix it, in Vietnamese and English, so
+``parbrief validate`` can list *all* problems of a file at once instead of stopping at the first.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Iterable, Literal
+
+__all__ = ["ParbriefError", "SpecError", "Problem", "DataValidationError", "ParamsError", "RenderError"]
+
+
+class ParbriefError(Exception):
+    """Base of every error parbrief raises on purpose (bad input, bad params), never a bug."""
+
+
+class SpecError(ParbriefError):
+    """The index specification (YAML) is missing or invalid."""
+
+
+class ParamsError(ParbriefError):
+    """Run parameters (params/*.yaml or command line) are invalid: unknown province, year, key."""
+
+
+class RenderError(ParbriefError):
+    """A brief could not be rendered; carries the notebook and the failing cell when known."""
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One problem found in an input file, with its location and a fix hint in both languages.
+
+    ``row`` is the row number the user sees in Excel or a text editor (1 = the header line) or
+    ``None`` when the problem concerns the whole file or a whole column.
+    """
+
+    file: str
+    row: int | None
+    column: str | None
+    kind: str
+    message_vi: str
+    message_en: str
+    hint_vi: str = ""
+    hint_en: str = ""
+    severity: Literal["error", "warning"] = "error"
+
+    def message(self, lang: str = "vi") -> str:
+        return self.message_vi if lang == "vi" else self.message_en
+
+    def hint(self, lang: str = "vi") -> str:
+        return self.hint_vi if lang == "vi" else self.hint_en
+
+    def format(self, lang: str = "vi") -> str:
+        """One line: ``file:row [column] message — hint``, localized."""
+        vi = lang == "vi"
+        where = self.file
+        if self.row is not None:
+            where += f", {'dòng' if vi else 'row'} {self.row}"
+        if self.column:
+            where += f", {'cột' if vi else 'column'} {self.column!r}"
+        tag = "" if self.severity == "error" else (" (cảnh báo)" if vi else " (warning)")
+        text = f"{where}{tag}: {self.message(lang)}"
+        h = self.hint(lang)
+        return f"{text} → {h}" if h else text
+
+
+class DataValidationError(ParbriefError):
+    """An input file has errors; ``problems`` lists every one of them (warnings included)."""
+
+    def __init__(self, problems: Iterable[Problem], lang: str = "en") -> None:
+        self.problems = list(problems)
+        errors = [p for p in self.problems if p.severity == "error"]
+        head = f"{len(errors)} problem(s) in input" if lang != "vi" else f"{len(errors)} lỗi trong dữ liệu đầu vào"
+        lines = [p.format(lang) for p in errors[:50]]
+        more = len(errors) - len(lines)
+        if more > 0:
+            lines.append(f"… and {more} more" if lang != "vi" else f"… và {more} lỗi khác")
+        super().__init__(head + ":\n  " + "\n  ".join(lines))
+
+    @property
+    def errors(self) -> list[Problem]:
+        return [p for p in self.problems if p.severity == "error"]

@@ -1,0 +1,1 @@
+"""What a brief shows: figures (seaborn), findings in words (vi/en), number formatting."""

@@ -1,0 +1,1 @@
+"""Rendering briefs: parameter resolution, papermill execution, HTML export, manifest."""

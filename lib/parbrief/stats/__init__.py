@@ -1,0 +1,1 @@
+"""Statistics on index scores: trends, differences between units, ratings. Pure functions."""
