@@ -1,0 +1,875 @@
+"""Deterministic, clearly synthetic demo dataset: real provinces and districts, invented scores.
+
+Why: every later piece (statistics, briefs, the batch benchmark) needs data with known answers,
+and real district-level PAR scores are not public in one place. The demo uses the real pre-2025
+map (13 provinces bundled in ``resources/admin_units.csv`` with their real district-level units,
+plus typical departments from ``resources/departments.csv``) and *invents* every number with a
+stated model, so a test can check that a trend or a difference the statistics find is one that
+was put in (:attr:`DemoData.truth`).
+
+Model (points of a 100-point total; scaled to the spec's ``total_max``):
+
+* total target of unit *u* of province *p* in year *y* =
+  type mean (districts 82.5, departments 84) + province effect (N(0, 3)) + unit effect
+  (N(0, 3); departments N(0, 2.5)) + unit slope × (y − 2021) + year shock common to all
+  (N(0, 0.7)) + province-year shock (N(0, 0.6)) + noise (N(0, 1.2)).
+  Slopes: 15 % of units improve (+1.2 … +1.8 a year), 15 % decline (the mirror), the rest are
+  flat (N(0, 0.1)). Trending units' levels are kept inside [55, 96] over 2018–2024.
+* the total is spread over the components in proportion to their maxima, with a spec-wide
+  component profile (N(0, 0.04) of each maximum, weighted to sum 0), a unit profile
+  (N(0, 0.03)) and component noise (N(0, 0.025)); each component is clipped to [0, max] and
+  rounded to 0.01 in integer hundredths, and the total is the exact sum of those hundredths.
+* the national table (province "Việt Nam", the 63 pre-2025 provinces as units) uses each
+  province's effect, its own slope (same classes, 0.6 × as steep) and the same shocks around
+  a mean of 83.5.
+* survey (districts only): 30–120 respondents per unit and year; satisfaction 1–5 from a
+  latent normal (ordered probit) with mean 0.55 + unit survey effect (N(0, 0.25), 10 % of units
+  +0.7, 10 % −0.7, plus 0.05 SD per point of unit effect) + 0.06 × slope × (y − 2021), cut at
+  −1.6, −0.7, 0.3, 1.3; three item columns share 75 % of the latent with their own noise.
+
+Randomness: numpy ``default_rng`` (PCG64) streams keyed by ``[seed, province code, 0]`` (static
+draws: effects, slopes, departments) and ``[seed, province code, year]`` (that year's noise and
+survey), ``[seed, 0, year]`` for the common year shock. So adding provinces or years changes no
+existing number, and ``mess`` only removes or respells rows (values of the rows kept are the
+same with and without it).
+
+Realistic mess (``mess=True``, applied when the named province is in the demo):
+
+* real map change: Huyện Tĩnh Gia (Thanh Hóa) until 2019, Thị xã Nghi Sơn from 2020
+  (a unit that appears mid-series); ``mess=False`` gives instead a balanced panel of the units
+  on the map of the last requested year;
+* Trà Vinh sent no district results for 2019 (a province with a missing year);
+* Huyện Cồn Cỏ (Quảng Trị) has no row for 2021 (one unit missing one year);
+* names written in other forms: the "new" tone placement ("Hoá", "Thuỷ") in 2020, 2021 and
+  2023 (units and provinces), NFD text (as Excel on macOS writes) for Quảng Bình and Cần Thơ in
+  2019 and 2022, extra spaces around "Huyện Bắc Quang" in 2018. :attr:`DemoData.truth` and the
+  national table use the canonical names (:func:`parbrief.data.names.normalize_name`).
+
+The data are labelled synthetic wherever they are written (README.txt, store metadata).
+Only the pre-2025 map (years up to 2024) is built here; the 2025 map is issue 7's extension.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import tempfile
+import unicodedata
+from dataclasses import dataclass, field
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+from typing import Sequence
+
+import numpy as np
+import pandas as pd
+
+from parbrief.data.names import normalize_name
+from parbrief.spec import IndexSpec, load_spec
+
+__all__ = [
+    "DEMO_SEED",
+    "LAST_PRE2025_YEAR",
+    "SURVEY_ITEMS",
+    "SCORES_SHEET",
+    "NATIONAL_PROVINCE",
+    "DemoData",
+    "DemoFiles",
+    "MessLog",
+    "bundled_units",
+    "bundled_departments",
+    "pre2025_provinces",
+    "make_demo",
+    "write_demo",
+]
+
+#: The fixed seed of ``parbrief demo``.
+DEMO_SEED = 20240101
+#: Last year on the 63-province map (Resolution 202/2025/QH15 took effect in June 2025).
+LAST_PRE2025_YEAR = 2024
+#: Sheet of the demo's Excel scores file.
+SCORES_SHEET = "Điểm CCHC"
+#: ``province`` value of the national table.
+NATIONAL_PROVINCE = "Việt Nam"
+#: Survey item columns (besides ``satisfaction``): procedures, staff attitude, processing time.
+SURVEY_ITEMS = ("sat_thu_tuc", "sat_thai_do", "sat_thoi_gian")
+
+_CENTER_YEAR = 2021  # trends are centred here, so adding years changes no level
+_MU = {"district": 82.5, "department": 84.0, "province": 83.5}
+_SD_UNIT = {"district": 3.0, "department": 2.5}
+_SD_PROVINCE = 3.0
+_SD_YEAR_COMMON = 0.7
+_SD_PROVINCE_YEAR = 0.6
+_SD_NOISE = 1.2
+_SD_NOISE_NATIONAL = 1.0
+_SD_COMPONENT_NOISE = 0.025
+_SD_UNIT_PROFILE = 0.03
+_SD_SPEC_PROFILE = 0.04
+_P_IMPROVING = 0.15
+_P_DECLINING = 0.15
+_SLOPE_RANGE = (1.2, 1.8)
+_SD_FLAT_SLOPE = 0.1
+_PROVINCE_SLOPE_FACTOR = 0.6  # provinces' own trends (national table) are milder: ±0.7 … ±1.1 a year
+_LEVEL_BOUNDS = (55.0, 96.0)  # trending units' mean path stays inside this over 2018–2024
+_SURVEY_N = (30, 120)
+_SURVEY_BASE = 0.55
+_SURVEY_CUTS = np.array([-1.6, -0.7, 0.3, 1.3])
+_SURVEY_ITEM_SHIFT = np.array([-0.1, 0.2, -0.3])
+_SURVEY_ITEM_SHARE = 0.75
+_SURVEY_TREND = 0.06
+_DEPARTMENTS_PER_PROVINCE = (4, 6)
+_DEFAULT_UNITS_PER_PROVINCE = (15, 35)
+
+# Pre-2025 short names that differ from the 2025 crosswalk's (Huế was "Thừa Thiên Huế" until
+# 2025; Hồ Chí Minh City is written as in the national PAR INDEX tables).
+_PRE2025_NAME = {46: "Thừa Thiên Huế", 79: "TP. Hồ Chí Minh"}
+
+# The mess (see the module docstring); each applies only when its province is in the demo.
+_MISSING_PROVINCE_YEAR = ("Trà Vinh", 2019)
+_MISSING_UNIT_YEAR = ("Quảng Trị", "Huyện Cồn Cỏ", 2021)
+_MODERN_TONE_YEARS = (2020, 2021, 2023)
+_NFD = (("Quảng Bình", "Cần Thơ"), (2019, 2022))
+_SPACED = ("Hà Giang", "Huyện Bắc Quang", 2018, " Huyện Bắc  Quang ")
+_VARIANT_LABELS = {
+    "Hoà/Thuỷ": ("bỏ dấu kiểu mới: Hoá, Thuỷ", "new tone placement: Hoá, Thuỷ"),
+    "NFD": ("Unicode dựng sẵn/tổ hợp lẫn lộn (NFD)", "decomposed Unicode (NFD)"),
+    "spaces": ("khoảng trắng thừa", "extra spaces"),
+}
+_SYNTHETIC_LABEL = (
+    "DỮ LIỆU GIẢ LẬP (tổng hợp để minh họa), không phải số liệu thật / SYNTHETIC demo data, not real scores"
+)
+
+
+# --------------------------------------------------------------------------------------------
+# bundled reference data
+
+
+def _resource(name: str) -> Path:
+    return Path(str(resources.files("parbrief").joinpath("resources", name)))
+
+
+@lru_cache(maxsize=1)
+def _units_table() -> pd.DataFrame:
+    df = pd.read_csv(_resource("admin_units.csv"), dtype={"province_code": "int64"}, keep_default_na=False)
+    for col in ("valid_from", "valid_to"):
+        df[col] = pd.to_numeric(df[col].replace("", None)).astype("Int64")
+    return df
+
+
+def bundled_units() -> pd.DataFrame:
+    """The real district-level units bundled with parbrief (a copy, one row per unit).
+
+    Columns: ``province_code`` (GSO code), ``province`` (short pre-2025 name), ``region``
+    (north/centre/south), ``unit`` (official name with its kind, e.g. "Huyện Lệ Thủy"),
+    ``unit_kind`` (huyện / thị xã / thành phố / quận), ``valid_from``/``valid_to`` (first/last
+    year the unit existed within 2018–2024, ``<NA>`` = the whole period) and ``note``.
+    """
+    return _units_table().copy()
+
+
+@lru_cache(maxsize=1)
+def _departments() -> tuple[str, ...]:
+    df = pd.read_csv(_resource("departments.csv"), keep_default_na=False)
+    return tuple(df["department"])
+
+
+def bundled_departments() -> list[str]:
+    """Typical provincial departments (sở, thanh tra tỉnh) used as ``unit_type=department`` units."""
+    return list(_departments())
+
+
+@lru_cache(maxsize=1)
+def _provinces() -> pd.DataFrame:
+    cw = pd.read_csv(_resource("province_crosswalk_2025.csv"), dtype={"old_code": "int64"})
+    names = []
+    for code, full in zip(cw["old_code"], cw["old_province"]):
+        short = re.sub(r"^(Tỉnh|Thành phố)\s+", "", normalize_name(full))
+        names.append(_PRE2025_NAME.get(int(code), short))
+    return pd.DataFrame({"province_code": cw["old_code"].astype("int64"), "province": names})
+
+
+def pre2025_provinces() -> pd.DataFrame:
+    """The 63 provinces of the pre-2025 map: ``province_code`` (GSO) and short ``province`` name.
+
+    Derived from the bundled 2025 crosswalk (old side), with the prefix ("Tỉnh", "Thành phố")
+    dropped and names normalized; Huế is "Thừa Thiên Huế" before 2025.
+    """
+    return _provinces().copy()
+
+
+# --------------------------------------------------------------------------------------------
+# results
+
+
+@dataclass(frozen=True)
+class MessLog:
+    """What :func:`make_demo` did to make the data realistically messy (empty with ``mess=False``)."""
+
+    mid_series: tuple[tuple[str, str, int], ...] = ()  # (province, unit, first year)
+    ended: tuple[tuple[str, str, int], ...] = ()  # (province, unit, last year)
+    missing_province_years: tuple[tuple[str, int], ...] = ()
+    missing_unit_years: tuple[tuple[str, str, int], ...] = ()
+    # (province, unit, year, province as written, unit as written, kind)
+    name_variants: tuple[tuple[str, str, int, str, str, str], ...] = ()
+
+    def lines(self, lang: str = "vi") -> list[str]:
+        """Human-readable description, one line per kind of mess."""
+        vi = lang == "vi"
+        out: list[str] = []
+        for prov, unit, year in self.mid_series:
+            out.append(
+                f"{unit} ({prov}) chỉ có số liệu từ năm {year}."
+                if vi
+                else f"{unit} ({prov}) has data from {year} only."
+            )
+        for prov, unit, year in self.ended:
+            out.append(
+                f"{unit} ({prov}) chỉ có số liệu đến năm {year}."
+                if vi
+                else f"{unit} ({prov}) has data up to {year} only."
+            )
+        for prov, year in self.missing_province_years:
+            out.append(
+                f"{prov}: thiếu toàn bộ số liệu cấp huyện và sở, ngành năm {year}."
+                if vi
+                else f"{prov}: no unit results for {year}."
+            )
+        for prov, unit, year in self.missing_unit_years:
+            out.append(f"{unit} ({prov}): thiếu năm {year}." if vi else f"{unit} ({prov}): {year} is missing.")
+        if self.name_variants:
+            kinds = [k for k in _VARIANT_LABELS if k in {v[5] for v in self.name_variants}]
+            labels = ", ".join(_VARIANT_LABELS[k][0 if vi else 1] for k in kinds)
+            out.append(
+                f"{len(self.name_variants)} dòng (đơn vị, năm) ghi tên theo cách khác ({labels}); "
+                "khi chuẩn hóa tên, các cách ghi này được gộp về một tên."
+                if vi
+                else f"{len(self.name_variants)} (unit, year) rows with names written another way ({labels}); "
+                "name normalization merges them into one name."
+            )
+        return out
+
+
+@dataclass(frozen=True, eq=False)
+class DemoData:
+    """The demo dataset in the data model, plus the truth it was generated from.
+
+    ``scores``: wide scores of every unit (districts and departments) of the demo's provinces;
+    ``national``: same shape, province "Việt Nam", the 63 provinces as units, every year;
+    ``survey``: one row per respondent (districts only); ``truth``: one row per unit (and per
+    province of the national table, with ``province == "Việt Nam"``) with the effects, the
+    slope and its class, names normalized; ``mess_log``: what was made messy.
+    """
+
+    scores: pd.DataFrame
+    national: pd.DataFrame
+    survey: pd.DataFrame
+    truth: pd.DataFrame
+    mess_log: MessLog
+    seed: int
+    years: tuple[int, ...]
+    spec_id: str
+
+
+# --------------------------------------------------------------------------------------------
+# generation
+
+
+@dataclass
+class _Static:
+    """Static draws of one province (from the stream ``[seed, code, 0]``)."""
+
+    province_effect: float
+    province_slope: float
+    province_trend: str
+    units: tuple[str, ...] = ()
+    unit_types: tuple[str, ...] = ()
+    valid_from: tuple[int | None, ...] = ()
+    valid_to: tuple[int | None, ...] = ()
+    unit_effect: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    slope: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    trend: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=object))
+    survey_effect: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    profile: np.ndarray = field(default_factory=lambda: np.zeros((0, 0)))
+
+
+def _trend_draw(rng: np.random.Generator, n: int) -> tuple[np.ndarray, np.ndarray]:
+    """Slope classes and values: improving / declining (±U(1.2, 1.8)) or flat (N(0, 0.1))."""
+    u = rng.random(n)
+    mag = rng.uniform(*_SLOPE_RANGE, size=n)
+    flat = rng.normal(0.0, _SD_FLAT_SLOPE, size=n)
+    trend = np.where(u < _P_IMPROVING, "improving", np.where(u < _P_IMPROVING + _P_DECLINING, "declining", "flat"))
+    slope = np.where(trend == "improving", mag, np.where(trend == "declining", -mag, flat))
+    return trend.astype(object), slope
+
+
+def _static_draws(
+    seed: int, code: int, bundled: pd.DataFrame | None, synthetic_units: tuple[int, int] | None, n_comp: int
+) -> _Static:
+    """Province-level and unit-level draws; ``bundled`` rows or a synthetic unit count."""
+    rng = np.random.default_rng([seed, code, 0])
+    prov_effect = float(rng.normal(0.0, _SD_PROVINCE))
+    ptrend, pslope = _trend_draw(rng, 1)
+    pslope = pslope * _PROVINCE_SLOPE_FACTOR
+    st = _Static(province_effect=prov_effect, province_slope=float(pslope[0]), province_trend=str(ptrend[0]))
+    if bundled is None and synthetic_units is None:
+        return st
+    n_dept = int(rng.integers(_DEPARTMENTS_PER_PROVINCE[0], _DEPARTMENTS_PER_PROVINCE[1] + 1))
+    if bundled is not None:
+        districts = list(bundled["unit"])
+        vf = [None if pd.isna(v) else int(v) for v in bundled["valid_from"]]
+        vt = [None if pd.isna(v) else int(v) for v in bundled["valid_to"]]
+    else:
+        lo, hi = synthetic_units  # type: ignore[misc]
+        n_total = int(rng.integers(lo, hi + 1))
+        n_dist = max(1, n_total - n_dept)
+        districts = [f"Huyện {i:02d} (giả lập)" for i in range(1, n_dist + 1)]
+        vf = [None] * n_dist
+        vt = [None] * n_dist
+    all_depts = _departments()
+    picked = np.sort(rng.choice(len(all_depts), size=min(n_dept, len(all_depts)), replace=False))
+    depts = [all_depts[i] for i in picked]
+    units = tuple(districts + depts)
+    types = tuple(["district"] * len(districts) + ["department"] * len(depts))
+    n = len(units)
+    z = rng.normal(0.0, 1.0, size=n)
+    sd = np.array([_SD_UNIT[t] for t in types])
+    effect = z * sd
+    trend, slope = _trend_draw(rng, n)
+    s_u = rng.random(n)
+    s_noise = rng.normal(0.0, 0.25, size=n)
+    profile = rng.normal(0.0, _SD_UNIT_PROFILE, size=(n, n_comp))
+    # keep trending units' mean path inside the bounds over 2018–2024 (no clipping of the trend)
+    mu = np.array([_MU[t] for t in types]) + prov_effect
+    half = np.abs(slope) * (LAST_PRE2025_YEAR - _CENTER_YEAR)
+    level = np.clip(mu + effect, _LEVEL_BOUNDS[0] + half, _LEVEL_BOUNDS[1] - half)
+    effect = level - mu
+    survey = s_noise + np.where(s_u < 0.1, 0.7, np.where(s_u < 0.2, -0.7, 0.0)) + 0.05 * effect
+    survey = np.where(np.array(types) == "district", survey, np.nan)
+    st.units, st.unit_types = units, types
+    st.valid_from, st.valid_to = tuple(vf + [None] * len(depts)), tuple(vt + [None] * len(depts))
+    st.unit_effect, st.slope, st.trend, st.survey_effect, st.profile = effect, slope, trend, survey, profile
+    return st
+
+
+def _spec_profile(seed: int, spec: IndexSpec) -> tuple[np.ndarray, np.ndarray]:
+    """Component maxima and the spec-wide profile (weighted to sum 0 over the maxima)."""
+    maxima = np.array([c.max_points for c in spec.components], dtype=float)
+    off = np.random.default_rng([seed, 0, 0]).normal(0.0, _SD_SPEC_PROFILE, size=len(maxima))
+    off = off - (off * maxima).sum() / maxima.sum()
+    return maxima, off
+
+
+def _components_cents(target_total: np.ndarray, maxima: np.ndarray, offsets: np.ndarray, z: np.ndarray) -> np.ndarray:
+    """Spread totals (100-point scale) over components: share of each maximum, clipped, in hundredths."""
+    frac = target_total[:, None] / 100.0 + offsets + _SD_COMPONENT_NOISE * z
+    comp = np.clip(frac, 0.0, 1.0) * maxima[None, :]
+    return np.rint(comp * 100.0).astype(np.int64)
+
+
+_MODERN = re.compile(r"(?<![qQ])([òóỏõọÒÓỎÕỌ])([aeAE])\b|(?<![qQ])([ùúủũụÙÚỦŨỤ])([yY])\b")
+
+
+def _modern_tone(name: str) -> str:
+    """Rewrite traditional tone placement as the "new" one ("Hóa" → "Hoá", "Thủy" → "Thuỷ").
+
+    Hand-written on purpose: it is the inverse of :func:`normalize_name`'s rule and exists only
+    to produce realistic mess; tests check that ``normalize_name`` undoes it.
+    """
+
+    def repl(m: re.Match[str]) -> str:
+        toned, plain = (m.group(1), m.group(2)) if m.group(1) else (m.group(3), m.group(4))
+        parts = unicodedata.normalize("NFD", toned)
+        base, tone = parts[0], parts[1:]
+        return base + unicodedata.normalize("NFC", plain + tone)
+
+    return _MODERN.sub(repl, name)
+
+
+def _written(province: str, unit: str, year: int, mess: bool) -> tuple[str, str, str]:
+    """How a province and unit name are written in a given year's file, and the kind of variant."""
+    if not mess:
+        return province, unit, ""
+    if year in _MODERN_TONE_YEARS:
+        p2, u2 = _modern_tone(province), _modern_tone(unit)
+        if (p2, u2) != (province, unit):
+            return p2, u2, "Hoà/Thuỷ"
+    if province in _NFD[0] and year in _NFD[1]:
+        return unicodedata.normalize("NFD", province), unicodedata.normalize("NFD", unit), "NFD"
+    if (province, unit, year) == _SPACED[:3]:
+        return province, _SPACED[3], "spaces"
+    return province, unit, ""
+
+
+def _resolve_provinces(
+    provinces: int | Sequence[str] | None, units_per_province: tuple[int, int] | None
+) -> list[tuple[int, str, pd.DataFrame | None]]:
+    """(code, name, bundled rows or None for synthetic) for the demo's provinces, in code order."""
+    table = _units_table()
+    allp = _provinces()
+    bundled_codes = sorted(set(table["province_code"]))
+    name_of = dict(zip(allp["province_code"], allp["province"]))
+    if provinces is None:
+        codes = bundled_codes
+    elif isinstance(provinces, (int, np.integer)) and not isinstance(provinces, bool):
+        n = int(provinces)
+        if not 1 <= n <= len(allp):
+            raise ValueError(f"provinces must be between 1 and {len(allp)}, got {n}")
+        others = [int(c) for c in allp["province_code"] if int(c) not in bundled_codes]
+        codes = sorted((bundled_codes + others)[:n])
+    else:
+        code_of = {normalize_name(v): k for k, v in name_of.items()}
+        wanted = [normalize_name(p) for p in provinces]
+        unknown = [p for p in wanted if p not in code_of]
+        if unknown:
+            raise ValueError(f"unknown province(s) {unknown}; use the short pre-2025 names, e.g. 'Quảng Bình'")
+        codes = sorted({code_of[p] for p in wanted})
+    if units_per_province is not None:
+        lo, hi = units_per_province
+        if not (isinstance(lo, int) and isinstance(hi, int)) or lo < _DEPARTMENTS_PER_PROVINCE[1] + 1 or hi < lo:
+            raise ValueError(
+                "units_per_province must be (low, high) integers with "
+                f"{_DEPARTMENTS_PER_PROVINCE[1] + 1} <= low <= high, got {units_per_province!r}"
+            )
+    out = []
+    for code in codes:
+        rows = table[table["province_code"] == code]
+        out.append((int(code), name_of[code], rows if len(rows) else None))
+    return out
+
+
+def _check_years(years: Sequence[int]) -> tuple[int, ...]:
+    ys = tuple(int(y) for y in years)
+    if not ys:
+        raise ValueError("years must not be empty")
+    if len(set(ys)) != len(ys):
+        raise ValueError(f"years must not repeat, got {list(ys)}")
+    late = [y for y in ys if y > LAST_PRE2025_YEAR or y < 2000]
+    if late:
+        raise ValueError(
+            f"the demo covers the 63-province map of 2000–{LAST_PRE2025_YEAR}; got {late} "
+            "(2025 onwards needs the new map, not built yet)"
+        )
+    return tuple(sorted(ys))
+
+
+def _str_col(values: np.ndarray) -> pd.Series:
+    return pd.Series(values, dtype="str")
+
+
+def make_demo(
+    seed: int = DEMO_SEED,
+    spec: IndexSpec | None = None,
+    provinces: int | Sequence[str] | None = None,
+    years: Sequence[int] = range(2018, LAST_PRE2025_YEAR + 1),
+    units_per_province: tuple[int, int] | None = None,
+    mess: bool = True,
+) -> DemoData:
+    """Generate the synthetic demo dataset (scores, national table, survey, truth) deterministically.
+
+    ``provinces``: ``None`` = the 13 bundled provinces with their real units; an int *n* = the
+    bundled ones (in code order) then the other provinces of the pre-2025 map with synthetic
+    districts ("Huyện 01 (giả lập)" …) up to *n* (63 = all, for the benchmark); or a list of
+    short province names. ``units_per_province`` = (low, high) range of the unit count (districts
+    plus 4–6 departments) of each *synthetic* province, default (15, 35); bundled provinces keep
+    their real units. ``mess`` adds the realistic problems described in the module docstring.
+    The model and the random streams are described there too; same arguments → identical frames.
+    """
+    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
+        raise ValueError(f"seed must be a non-negative integer, got {seed!r}")
+    seed = int(seed)
+    spec = spec if spec is not None else load_spec()
+    ys = _check_years(years)
+    plan = _resolve_provinces(provinces, units_per_province)
+    synth_range = units_per_province or _DEFAULT_UNITS_PER_PROVINCE
+    maxima, spec_off = _spec_profile(seed, spec)
+    codes = spec.codes
+    n_comp = len(codes)
+    scale = spec.total_max / 100.0
+    year_shock = {y: float(np.random.default_rng([seed, 0, y]).normal(0.0, _SD_YEAR_COMMON)) for y in ys}
+    panel_year = ys[-1]
+
+    # national table: every province of the pre-2025 map
+    allp = _provinces()
+    in_demo = {code for code, _, _ in plan}
+    statics: dict[int, _Static] = {}
+    for code, _, rows in plan:
+        statics[code] = _static_draws(seed, code, rows, None if rows is not None else synth_range, n_comp)
+    nat_cents: list[np.ndarray] = []
+    nat_units: list[str] = []
+    nat_years: list[int] = []
+    truth_rows: list[dict[str, object]] = []
+    pyear_draws: dict[tuple[int, int], np.random.Generator] = {}
+    pyear_shock: dict[tuple[int, int], float] = {}
+    for code, pname in zip(allp["province_code"], allp["province"]):
+        code = int(code)
+        st = statics[code] if code in in_demo else _static_draws(seed, code, None, None, n_comp)
+        truth_rows.append(
+            {
+                "province": NATIONAL_PROVINCE,
+                "unit": pname,
+                "unit_type": "province",
+                "province_effect": st.province_effect,
+                "unit_effect": st.province_effect,
+                "slope_per_year": st.province_slope,
+                "trend": st.province_trend,
+                "survey_effect": np.nan,
+            }
+        )
+        for y in ys:
+            rng = np.random.default_rng([seed, code, y])
+            shock = float(rng.normal(0.0, _SD_PROVINCE_YEAR))
+            noise = float(rng.normal(0.0, _SD_NOISE_NATIONAL))
+            z = rng.normal(0.0, 1.0, size=(1, n_comp))
+            target = (
+                _MU["province"]
+                + st.province_effect
+                + st.province_slope * (y - _CENTER_YEAR)
+                + year_shock[y]
+                + shock
+                + noise
+            )
+            nat_cents.append(_components_cents(np.array([target]), maxima / scale, spec_off, z))
+            nat_units.append(pname)
+            nat_years.append(y)
+            if code in in_demo:
+                pyear_draws[(code, y)] = rng
+                pyear_shock[(code, y)] = shock
+    nat = np.vstack(nat_cents) if nat_cents else np.zeros((0, n_comp), dtype=np.int64)
+    national = _frame(
+        np.full(len(nat_units), NATIONAL_PROVINCE, dtype=object),
+        np.array(nat_units, dtype=object),
+        np.full(len(nat_units), "province", dtype=object),
+        np.array(nat_years, dtype=np.int64),
+        nat,
+        maxima,
+        scale,
+        codes,
+    )
+    national = national.sort_values(["year"], kind="stable").reset_index(drop=True)
+
+    # units of the demo's provinces
+    mid_series: list[tuple[str, str, int]] = []
+    ended: list[tuple[str, str, int]] = []
+    missing_py: list[tuple[str, int]] = []
+    missing_uy: list[tuple[str, str, int]] = []
+    variants: list[tuple[str, str, int, str, str, str]] = []
+    s_prov: list[np.ndarray] = []
+    s_unit: list[np.ndarray] = []
+    s_type: list[np.ndarray] = []
+    s_year: list[np.ndarray] = []
+    s_cents: list[np.ndarray] = []
+    v_prov: list[np.ndarray] = []
+    v_unit: list[np.ndarray] = []
+    v_year: list[np.ndarray] = []
+    v_resp: list[np.ndarray] = []
+    v_vals: list[np.ndarray] = []
+    n_items = len(SURVEY_ITEMS)
+    for code, pname, _ in plan:
+        st = statics[code]
+        n = len(st.units)
+        types = np.array(st.unit_types, dtype=object)
+        is_dist = types == "district"
+        mu = np.array([_MU[t] for t in st.unit_types])
+        for i, unit in enumerate(st.units):
+            truth_rows.append(
+                {
+                    "province": pname,
+                    "unit": unit,
+                    "unit_type": st.unit_types[i],
+                    "province_effect": st.province_effect,
+                    "unit_effect": float(st.unit_effect[i]),
+                    "slope_per_year": float(st.slope[i]),
+                    "trend": str(st.trend[i]),
+                    "survey_effect": float(st.survey_effect[i]),
+                }
+            )
+        # which unit-years exist
+        vf = np.array([-1 if v is None else v for v in st.valid_from])
+        vt = np.array([9999 if v is None else v for v in st.valid_to])
+        if mess:
+            for i, unit in enumerate(st.units):
+                if st.valid_from[i] is not None and st.valid_from[i] > ys[0] and st.valid_from[i] <= ys[-1]:
+                    mid_series.append((pname, unit, int(st.valid_from[i])))
+                if st.valid_to[i] is not None and ys[0] <= st.valid_to[i] < ys[-1]:
+                    ended.append((pname, unit, int(st.valid_to[i])))
+        else:
+            on_map = (vf <= panel_year) & (panel_year <= vt)
+        for y in ys:
+            rng = pyear_draws[(code, y)]
+            noise = rng.normal(0.0, _SD_NOISE, size=n)
+            z = rng.normal(0.0, 1.0, size=(n, n_comp))
+            counts = rng.integers(_SURVEY_N[0], _SURVEY_N[1] + 1, size=int(is_dist.sum()))
+            latent = rng.normal(0.0, 1.0, size=(int(counts.sum()), 1 + n_items))
+            target = (
+                mu
+                + st.province_effect
+                + st.unit_effect
+                + st.slope * (y - _CENTER_YEAR)
+                + year_shock[y]
+                + pyear_shock[(code, y)]
+                + noise
+            )
+            cents = _components_cents(target, maxima / scale, spec_off[None, :] + st.profile, z)
+            if mess:
+                keep = (vf <= y) & (y <= vt)
+                if (pname, y) == _MISSING_PROVINCE_YEAR:
+                    keep[:] = False
+                    missing_py.append((pname, y))
+                for i, unit in enumerate(st.units):
+                    if (pname, unit, y) == _MISSING_UNIT_YEAR and keep[i]:
+                        keep[i] = False
+                        missing_uy.append((pname, unit, y))
+            else:
+                keep = on_map.copy()
+            wp = np.empty(n, dtype=object)
+            wu = np.empty(n, dtype=object)
+            for i, unit in enumerate(st.units):
+                p2, u2, kind = _written(pname, unit, y, mess)
+                wp[i], wu[i] = p2, u2
+                if kind and keep[i]:
+                    variants.append((pname, unit, y, p2, u2, kind))
+            s_prov.append(wp[keep])
+            s_unit.append(wu[keep])
+            s_type.append(types[keep])
+            s_year.append(np.full(int(keep.sum()), y, dtype=np.int64))
+            s_cents.append(cents[keep])
+            # survey: districts only, same written names as the scores
+            dist_idx = np.flatnonzero(is_dist)
+            mean = _SURVEY_BASE + st.survey_effect[dist_idx] + _SURVEY_TREND * st.slope[dist_idx] * (y - _CENTER_YEAR)
+            row_unit = np.repeat(np.arange(len(dist_idx)), counts)
+            m = mean[row_unit]
+            sat = m + latent[:, 0]
+            items = (
+                m[:, None]
+                + _SURVEY_ITEM_SHIFT[None, :n_items]
+                + _SURVEY_ITEM_SHARE * latent[:, [0]]
+                + np.sqrt(1 - _SURVEY_ITEM_SHARE**2) * latent[:, 1:]
+            )
+            vals = np.searchsorted(_SURVEY_CUTS, np.column_stack([sat, items])).astype(np.int64) + 1
+            resp = np.concatenate([np.arange(1, c + 1) for c in counts]) if len(counts) else np.zeros(0, np.int64)
+            keep_rows = keep[dist_idx][row_unit]
+            v_prov.append(wp[dist_idx][row_unit][keep_rows])
+            v_unit.append(wu[dist_idx][row_unit][keep_rows])
+            v_year.append(np.full(int(keep_rows.sum()), y, dtype=np.int64))
+            v_resp.append(resp[keep_rows].astype(np.int64))
+            v_vals.append(vals[keep_rows])
+
+    scores = _frame(
+        _cat(s_prov, object),
+        _cat(s_unit, object),
+        _cat(s_type, object),
+        _cat(s_year, np.int64),
+        np.vstack(s_cents) if s_cents else np.zeros((0, n_comp), dtype=np.int64),
+        maxima,
+        scale,
+        codes,
+    )
+    vv = np.vstack(v_vals) if v_vals else np.zeros((0, 1 + n_items), dtype=np.int64)
+    survey = pd.DataFrame(
+        {
+            "province": _str_col(_cat(v_prov, object)),
+            "unit": _str_col(_cat(v_unit, object)),
+            "year": _cat(v_year, np.int64),
+            "respondent": _cat(v_resp, np.int64),
+            "satisfaction": vv[:, 0],
+            **{name: vv[:, j + 1] for j, name in enumerate(SURVEY_ITEMS)},
+        }
+    )
+    truth = pd.DataFrame(truth_rows)
+    for col in ("province", "unit", "unit_type", "trend"):
+        truth[col] = truth[col].astype("str")
+    log = MessLog(
+        mid_series=tuple(mid_series),
+        ended=tuple(ended),
+        missing_province_years=tuple(missing_py),
+        missing_unit_years=tuple(missing_uy),
+        name_variants=tuple(variants),
+    )
+    return DemoData(
+        scores=scores, national=national, survey=survey, truth=truth, mess_log=log, seed=seed, years=ys, spec_id=spec.id
+    )
+
+
+def _cat(parts: list[np.ndarray], dtype: type) -> np.ndarray:
+    return np.concatenate(parts).astype(dtype) if parts else np.zeros(0, dtype=dtype)
+
+
+def _frame(
+    prov: np.ndarray,
+    unit: np.ndarray,
+    utype: np.ndarray,
+    year: np.ndarray,
+    cents: np.ndarray,
+    maxima: np.ndarray,
+    scale: float,
+    codes: list[str],
+) -> pd.DataFrame:
+    """Wide frame of the data model from component hundredths (total = their exact sum).
+
+    ``cents`` were computed on a 100-point scale; with another ``total_max`` they are rescaled
+    to the spec's maxima before rounding, so the stored components never exceed their maxima.
+    """
+    if scale != 1.0:
+        cents = np.minimum(np.rint(cents * scale).astype(np.int64), np.rint(maxima * 100).astype(np.int64))
+    total = cents.sum(axis=1)
+    data: dict[str, object] = {
+        "province": _str_col(prov),
+        "unit": _str_col(unit),
+        "unit_type": _str_col(utype),
+        "year": year.astype(np.int64),
+        "total": total / 100.0,
+    }
+    for j, c in enumerate(codes):
+        data[c] = cents[:, j] / 100.0
+    return pd.DataFrame(data)
+
+
+# --------------------------------------------------------------------------------------------
+# files
+
+
+@dataclass(frozen=True)
+class DemoFiles:
+    """What :func:`write_demo` wrote (paths and counts); always synthetic data."""
+
+    out_dir: Path
+    scores: Path
+    national: Path
+    survey: Path
+    readme: Path
+    store: Path
+    seed: int
+    years: tuple[int, ...]
+    n_provinces: int
+    n_units: int
+    n_score_rows: int
+    n_national_rows: int
+    n_survey_rows: int
+    synthetic: bool = True
+
+    def summary_lines(self, lang: str = "vi") -> list[str]:
+        """Lines for the terminal: the synthetic label first, then each file with its counts."""
+        y0, y1 = self.years[0], self.years[-1]
+        label = _SYNTHETIC_LABEL
+        if lang == "vi":
+            return [
+                label,
+                f"Điểm các đơn vị: {self.scores} ({self.n_score_rows} dòng; {self.n_units} đơn vị của "
+                f"{self.n_provinces} tỉnh; {y0}–{y1})",
+                f"Chỉ số cấp tỉnh: {self.national} ({self.n_national_rows} dòng)",
+                f"Khảo sát sự hài lòng: {self.survey} ({self.n_survey_rows} người trả lời)",
+                f"Ghi chú: {self.readme}",
+                f"Kho dữ liệu: {self.store} (seed {self.seed})",
+            ]
+        return [
+            label,
+            f"Unit scores: {self.scores} ({self.n_score_rows} rows; {self.n_units} units in "
+            f"{self.n_provinces} provinces; {y0}–{y1})",
+            f"Provincial index: {self.national} ({self.n_national_rows} rows)",
+            f"Satisfaction survey: {self.survey} ({self.n_survey_rows} respondents)",
+            f"Notes: {self.readme}",
+            f"Store: {self.store} (seed {self.seed})",
+        ]
+
+
+def _readme(data: DemoData, n_prov: int, n_units: int) -> str:
+    y0, y1 = data.years[0], data.years[-1]
+    vi_mess = "\n".join(f"  - {line}" for line in data.mess_log.lines("vi"))
+    en_mess = "\n".join(f"  - {line}" for line in data.mess_log.lines("en"))
+    return f"""DỮ LIỆU GIẢ LẬP (TỔNG HỢP) — CHỈ DÙNG ĐỂ MINH HỌA, KHÔNG PHẢI SỐ LIỆU THẬT
+==========================================================================
+
+Bộ dữ liệu này do parbrief sinh ngẫu nhiên (seed {data.seed}) để minh họa và kiểm thử. Tên tỉnh,
+huyện, thị xã, thành phố, quận và sở, ngành là tên thật (bản đồ hành chính trước năm 2025), nhưng
+mọi điểm số Chỉ số CCHC và mọi câu trả lời khảo sát đều là số liệu tổng hợp (giả lập), không phản
+ánh kết quả đánh giá thật của bất kỳ cơ quan, đơn vị nào. Không trích dẫn, không dùng để xếp hạng.
+
+Nội dung: {n_units} đơn vị của {n_prov} tỉnh, thành phố; các năm {y0}–{y1}.
+  - scores.xlsx (trang tính "{SCORES_SHEET}"): điểm Chỉ số CCHC của huyện và sở, ngành, theo lĩnh vực.
+  - national.csv: Chỉ số CCHC cấp tỉnh của 63 tỉnh, thành phố (tỉnh = "{NATIONAL_PROVINCE}").
+  - survey.csv: phiếu khảo sát sự hài lòng của người dân (thang 1–5), cấp huyện.
+  - parbrief.duckdb: kho dữ liệu đã nhập từ ba tệp trên (có nhãn "synthetic").
+Một số lỗi thường gặp được cài sẵn có chủ đích để kiểm thử việc kiểm tra và phân tích dữ liệu:
+{vi_mess}
+
+SYNTHETIC DATA — FOR ILLUSTRATION ONLY, NOT REAL SCORES
+=======================================================
+
+parbrief generated this dataset at random (seed {data.seed}) for demonstration and testing. The
+names of provinces, districts and departments are real (the pre-2025 map), but every PAR INDEX
+score and every survey answer is synthetic and reflects no real evaluation of any body. Do not
+cite it or use it to rank anyone.
+
+Contents: {n_units} units in {n_prov} provinces; years {y0}–{y1}.
+  - scores.xlsx (sheet "{SCORES_SHEET}"): PAR index scores of districts and departments by component.
+  - national.csv: provincial PAR INDEX of all 63 provinces (province = "{NATIONAL_PROVINCE}").
+  - survey.csv: citizen satisfaction survey responses (1–5 scale), districts.
+  - parbrief.duckdb: store ingested from the three files (labelled "synthetic").
+Typical problems put in on purpose, to exercise validation and statistics:
+{en_mess}
+"""
+
+
+def write_demo(out_dir: Path, seed: int | None = None, spec_path: Path | None = None) -> DemoFiles:
+    """Write the demo files and build their store: ``parbrief demo``.
+
+    Writes ``scores.xlsx`` (sheet "Điểm CCHC", data-model headers), ``national.csv``,
+    ``survey.csv`` and ``README.txt`` (synthetic label in Vietnamese and English) into
+    ``out_dir``, then ingests the three data files with :func:`parbrief.data.store.ingest_file`
+    into a temporary DuckDB file, labels it synthetic in the store's metadata, and moves it to
+    ``out_dir/parbrief.duckdb`` with ``os.replace`` (a rerun replaces the old store whole; a
+    failure leaves the old one in place).
+    """
+    from parbrief.data.store import Store, ingest_file
+
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    spec = load_spec(spec_path)
+    data = make_demo(seed=DEMO_SEED if seed is None else seed, spec=spec)
+    scores_p = out_dir / "scores.xlsx"
+    national_p = out_dir / "national.csv"
+    survey_p = out_dir / "survey.csv"
+    readme_p = out_dir / "README.txt"
+    store_p = out_dir / "parbrief.duckdb"
+    data.scores.to_excel(scores_p, sheet_name=SCORES_SHEET, index=False)
+    data.national.to_csv(national_p, index=False, lineterminator="\n")
+    data.survey.to_csv(survey_p, index=False, lineterminator="\n")
+    canonical = data.truth[data.truth["province"] != NATIONAL_PROVINCE]
+    n_prov = int(canonical["province"].nunique())
+    n_units = len(canonical)
+    readme_p.write_text(_readme(data, n_prov, n_units), encoding="utf-8")
+
+    # Build the store in a private folder beside the final file (same file system, so the move
+    # is atomic), then replace the old store whole; the folder takes any lock or log files along.
+    work = Path(tempfile.mkdtemp(prefix=".parbrief-demo-", dir=out_dir))
+    try:
+        tmp = work / "parbrief.duckdb"
+        for path, sheet in ((scores_p, SCORES_SHEET), (national_p, None), (survey_p, None)):
+            ingest_file(path, tmp, spec=spec, sheet=sheet)
+        with Store(tmp) as store:
+            store.set_meta("synthetic", "true")
+            store.set_meta("dataset", "parbrief demo (synthetic)")
+            store.set_meta("demo_seed", str(data.seed))
+            store.connection.execute("CHECKPOINT")
+        wal = store_p.with_name(store_p.name + ".wal")
+        if wal.exists():
+            wal.unlink()  # a stale log of the old store must not be replayed onto the new one
+        os.replace(tmp, store_p)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    return DemoFiles(
+        out_dir=out_dir,
+        scores=scores_p,
+        national=national_p,
+        survey=survey_p,
+        readme=readme_p,
+        store=store_p,
+        seed=data.seed,
+        years=data.years,
+        n_provinces=n_prov,
+        n_units=n_units,
+        n_score_rows=len(data.scores),
+        n_national_rows=len(data.national),
+        n_survey_rows=len(data.survey),
+    )
