@@ -28,7 +28,7 @@ from nbconvert.exporters.templateexporter import TemplateExporter
 from nbconvert.filters.widgetsdatatypefilter import WidgetsDataTypeFilter
 from nbformat import NotebookNode
 
-from parbrief.run.files import atomic_write_bytes as write_atomic
+from parbrief.files import atomic_write_bytes as write_atomic
 from traitlets.config import Config
 
 __all__ = ["BriefHTMLExporter", "brief_exporter", "export_html", "render_html", "template_dir", "write_atomic"]

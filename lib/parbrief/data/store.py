@@ -1,0 +1,662 @@
+"""The store: one DuckDB file holding every validated ingest, and the snapshots renders read.
+
+Scores are kept in *long* form, one row per (spec, province, unit, year, measure), where
+``measure`` is ``total`` or a component code, so files scored under different specs or method
+versions coexist; :meth:`Store.scores` gives back the wide data-model frame. Survey answers,
+an ingest log and a small ``meta`` table complete it.
+
+Ingest is all-or-nothing at the file level. The file is validated first (nothing is touched when
+it has any error); then the store is copied to a temporary file in the same folder, the new rows
+are written there in one transaction, the copy is checkpointed, closed and fsynced, and only then
+``os.replace``\\ d over the store. The original file is never modified in place, so a failing
+file, an exception mid-write, or a process killed at any point leaves it byte-for-byte as it was.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as _dt
+import hashlib
+import io
+import json
+import os
+import shutil
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Iterable, Iterator, Mapping
+
+import duckdb
+import pandas as pd
+
+from parbrief.data.names import load_aliases
+from parbrief.data.validate import ValidationReport, load_scores, validate_file
+from parbrief.files import atomic_write_bytes
+from parbrief.errors import DataValidationError, ParbriefError, Problem
+from parbrief.spec import IndexSpec, load_spec
+
+__all__ = [
+    "Store",
+    "Snapshot",
+    "IngestResult",
+    "DataBundle",
+    "ingest_file",
+    "load_data",
+    "frames_sha256",
+    "STORE_EXTENSIONS",
+]
+
+STORE_EXTENSIONS = (".duckdb", ".db")
+SCHEMA_VERSION = "1"
+_BASE = ["province", "unit", "unit_type", "year"]
+_SURVEY_BASE = ["province", "unit", "year", "respondent", "satisfaction"]
+
+# No PRIMARY KEY / UNIQUE constraints: uniqueness is guaranteed by validation (no duplicate in a
+# file) and by replacing whole (province, year) slices, and DuckDB's index constraints are
+# checked eagerly within a transaction, which would refuse a delete-then-insert of the same key.
+_DDL = [
+    """CREATE TABLE IF NOT EXISTS scores (
+        spec_id VARCHAR NOT NULL, province VARCHAR NOT NULL, unit VARCHAR NOT NULL,
+        unit_type VARCHAR NOT NULL, year BIGINT NOT NULL, measure VARCHAR NOT NULL,
+        value DOUBLE NOT NULL, ingest_id BIGINT NOT NULL)""",
+    """CREATE TABLE IF NOT EXISTS survey (
+        province VARCHAR NOT NULL, unit VARCHAR NOT NULL, year BIGINT NOT NULL,
+        respondent VARCHAR NOT NULL, satisfaction BIGINT NOT NULL, ingest_id BIGINT NOT NULL)""",
+    """CREATE TABLE IF NOT EXISTS survey_items (
+        province VARCHAR NOT NULL, unit VARCHAR NOT NULL, year BIGINT NOT NULL,
+        respondent VARCHAR NOT NULL, item VARCHAR NOT NULL, pos BIGINT NOT NULL, value DOUBLE)""",
+    """CREATE TABLE IF NOT EXISTS specs (
+        spec_id VARCHAR NOT NULL, codes VARCHAR NOT NULL, total_max DOUBLE,
+        name_vi VARCHAR, name_en VARCHAR, source VARCHAR)""",
+    """CREATE TABLE IF NOT EXISTS ingests (
+        id BIGINT NOT NULL, file VARCHAR NOT NULL, sha256 VARCHAR NOT NULL, kind VARCHAR NOT NULL,
+        spec_id VARCHAR, rows BIGINT NOT NULL, provinces VARCHAR, years VARCHAR, replaced VARCHAR,
+        time VARCHAR NOT NULL)""",
+    "CREATE TABLE IF NOT EXISTS meta (key VARCHAR NOT NULL, value VARCHAR)",
+]
+_TABLES = {"scores", "survey", "survey_items", "specs", "ingests", "meta"}
+
+
+def _years_list(years: int | Iterable[int] | None) -> list[int] | None:
+    if years is None:
+        return None
+    if isinstance(years, int):
+        return [years]
+    return sorted({int(y) for y in years})
+
+
+def _parquet_bytes(frame: pd.DataFrame) -> bytes:
+    """Canonical Parquet serialization of a frame: no index, no pandas metadata, snappy.
+
+    Without the pandas metadata the bytes depend only on the data and the pyarrow version, so the
+    same data gives the same hash in any environment with that pyarrow.
+    """
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    table = pa.Table.from_pandas(frame, preserve_index=False).replace_schema_metadata(None)
+    buf = io.BytesIO()
+    pq.write_table(table, buf, compression="snappy")
+    return buf.getvalue()
+
+
+def frames_sha256(scores: pd.DataFrame, survey: pd.DataFrame | None = None) -> str:
+    """SHA-256 of the scores' canonical Parquet bytes followed by the survey's (when present).
+
+    Equal to :attr:`Snapshot.sha256` of a snapshot holding the same frames.
+    """
+    h = hashlib.sha256(_parquet_bytes(scores))
+    if survey is not None and len(survey):
+        h.update(_parquet_bytes(survey))
+    return h.hexdigest()
+
+
+def _file_sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """Parquet files written for a render and the SHA-256 over their bytes (scores, then survey)."""
+
+    scores_path: Path
+    survey_path: Path | None
+    sha256: str
+
+
+def write_snapshot(
+    scores: pd.DataFrame, survey: pd.DataFrame | None, out_dir: str | os.PathLike[str]
+) -> Snapshot:
+    """Write ``scores.parquet`` (and ``survey.parquet`` when there are survey rows), atomically.
+
+    The bytes are canonical (see :func:`frames_sha256`), so ``sha256`` equals
+    :func:`frames_sha256` of the same frames and of :attr:`DataBundle.sha256`.
+    """
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    s_bytes = _parquet_bytes(scores)
+    atomic_write_bytes(out / "scores.parquet", s_bytes)
+    h = hashlib.sha256(s_bytes)
+    survey_path = None
+    if survey is not None and len(survey):
+        v_bytes = _parquet_bytes(survey)
+        survey_path = out / "survey.parquet"
+        atomic_write_bytes(survey_path, v_bytes)
+        h.update(v_bytes)
+    return Snapshot(scores_path=out / "scores.parquet", survey_path=survey_path, sha256=h.hexdigest())
+
+
+@dataclass(frozen=True)
+class DataBundle:
+    """What a render reads: clean scores (and survey), a data hash, the store's meta, the source."""
+
+    scores: pd.DataFrame
+    survey: pd.DataFrame | None
+    sha256: str
+    meta: dict[str, str]
+    source: str
+
+
+class Store:
+    """A DuckDB store file. Use as a context manager; ``read_only=True`` for renders.
+
+    Opening read-write creates the file and its tables when missing. Writes other than
+    :meth:`set_meta` go through :func:`ingest_file`, which never writes the file in place.
+    """
+
+    def __init__(self, path: str | os.PathLike[str], read_only: bool = False) -> None:
+        self.path = Path(path)
+        self.read_only = read_only
+        if read_only and not self.path.is_file():
+            raise ParbriefError(f"{self.path}: store not found; create it with `parbrief ingest FILE --store {self.path}`")
+        try:
+            self._con = duckdb.connect(str(self.path), read_only=read_only)
+        except duckdb.Error as exc:
+            raise ParbriefError(f"{self.path}: cannot open the store ({exc})") from exc
+        if read_only:
+            tables = {r[0] for r in self._con.execute("SELECT table_name FROM information_schema.tables").fetchall()}
+            if not _TABLES <= tables:
+                self._con.close()
+                raise ParbriefError(f"{self.path}: not a parbrief store (tables missing: {sorted(_TABLES - tables)})")
+        else:
+            self._ensure_schema()
+
+    # -- lifecycle -------------------------------------------------------------------------
+    def _ensure_schema(self) -> None:
+        for ddl in _DDL:
+            self._con.execute(ddl)
+        if not self._con.execute("SELECT 1 FROM meta WHERE key = 'schema_version'").fetchall():
+            self._con.execute("INSERT INTO meta VALUES ('schema_version', ?)", [SCHEMA_VERSION])
+
+    def close(self) -> None:
+        with contextlib.suppress(Exception):
+            self._con.close()
+
+    def __enter__(self) -> "Store":
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self.close()
+
+    @property
+    def connection(self) -> duckdb.DuckDBPyConnection:
+        """The underlying DuckDB connection (for ad-hoc SQL; writes belong in :func:`ingest_file`)."""
+        return self._con
+
+    # -- reading ---------------------------------------------------------------------------
+    def _df(self, sql: str, params: list[Any] | None = None) -> pd.DataFrame:
+        return self._con.execute(sql, params or []).df()
+
+    def spec_ids(self) -> list[str]:
+        """Ids of the index specs the stored scores were validated with."""
+        return [r[0] for r in self._con.execute("SELECT DISTINCT spec_id FROM scores ORDER BY 1").fetchall()]
+
+    def _codes(self, spec_id: str) -> list[str]:
+        rows = self._con.execute("SELECT codes FROM specs WHERE spec_id = ?", [spec_id]).fetchall()
+        return list(json.loads(rows[0][0])) if rows else []
+
+    def _resolve_spec(self, spec: IndexSpec | None) -> tuple[str | None, list[str]]:
+        if spec is not None:
+            return spec.id, list(spec.codes)
+        ids = self.spec_ids()
+        if not ids:
+            rows = self._con.execute("SELECT spec_id FROM specs ORDER BY spec_id LIMIT 1").fetchall()
+            return (rows[0][0], self._codes(rows[0][0])) if rows else (None, [])
+        if len(ids) > 1:
+            raise ParbriefError(
+                f"{self.path}: the store holds scores under several index specs ({', '.join(ids)}); "
+                "pass the spec to read (--spec)"
+            )
+        return ids[0], self._codes(ids[0])
+
+    @staticmethod
+    def _where(province: str | None, years: list[int] | None, params: list[Any]) -> str:
+        sql = ""
+        if province is not None:
+            sql += " AND province = ?"
+            params.append(province)
+        if years is not None:
+            sql += f" AND year IN ({', '.join('?' * len(years))})" if years else " AND FALSE"
+            params.extend(years)
+        return sql
+
+    def scores(
+        self,
+        province: str | None = None,
+        years: int | Iterable[int] | None = None,
+        spec: IndexSpec | None = None,
+    ) -> pd.DataFrame:
+        """Scores as the wide data-model frame, sorted by province, unit, year.
+
+        Columns: province, unit, unit_type, year, total, then the components in the spec's order
+        (``spec`` given: its codes, missing measures as NaN; else the order recorded at ingest).
+        ``years``: one year or a collection of years (e.g. ``range(2018, 2025)``).
+        """
+        from parbrief.data.names import normalize_name
+
+        spec_id, codes = self._resolve_spec(spec)
+        measures = ["total", *codes]
+        params: list[Any] = [spec_id]
+        prov = normalize_name(province) if province is not None else None
+        sql = "SELECT province, unit, unit_type, year, measure, value FROM scores WHERE spec_id = ?"
+        sql += self._where(prov, _years_list(years), params)
+        long = self._df(sql, params)
+        if long.empty:
+            wide = pd.DataFrame({c: pd.Series([], dtype="str") for c in ("province", "unit", "unit_type")})
+            wide["year"] = pd.Series([], dtype="int64")
+            for m in measures:
+                wide[m] = pd.Series([], dtype="float64")
+            return wide
+        wide = long.pivot(index=_BASE, columns="measure", values="value")
+        extra = [] if spec is not None else sorted(set(wide.columns) - set(measures))
+        wide = wide.reindex(columns=measures + extra).reset_index()
+        wide.columns.name = None
+        for c in ("province", "unit", "unit_type"):
+            wide[c] = wide[c].astype("str")
+        wide["year"] = wide["year"].astype("int64")
+        for m in measures + extra:
+            wide[m] = wide[m].astype("float64")
+        return wide.sort_values(["province", "unit", "year"], kind="stable").reset_index(drop=True)
+
+    def survey(self, province: str | None = None, years: int | Iterable[int] | None = None) -> pd.DataFrame:
+        """Survey answers, one row per respondent (province, unit, year, respondent, satisfaction, items…)."""
+        from parbrief.data.names import normalize_name
+
+        params: list[Any] = []
+        prov = normalize_name(province) if province is not None else None
+        where = self._where(prov, _years_list(years), params)
+        base = self._df(
+            f"SELECT province, unit, year, respondent, satisfaction FROM survey WHERE TRUE{where}", list(params)
+        )
+        items = self._df(
+            f"SELECT province, unit, year, respondent, item, pos, value FROM survey_items WHERE TRUE{where}", list(params)
+        )
+        if not items.empty:
+            order = items.groupby("item")["pos"].min().sort_values(kind="stable").index.tolist()
+            wide = items.pivot(index=["province", "unit", "year", "respondent"], columns="item", values="value")
+            wide = wide.reindex(columns=order).reset_index()
+            wide.columns.name = None
+            base = base.merge(wide, on=["province", "unit", "year", "respondent"], how="left")
+        for c in ("province", "unit", "respondent"):
+            base[c] = base[c].astype("str")
+        base["year"] = base["year"].astype("int64")
+        base["satisfaction"] = base["satisfaction"].astype("int64")
+        return base.sort_values(["province", "unit", "year", "respondent"], kind="stable").reset_index(drop=True)
+
+    def provinces(self) -> list[str]:
+        """Provinces with scores or survey data, sorted."""
+        rows = self._con.execute(
+            "SELECT DISTINCT province FROM (SELECT province FROM scores UNION ALL SELECT province FROM survey) ORDER BY 1"
+        ).fetchall()
+        return [r[0] for r in rows]
+
+    def years(self, province: str | None = None) -> list[int]:
+        """Years with scores (of any spec) for a province, or for any province."""
+        from parbrief.data.names import normalize_name
+
+        params: list[Any] = []
+        where = self._where(normalize_name(province) if province is not None else None, None, params)
+        rows = self._con.execute(f"SELECT DISTINCT year FROM scores WHERE TRUE{where} ORDER BY 1", params).fetchall()
+        return [int(r[0]) for r in rows]
+
+    def meta(self) -> dict[str, str]:
+        """The store's key/value metadata (schema version, last ingest, and what users set)."""
+        return {k: v for k, v in self._con.execute("SELECT key, value FROM meta ORDER BY key").fetchall()}
+
+    def set_meta(self, key: str, value: str) -> None:
+        """Set one metadata value (in one DuckDB transaction, on this file in place)."""
+        if self.read_only:
+            raise ParbriefError(f"{self.path}: opened read-only; cannot set meta {key!r}")
+        self._con.execute("BEGIN TRANSACTION")
+        try:
+            self._con.execute("DELETE FROM meta WHERE key = ?", [key])
+            self._con.execute("INSERT INTO meta VALUES (?, ?)", [key, str(value)])
+            self._con.execute("COMMIT")
+        except Exception:
+            self._con.execute("ROLLBACK")
+            raise
+
+    def ingests(self) -> pd.DataFrame:
+        """The ingest log, oldest first."""
+        return self._df("SELECT * FROM ingests ORDER BY id")
+
+    def snapshot(
+        self,
+        out_dir: str | os.PathLike[str],
+        provinces: Iterable[str] | None = None,
+        years: int | Iterable[int] | None = None,
+        spec: IndexSpec | None = None,
+    ) -> Snapshot:
+        """Write ``scores.parquet`` (and ``survey.parquet`` when there are survey rows) for a render.
+
+        ``sha256`` is computed over the files' bytes (scores, then survey); the serialization is
+        canonical (sorted rows, no pandas metadata), so the same data gives the same hash.
+        """
+        scores, survey = self._selection(provinces, years, spec)
+        return write_snapshot(scores, survey, out_dir)
+
+    def _selection(
+        self, provinces: Iterable[str] | None, years: int | Iterable[int] | None, spec: IndexSpec | None
+    ) -> tuple[pd.DataFrame, pd.DataFrame]:
+        from parbrief.data.names import normalize_name
+
+        scores = self.scores(years=years, spec=spec)
+        survey = self.survey(years=years)
+        if provinces is not None:
+            keep = {normalize_name(p) for p in provinces}
+            scores = scores[scores["province"].isin(keep)].reset_index(drop=True)
+            survey = survey[survey["province"].isin(keep)].reset_index(drop=True)
+        return scores, survey
+
+
+# ------------------------------------------------------------------------------------------------
+# Ingest
+
+
+@dataclass(frozen=True)
+class IngestResult:
+    """What an ingest wrote: rows, provinces and years, and the (province, year) slices it replaced."""
+
+    store: str
+    file: str
+    kind: str
+    rows: int
+    provinces: tuple[str, ...]
+    years: tuple[int, ...]
+    replaced: tuple[tuple[str, int], ...]
+    sha256: str
+    spec_id: str | None = None
+    warnings: tuple[Problem, ...] = field(default=())
+
+    def summary(self, lang: str = "vi") -> str:
+        """One or two sentences for the command line, in Vietnamese or English."""
+        vi = lang == "vi"
+        file, store = Path(self.file).name, Path(self.store).name
+        years = _span(self.years)
+        provs = ", ".join(self.provinces)
+        if vi:
+            what = "dòng điểm" if self.kind == "scores" else "phiếu khảo sát"
+            text = f"Đã ghi {self.rows} {what} từ {file} vào {store} (tỉnh: {provs}; năm: {years})."
+        else:
+            what = "score rows" if self.kind == "scores" else "survey responses"
+            text = f"Wrote {self.rows} {what} from {file} to {store} (provinces: {provs}; years: {years})."
+        if self.replaced:
+            by: dict[str, list[int]] = {}
+            for p, y in self.replaced:
+                by.setdefault(p, []).append(y)
+            parts = "; ".join(f"{p} {_span(ys)}" for p, ys in by.items())
+            text += (
+                f" Đã thay thế dữ liệu cũ của: {parts}." if vi else f" Replaced the data already stored for: {parts}."
+            )
+        if self.warnings:
+            n = len(self.warnings)
+            text += (
+                f" {n} cảnh báo (xem bằng parbrief validate)." if vi
+                else f" {n} warning{'s' if n != 1 else ''} (see parbrief validate)."
+            )
+        return text
+
+
+def _span(years: Iterable[int]) -> str:
+    ys = sorted(set(years))
+    if not ys:
+        return "—"
+    if len(ys) > 2 and ys == list(range(ys[0], ys[-1] + 1)):
+        return f"{ys[0]}–{ys[-1]}"
+    return ", ".join(str(y) for y in ys)
+
+
+@contextlib.contextmanager
+def _store_lock(store: Path) -> Iterator[None]:
+    """Serialize ingests into one store (POSIX advisory lock on a hidden lock file beside it)."""
+    try:
+        import fcntl
+    except ImportError:  # pragma: no cover - Windows: no lock, ingests must not run concurrently
+        yield
+        return
+    lock = store.with_name(f".{store.name}.lock")
+    with open(lock, "a") as fh:
+        fcntl.flock(fh.fileno(), fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(fh.fileno(), fcntl.LOCK_UN)
+
+
+def _fsync_dir(folder: Path) -> None:
+    with contextlib.suppress(OSError):
+        fd = os.open(folder, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+
+
+def _remove(path: Path) -> None:
+    with contextlib.suppress(FileNotFoundError):
+        path.unlink()
+
+
+def _write_scores(con: duckdb.DuckDBPyConnection, frame: pd.DataFrame, spec: IndexSpec, ingest_id: int) -> list[tuple[str, int]]:
+    pairs = frame[["province", "year"]].drop_duplicates().reset_index(drop=True)
+    con.register("incoming_pairs", pairs)
+    replaced = con.execute(
+        """SELECT DISTINCT s.province, s.year FROM scores s JOIN incoming_pairs p
+           ON s.province = p.province AND s.year = p.year WHERE s.spec_id = ? ORDER BY 1, 2""",
+        [spec.id],
+    ).fetchall()
+    con.execute(
+        """DELETE FROM scores WHERE spec_id = ? AND EXISTS (
+           SELECT 1 FROM incoming_pairs p WHERE p.province = scores.province AND p.year = scores.year)""",
+        [spec.id],
+    )
+    measures = ["total", *spec.codes]
+    long = frame.melt(id_vars=_BASE, value_vars=measures, var_name="measure", value_name="value")
+    long = long[long["value"].notna()].reset_index(drop=True)
+    con.register("incoming_scores", long)
+    con.execute(
+        """INSERT INTO scores SELECT ?, province, unit, unit_type, CAST(year AS BIGINT), measure,
+           CAST(value AS DOUBLE), ? FROM incoming_scores""",
+        [spec.id, ingest_id],
+    )
+    con.execute("DELETE FROM specs WHERE spec_id = ?", [spec.id])
+    con.execute(
+        "INSERT INTO specs VALUES (?, ?, ?, ?, ?, ?)",
+        [spec.id, json.dumps(spec.codes), spec.total_max, spec.name_vi, spec.name_en, str(spec.source)],
+    )
+    return [(str(p), int(y)) for p, y in replaced]
+
+
+def _write_survey(con: duckdb.DuckDBPyConnection, frame: pd.DataFrame, ingest_id: int) -> list[tuple[str, int]]:
+    pairs = frame[["province", "year"]].drop_duplicates().reset_index(drop=True)
+    con.register("incoming_pairs", pairs)
+    replaced = con.execute(
+        """SELECT DISTINCT s.province, s.year FROM survey s JOIN incoming_pairs p
+           ON s.province = p.province AND s.year = p.year ORDER BY 1, 2"""
+    ).fetchall()
+    for table in ("survey", "survey_items"):
+        con.execute(
+            f"""DELETE FROM {table} WHERE EXISTS (
+               SELECT 1 FROM incoming_pairs p WHERE p.province = {table}.province AND p.year = {table}.year)"""
+        )
+    base = frame[_SURVEY_BASE].reset_index(drop=True)
+    con.register("incoming_survey", base)
+    con.execute(
+        """INSERT INTO survey SELECT province, unit, CAST(year AS BIGINT), respondent,
+           CAST(satisfaction AS BIGINT), ? FROM incoming_survey""",
+        [ingest_id],
+    )
+    items = [c for c in frame.columns if c not in _SURVEY_BASE]
+    if items:
+        long = frame.melt(id_vars=_SURVEY_BASE[:4], value_vars=items, var_name="item", value_name="value")
+        long["pos"] = long["item"].map({c: i for i, c in enumerate(items)}).astype("int64")
+        con.register("incoming_items", long)
+        con.execute(
+            """INSERT INTO survey_items SELECT province, unit, CAST(year AS BIGINT), respondent, item, pos,
+               CAST(value AS DOUBLE) FROM incoming_items"""
+        )
+    return [(str(p), int(y)) for p, y in replaced]
+
+
+def _recover_wal(store: Path) -> None:
+    """Fold a leftover write-ahead log (from a crashed :meth:`Store.set_meta`) into the store file.
+
+    DuckDB replays the log on open; a checkpoint writes it into the file. The store's content is
+    what it was at the last commit; only then is the file copied, so the copy misses nothing.
+    """
+    wal = store.with_name(store.name + ".wal")
+    if wal.exists() and store.exists():
+        con = duckdb.connect(str(store))
+        try:
+            con.execute("CHECKPOINT")
+        finally:
+            con.close()
+
+
+def ingest_file(
+    path: str | os.PathLike[str],
+    store_path: str | os.PathLike[str],
+    spec_path: str | os.PathLike[str] | None = None,
+    sheet: str | None = None,
+    aliases_path: str | os.PathLike[str] | None = None,
+    spec: IndexSpec | None = None,
+) -> IngestResult:
+    """Validate a scores or survey file and write it into the store, all or nothing.
+
+    Raises :class:`DataValidationError` (and writes nothing) when the file has any error. A
+    (province, year) already stored under the same spec is replaced for the provinces in the file;
+    other provinces and years are untouched. The write happens on a copy of the store in the same
+    folder (one transaction, CHECKPOINT, close, fsync) that then atomically replaces the store.
+    """
+    spec = spec if spec is not None else load_spec(spec_path)
+    report = validate_file(path, spec=spec, sheet=sheet, aliases_path=aliases_path)
+    if report.errors:
+        raise DataValidationError(report.problems)
+    src = Path(path)
+    file_sha = _file_sha256(src)
+    store = Path(store_path)
+    store.parent.mkdir(parents=True, exist_ok=True)
+    with _store_lock(store):
+        for stale in store.parent.glob(f".{store.name}.ingest-*"):
+            _remove(stale)  # left by a killed ingest: under the lock no other ingest is running
+        _recover_wal(store)
+        tmp = store.with_name(f".{store.name}.ingest-{os.getpid()}-{uuid.uuid4().hex[:8]}.tmp")
+        try:
+            if store.exists():
+                shutil.copyfile(store, tmp)
+            replaced = _write_into(tmp, report, spec, src.name, file_sha)
+            with open(tmp, "rb") as fh:
+                os.fsync(fh.fileno())
+            os.replace(tmp, store)
+            _fsync_dir(store.parent)
+        finally:
+            _remove(tmp)
+            _remove(tmp.with_name(tmp.name + ".wal"))
+    frame = report.frame
+    return IngestResult(
+        store=str(store),
+        file=str(src),
+        kind=report.kind,
+        rows=len(frame),
+        provinces=tuple(sorted(frame["province"].unique().tolist())),
+        years=tuple(sorted(int(y) for y in frame["year"].unique())),
+        replaced=tuple(replaced),
+        sha256=file_sha,
+        spec_id=spec.id if report.kind == "scores" else None,
+        warnings=tuple(report.warnings),
+    )
+
+
+def _write_into(db: Path, report: ValidationReport, spec: IndexSpec, file_name: str, file_sha: str) -> list[tuple[str, int]]:
+    """Write one validated file into the DuckDB file ``db`` in one transaction, then checkpoint."""
+    con = duckdb.connect(str(db))
+    try:
+        for ddl in _DDL:
+            con.execute(ddl)
+        con.execute("BEGIN TRANSACTION")
+        try:
+            ingest_id = int(con.execute("SELECT COALESCE(MAX(id), 0) + 1 FROM ingests").fetchall()[0][0])
+            if report.kind == "scores":
+                replaced = _write_scores(con, report.frame, spec, ingest_id)
+            else:
+                replaced = _write_survey(con, report.frame, ingest_id)
+            now = _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds")
+            frame = report.frame
+            con.execute(
+                "INSERT INTO ingests VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [
+                    ingest_id, file_name, file_sha, report.kind, spec.id if report.kind == "scores" else None,
+                    len(frame), json.dumps(sorted(frame["province"].unique().tolist()), ensure_ascii=False),
+                    json.dumps(sorted(int(y) for y in frame["year"].unique())),
+                    json.dumps(replaced, ensure_ascii=False), now,
+                ],
+            )
+            for key, value in (("schema_version", SCHEMA_VERSION), ("last_ingest", now), ("last_ingest_file", file_name)):
+                con.execute("DELETE FROM meta WHERE key = ?", [key])
+                con.execute("INSERT INTO meta VALUES (?, ?)", [key, value])
+            con.execute("COMMIT")
+        except BaseException:
+            with contextlib.suppress(Exception):
+                con.execute("ROLLBACK")
+            raise
+        con.execute("CHECKPOINT")
+    finally:
+        con.close()
+    return replaced
+
+
+# ------------------------------------------------------------------------------------------------
+# Loading for renders
+
+
+def load_data(
+    path: str | os.PathLike[str],
+    spec: IndexSpec | None = None,
+    sheet: str | None = None,
+    aliases: Mapping[str, Mapping[str, str]] | str | os.PathLike[str] | None = None,
+) -> DataBundle:
+    """Clean data for a render from a store (.duckdb/.db) or straight from a scores file.
+
+    A store is opened read-only; a CSV/Excel/Parquet file is validated as scores
+    (:class:`DataValidationError` when it has errors). ``sha256`` is :func:`frames_sha256` of the
+    frames, so it equals the hash of a snapshot of the same data, whatever the source.
+    """
+    p = Path(path)
+    if p.suffix.lower() in STORE_EXTENSIONS:
+        with Store(p, read_only=True) as store:
+            scores = store.scores(spec=spec)
+            survey = store.survey()
+            meta = store.meta()
+        survey_or_none = survey if len(survey) else None
+        return DataBundle(scores, survey_or_none, frames_sha256(scores, survey_or_none), meta, str(p))
+    spec = spec if spec is not None else load_spec()
+    if aliases is not None and not isinstance(aliases, Mapping):
+        aliases = load_aliases(aliases)
+    scores = load_scores(p, spec=spec, sheet=sheet, aliases=aliases)
+    scores = scores.sort_values(["province", "unit", "year"], kind="stable").reset_index(drop=True)
+    meta = {"source_file": p.name, "source_sha256": _file_sha256(p), "spec_id": spec.id}
+    return DataBundle(scores, None, frames_sha256(scores), meta, str(p))
