@@ -1,0 +1,753 @@
+"""Differences between units: panel of yearly scores, respondent survey, two groups of units.
+
+Each function returns a :class:`DifferenceResult`: a primary test, sensitivity checks that ask
+the same question another way (agreement is flagged), post-hoc pairwise tables with compact
+letter displays, a table of group means and assumption notes. Data that cannot support a test
+(too few units, years or respondents, constant values) give ``ok=False`` with a reason code,
+never an exception or a misleading number; library warnings are silenced and kept as notes.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Any, Mapping, Sequence
+
+import numpy as np
+import pandas as pd
+import statsmodels.formula.api as smf
+from scipy import stats
+from statsmodels.stats.anova import anova_lm
+from statsmodels.stats.oneway import anova_oneway
+
+from parbrief.stats import effsize
+from parbrief.stats._frames import numeric, require_columns, require_one_province
+from parbrief.stats._results import Note, Pairwise, StatTest, cannot_test, capture_warnings
+from parbrief.stats.letters import compact_letters
+from parbrief.stats._srange import ptukey_sf, qtukey
+from parbrief.stats.posthoc import dunn, p_adjust, tukey_hsd
+from parbrief.stats.ratings import vietnamese_sort_key
+
+__all__ = [
+    "NORMALITY_MAX_N",
+    "DifferenceResult",
+    "panel_differences",
+    "survey_differences",
+    "two_group_comparison",
+]
+
+#: Groups at least this large are not checked for normality: their means are close to normal
+#: by the central limit theorem, and Shapiro-Wilk rejects trivial departures at large n.
+NORMALITY_MAX_N = 30
+#: A scale with at most this many distinct values is treated as ordinal (Likert 1–5, 1–7).
+ORDINAL_MAX_LEVELS = 7
+
+
+@dataclass(frozen=True)
+class DifferenceResult:
+    """Result of a comparison of units (``kind``: ``panel``, ``survey`` or ``two_group``).
+
+    ``tests`` holds every test, the primary first (``StatTest.role``: primary / sensitivity /
+    secondary). ``rule`` is the code of the rule that chose the primary test. ``agreement`` is
+    True when every test that ran (primary and sensitivity) reaches the same significance
+    decision at ``alpha``, None when fewer than two ran. ``means``: one row per unit/group (see
+    each function). ``ok`` is the primary test's ``ok``.
+    """
+
+    kind: str
+    value: str
+    alpha: float
+    tests: tuple[StatTest, ...]
+    means: pd.DataFrame
+    rule: str
+    agreement: bool | None
+    notes: tuple[Note, ...] = ()
+
+    @property
+    def primary(self) -> StatTest:
+        """The primary test (always present; it may say it could not be run)."""
+        return next(t for t in self.tests if t.role == "primary")
+
+    @property
+    def sensitivity(self) -> tuple[StatTest, ...]:
+        """Tests of the same question by other methods."""
+        return tuple(t for t in self.tests if t.role == "sensitivity")
+
+    @property
+    def secondary(self) -> tuple[StatTest, ...]:
+        """Other questions answered by the same model (the panel's year effect)."""
+        return tuple(t for t in self.tests if t.role == "secondary")
+
+    @property
+    def ok(self) -> bool:
+        """Whether the primary test could be run."""
+        return self.primary.ok
+
+    @property
+    def significant(self) -> bool:
+        """The primary test's decision at ``alpha``."""
+        return self.primary.significant
+
+    @property
+    def reason_code(self) -> str | None:
+        """Why the primary test could not be run (None when it ran)."""
+        return self.primary.reason_code
+
+    @property
+    def reason(self) -> str | None:
+        """English text of :attr:`reason_code`."""
+        return self.primary.reason
+
+    @property
+    def pairwise(self) -> Pairwise | None:
+        """The primary test's post-hoc table (None when it could not be run)."""
+        return self.primary.pairwise
+
+    @property
+    def letters(self) -> Mapping[str, str] | None:
+        """The primary post-hoc's compact letter display (unit → letters)."""
+        return self.primary.letters
+
+    def test(self, code: str) -> StatTest:
+        """The test with this code (``KeyError`` when absent)."""
+        for t in self.tests:
+            if t.test == code:
+                return t
+        raise KeyError(f"no test {code!r} (tests: {', '.join(t.test for t in self.tests)})")
+
+    def table(self) -> pd.DataFrame:
+        """One row per test (see :meth:`StatTest.summary`)."""
+        return pd.DataFrame([t.summary() for t in self.tests])
+
+    to_frame = table
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def _order_by(estimates: Mapping[str, float]) -> list[str]:
+    """Groups by descending estimate, ties in Vietnamese alphabetical order."""
+    return sorted(estimates, key=lambda g: (-estimates[g] if np.isfinite(estimates[g]) else math.inf,
+                                            vietnamese_sort_key(g)))
+
+
+def _letters(pw: Pairwise | None, estimates: Mapping[str, float]) -> dict[str, str] | None:
+    if pw is None:
+        return None
+    return compact_letters(_order_by(estimates), pw.significant_pairs())
+
+
+def _agreement(tests: Sequence[StatTest]) -> tuple[bool | None, list[Note]]:
+    ran = [t for t in tests if t.ok and t.role in ("primary", "sensitivity")]
+    if len(ran) < 2:
+        return None, []
+    sig = [t.test for t in ran if t.significant]
+    nsig = [t.test for t in ran if not t.significant]
+    if sig and nsig:
+        return False, [Note("tests_disagree", {"significant": ", ".join(sig), "not_significant": ", ".join(nsig)})]
+    return True, [Note("tests_agree")]
+
+
+def _all_cannot(
+    kind: str, value: str, alpha: float, specs: Sequence[tuple[str, str, str, str | None, str]], means: pd.DataFrame,
+    reason: str, notes: Sequence[Note], rule: str, n: Mapping[str, int] | None = None, **detail: Any,
+) -> DifferenceResult:
+    tests = tuple(
+        cannot_test(code, name, reason, alpha=alpha, statistic_name=stat, effect_name=eff, n=n, role=role,
+                    notes=tuple(notes), **detail)
+        for code, name, stat, eff, role in specs
+    )
+    return DifferenceResult(kind=kind, value=value, alpha=alpha, tests=tests, means=means, rule=rule,
+                            agreement=None, notes=tuple(notes))
+
+
+def _group_means(v: np.ndarray, g: np.ndarray, alpha: float) -> pd.DataFrame:
+    frame = pd.DataFrame({"unit": g, "v": v})
+    ranks = stats.rankdata(v) if len(v) else np.array([])
+    frame["r"] = ranks
+    rows = []
+    for unit, sub in frame.groupby("unit", sort=False):
+        x = sub["v"].to_numpy()
+        n = len(x)
+        mean = float(x.mean())
+        sd = float(x.std(ddof=1)) if n > 1 else math.nan
+        se = sd / math.sqrt(n) if n > 1 else math.nan
+        h = float(stats.t.ppf(1 - alpha / 2, n - 1)) * se if n > 1 else math.nan
+        rows.append({"unit": unit, "n": n, "mean": mean, "sd": sd, "se": se, "ci_low": mean - h,
+                     "ci_high": mean + h, "median": float(np.median(x)), "mean_rank": float(sub["r"].mean())})
+    cols = ["unit", "n", "mean", "sd", "se", "ci_low", "ci_high", "median", "mean_rank"]
+    return pd.DataFrame(rows, columns=cols)
+
+
+def _sort_means(means: pd.DataFrame, by: str) -> pd.DataFrame:
+    if means.empty:
+        return means.reset_index(drop=True)
+    key = means.apply(lambda r: (-r[by] if np.isfinite(r[by]) else math.inf, vietnamese_sort_key(r["unit"])), axis=1)
+    out = means.iloc[sorted(range(len(means)), key=lambda i: key.iloc[i])].reset_index(drop=True)
+    out["unit"] = out["unit"].astype("str")
+    return out
+
+
+# --------------------------------------------------------------------------- survey
+
+_SURVEY_SPECS = (
+    ("anova_classic", "One-way ANOVA", "F", "omega2", "primary"),
+    ("anova_welch", "Welch's ANOVA", "F", "omega2", "sensitivity"),
+    ("kruskal_wallis", "Kruskal-Wallis test", "H", "epsilon2", "sensitivity"),
+)
+
+
+def survey_differences(
+    survey: pd.DataFrame,
+    value: str = "satisfaction",
+    alpha: float = 0.05,
+    *,
+    year: int | None = None,
+    min_n: int = 3,
+    primary: str = "auto",
+    unit_col: str = "unit",
+) -> DifferenceResult:
+    """Do units differ in respondents' ``value`` (satisfaction 1–5 by default)? One-way designs.
+
+    Data: one row per respondent; ``year=None`` uses the latest year when several are present
+    (note ``latest_year_used``). Missing values are dropped; units with fewer than ``min_n``
+    respondents are left out (note). Needs ≥ 2 units and non-constant values.
+
+    Tests (all are always reported):
+
+    * classic one-way ANOVA (statsmodels ``anova_oneway(use_var="equal")``; normal errors, equal
+      variances) with Tukey HSD post-hoc and ω² (CI: noncentral F);
+    * Welch's ANOVA (``use_var="unequal"``; no equal-variance assumption) with Games-Howell
+      post-hoc and ω² from Welch's F; not computable when a unit's values are all identical;
+    * Kruskal-Wallis (scipy; ranks, tie-corrected) with Dunn-Holm post-hoc and ε² = H/(N − 1).
+
+    Assumption checks: Levene's test with median centring (Brown-Forsythe; robust to
+    non-normality); Shapiro-Wilk per unit only for units with fewer than
+    :data:`NORMALITY_MAX_N` respondents — larger units are covered by the central limit theorem
+    (means are near-normal) and Shapiro-Wilk would flag trivial departures, so a note says so.
+
+    Rule for the primary test (``primary="auto"``; or force ``"anova"``, ``"welch"``,
+    ``"kruskal"``), applied in this order:
+
+    1. ``small_groups→kruskal``: some unit has fewer than 30 respondents **and** the
+       values are ordinal with few levels (≤ 7 distinct, e.g. Likert 1–5) or Shapiro-Wilk
+       rejects normality in a small unit — means of a few discrete ratings are not near-normal,
+       so the rank test leads;
+    2. ``zero_variance→kruskal``: unequal variances are indicated (Levene p < alpha, or not
+       computable) but a unit's values are all identical, so Welch/Games-Howell are undefined;
+    3. ``levene_unequal→welch``: Levene p < alpha → Welch's ANOVA + Games-Howell;
+    4. ``levene_equal→anova``: otherwise classic ANOVA + Tukey HSD.
+
+    The other two tests are sensitivity checks; ``agreement`` flags whether all three reach the
+    same decision. ``means`` columns: ``unit, n, mean, sd, se, ci_low, ci_high`` (t-interval),
+    ``median, mean_rank, tested`` (False for units left out), ``letters`` (primary post-hoc).
+    """
+    if primary not in ("auto", "anova", "welch", "kruskal"):
+        raise ValueError(f"primary must be auto, anova, welch or kruskal, got {primary!r}")
+    require_columns(survey, [unit_col, value], "survey")
+    require_one_province(survey, "survey")
+    notes: list[Note] = []
+    frame = survey
+    if "year" in frame.columns:
+        years = sorted(int(y) for y in pd.unique(frame["year"].dropna()))
+        if year is None and len(years) > 1:
+            year = years[-1]
+            notes.append(Note("latest_year_used", {"year": year}))
+        if year is not None:
+            frame = frame.loc[frame["year"] == year]
+    v_all = numeric(frame, value).to_numpy()
+    g_all = frame[unit_col].astype(str).to_numpy()
+    keep = np.isfinite(v_all)
+    if (~keep).sum():
+        notes.append(Note("missing_values_dropped", {"n": int((~keep).sum())}))
+    v_all, g_all = v_all[keep], g_all[keep]
+    counts = pd.Series(g_all).value_counts()
+    small = sorted((u for u, c in counts.items() if c < min_n), key=vietnamese_sort_key)
+    if small:
+        notes.append(Note("groups_dropped_small", {"n_groups": len(small), "min_n": min_n, "units": ", ".join(small)}))
+    tested = ~np.isin(g_all, small)
+    v, g = v_all[tested], g_all[tested]
+    means = _group_means(v_all, g_all, alpha)
+    means["tested"] = ~means["unit"].isin(small)
+    labels = sorted(pd.unique(g))
+    n_by = {u: int((g == u).sum()) for u in labels}
+
+    def cannot(reason: str, **detail: Any) -> DifferenceResult:
+        m = _sort_means(means, "mean")
+        m["letters"] = pd.array([None] * len(m), dtype="str")
+        return _all_cannot("survey", value, alpha, _SURVEY_SPECS, m, reason, notes, "none", n=n_by, **detail)
+
+    if len(v_all) == 0:
+        return cannot("no_data")
+    if len(labels) < 2:
+        if len(counts) >= 2:
+            return cannot("too_few_respondents", min_n=min_n, n_units=len(labels))
+        return cannot("too_few_units", n_units=len(labels), min_units=2)
+    if np.ptp(v) == 0:
+        return cannot("constant_data")
+
+    groups = [v[g == u] for u in labels]
+    variances = np.array([x.var(ddof=1) if len(x) > 1 else np.nan for x in groups])
+    zero_var = [u for u, s2 in zip(labels, variances) if s2 == 0 or not np.isfinite(s2)]
+    if zero_var:
+        notes.append(Note("zero_variance_group", {"n_groups": len(zero_var), "units": ", ".join(zero_var)}))
+    all_zero = len(zero_var) == len(labels)
+
+    # Assumption checks.
+    check_notes: list[Note] = []
+    with capture_warnings(check_notes):
+        lev = stats.levene(*groups, center="median") if not all_zero else None
+    levene_p = float(lev.pvalue) if lev is not None and np.isfinite(lev.pvalue) else math.nan
+    if np.isfinite(levene_p):
+        code = "levene_unequal_var" if levene_p < alpha else "levene_equal_var"
+        notes.append(Note(code, {"p": levene_p, "statistic": float(lev.statistic)}))
+    else:
+        notes.append(Note("levene_not_available"))
+    small_groups = [(u, x) for u, x in zip(labels, groups) if len(x) < NORMALITY_MAX_N]
+    n_rejected = n_tested = 0
+    with capture_warnings(check_notes):
+        for u, x in small_groups:
+            if len(x) >= 3 and np.ptp(x) > 0:
+                n_tested += 1
+                n_rejected += int(stats.shapiro(x).pvalue < alpha)
+    if n_tested:
+        notes.append(Note("normality_rejected" if n_rejected else "normality_ok",
+                          {"n_rejected": n_rejected, "n_tested": n_tested}))
+    if not small_groups:
+        notes.append(Note("normality_clt", {"min_n": int(min(n_by.values()))}))
+    n_levels = int(len(np.unique(v)))
+    ordinal = n_levels <= ORDINAL_MAX_LEVELS
+    if ordinal:
+        notes.append(Note("ordinal_few_levels", {"n_levels": n_levels}))
+    notes.extend(check_notes)
+
+    if primary == "auto":
+        if small_groups and (ordinal or n_rejected):
+            rule, chosen = "small_groups→kruskal", "kruskal_wallis"
+        elif not (levene_p >= alpha) and zero_var:
+            rule, chosen = "zero_variance→kruskal", "kruskal_wallis"
+        elif levene_p < alpha:
+            rule, chosen = "levene_unequal→welch", "anova_welch"
+        else:
+            rule, chosen = "levene_equal→anova", "anova_classic"
+    else:
+        chosen = {"anova": "anova_classic", "welch": "anova_welch", "kruskal": "kruskal_wallis"}[primary]
+        rule = f"forced→{primary}"
+    notes.append(Note("primary_rule", {"rule": rule, "primary": chosen}))
+
+    mean_of = {u: float(x.mean()) for u, x in zip(labels, groups)}
+    tests = [
+        _oneway_anova(v, g, labels, n_by, alpha, "equal", all_zero, zero_var, mean_of),
+        _oneway_anova(v, g, labels, n_by, alpha, "unequal", all_zero, zero_var, mean_of),
+        _kruskal(v, g, labels, groups, n_by, alpha),
+    ]
+    tests = [t.with_role("primary" if t.test == chosen else "sensitivity") for t in tests]
+    tests.sort(key=lambda t: t.role != "primary")
+    agreement, agree_notes = _agreement(tests)
+    notes.extend(agree_notes)
+    prim = next(t for t in tests if t.role == "primary")
+    m = _sort_means(means, "mean_rank" if prim.test == "kruskal_wallis" and prim.ok else "mean")
+    m["letters"] = pd.array([(prim.letters or {}).get(u) for u in m["unit"]], dtype="str")
+    return DifferenceResult(kind="survey", value=value, alpha=alpha, tests=tuple(tests), means=m, rule=rule,
+                            agreement=agreement, notes=tuple(notes))
+
+
+def _oneway_anova(v, g, labels, n_by, alpha, use_var, all_zero, zero_var, mean_of) -> StatTest:
+    code, name = ("anova_classic", "One-way ANOVA") if use_var == "equal" else ("anova_welch", "Welch's ANOVA")
+    if all_zero:
+        return cannot_test(code, name, "zero_within_variance", alpha=alpha, statistic_name="F", effect_name="omega2",
+                           n=n_by)
+    if use_var == "unequal" and zero_var:
+        return cannot_test(code, name, "zero_variance_group", alpha=alpha, statistic_name="F", effect_name="omega2",
+                           n=n_by, units=", ".join(zero_var))
+    notes: list[Note] = []
+    with capture_warnings(notes):
+        res = anova_oneway(v, g, use_var=use_var)
+        f, p = float(res.statistic), float(res.pvalue)
+        df1, df2 = float(res.df[0]), float(res.df[1])
+        raw = effsize.omega_squared(f, df1, df2)
+        ci = effsize.omega2_ci(f, df1, df2, alpha)
+        pw = tukey_hsd(v, g, alpha=alpha, use_var=use_var)
+    eta2 = f * df1 / (f * df1 + df2)
+    if raw < 0:
+        notes.append(Note("omega_negative_truncated", {"raw": raw}))
+    return StatTest(
+        test=code, name=name, ok=True, statistic_name="F", statistic=f, df=(df1, df2), p=p, alpha=alpha,
+        effect_name="omega2", effect=max(0.0, raw), effect_ci=ci, effects={"omega2": max(0.0, raw), "eta2": eta2},
+        n=n_by, notes=tuple(notes), pairwise=pw, letters=_letters(pw, mean_of),
+    )
+
+
+def _kruskal(v, g, labels, groups, n_by, alpha) -> StatTest:
+    notes: list[Note] = []
+    with capture_warnings(notes):
+        res = stats.kruskal(*groups)
+        pw = dunn(v, g, alpha=alpha, adjust="holm")
+    h, p = float(res.statistic), float(res.pvalue)
+    n_tied = int(len(v) - len(np.unique(v)))
+    if n_tied:
+        notes.append(Note("ties_present", {"n_tied": n_tied}))
+    ranks = stats.rankdata(v)
+    mean_rank = {u: float(ranks[g == u].mean()) for u in labels}
+    eps = effsize.epsilon_squared(h, len(v))
+    return StatTest(
+        test="kruskal_wallis", name="Kruskal-Wallis test", ok=True, statistic_name="H", statistic=h,
+        df=(float(len(labels) - 1),), p=p, alpha=alpha, effect_name="epsilon2", effect=eps, effect_ci=None,
+        effects={"epsilon2": eps}, n=n_by, notes=tuple(notes), pairwise=pw, letters=_letters(pw, mean_rank),
+    )
+
+
+# --------------------------------------------------------------------------- panel
+
+_PANEL_SPECS = (
+    ("panel_anova_unit", "Two-way ANOVA (unit effect, adjusted for year)", "F", "partial_eta2", "primary"),
+    ("friedman", "Friedman test (complete unit × year blocks)", "chi2", "kendall_w", "sensitivity"),
+    ("panel_anova_year", "Two-way ANOVA (year effect, adjusted for unit)", "F", "partial_eta2", "secondary"),
+)
+
+
+def _complete_blocks(present: pd.DataFrame) -> tuple[list[str], list[int]]:
+    """Greedy: drop the unit or year with the largest share of missing cells until complete.
+
+    Ties drop a year before a unit (earliest year first), then units in Vietnamese order.
+    """
+    units, years = list(present.columns), list(present.index)
+    m = present.copy()
+    while len(units) and len(years) and not m.loc[years, units].to_numpy().all():
+        sub = m.loc[years, units]
+        miss_unit = (~sub).sum(axis=0) / len(years)
+        miss_year = (~sub).sum(axis=1) / len(units)
+        worst_u, worst_y = miss_unit.max(), miss_year.max()
+        if worst_y >= worst_u:
+            years.remove(min(y for y in years if miss_year[y] == worst_y))
+        else:
+            units.remove(min((u for u in units if miss_unit[u] == worst_u), key=vietnamese_sort_key))
+    return units, years
+
+
+def panel_differences(
+    scores: pd.DataFrame, value: str = "total", alpha: float = 0.05, adjust: str = "holm"
+) -> DifferenceResult:
+    """Do units differ in their yearly ``value`` (total or a component), taking years into account?
+
+    Model: two-way additive OLS ``value ~ C(unit) + C(year)`` (statsmodels), one score per unit
+    and year; the year effect absorbs province-wide changes (a new method, a hard year), so units
+    are compared on their level across years. Type II ANOVA (``anova_lm(typ=2)``) tests the unit
+    effect (primary) and the year effect (secondary); effect sizes partial η² (CI: noncentral F,
+    statsmodels) and partial ω² (Olejnik & Algina 2003). Assumes independent, normal errors with
+    equal variance and no unit × year interaction (a unit's advantage is the same each year).
+
+    Pairwise unit contrasts are differences of least-squares (year-adjusted) means from the
+    fitted model (``t_test`` on contrast vectors), adjusted by ``adjust``: ``"holm"`` (default;
+    CI Bonferroni-simultaneous), ``"bonferroni"``, ``"bh"`` (CI unadjusted) or ``"tukey"``
+    (Tukey-Kramer on the model's SE: p from the studentized range with k = number of units and
+    the residual df, CI simultaneous, as R ``emmeans``). Sensitivity check: Friedman test
+    (scipy) on the complete blocks (years in which every kept unit has a score; units and years
+    with gaps are dropped greedily, with a note), effect Kendall's W; needs ≥ 3 units.
+
+    ``means`` columns: ``unit, n_years, mean`` (raw), ``ls_mean, se, ci_low, ci_high``
+    (year-adjusted mean and its (1 − alpha) CI), ``letters``; sorted by ``ls_mean`` descending.
+    """
+    if adjust not in ("holm", "tukey", "bh", "fdr_bh", "bonferroni"):
+        raise ValueError(f"adjust must be holm, tukey, bh or bonferroni, got {adjust!r}")
+    require_columns(scores, ["unit", "year", value], "scores")
+    require_one_province(scores, "scores")
+    notes: list[Note] = []
+    frame = pd.DataFrame({"unit": scores["unit"].astype(str).to_numpy(),
+                          "year": pd.to_numeric(scores["year"], errors="coerce").to_numpy(),
+                          "y": numeric(scores, value).to_numpy()})
+    n_missing = int(frame["y"].isna().sum() + frame["year"].isna().sum())
+    frame = frame.dropna()
+    if n_missing:
+        notes.append(Note("missing_values_dropped", {"n": n_missing}))
+    frame["year"] = frame["year"].astype("int64")
+    units = sorted(pd.unique(frame["unit"]))
+    years = sorted(int(y) for y in pd.unique(frame["year"]))
+    n_years_by = frame.groupby("unit")["y"].count()
+    n_by = {u: int(n_years_by.get(u, 0)) for u in units}
+    raw_means = frame.groupby("unit")["y"].mean()
+    base_means = pd.DataFrame({"unit": units, "n_years": [n_by[u] for u in units],
+                               "mean": [float(raw_means[u]) for u in units]})
+
+    def cannot(reason: str, **detail: Any) -> DifferenceResult:
+        m = _sort_means(base_means.assign(ls_mean=np.nan, se=np.nan, ci_low=np.nan, ci_high=np.nan), "mean")
+        m["letters"] = pd.array([None] * len(m), dtype="str")
+        return _all_cannot("panel", value, alpha, _PANEL_SPECS, m, reason, notes, "none", n=n_by, **detail)
+
+    dup = int(frame.duplicated(["unit", "year"]).sum())
+    if dup:
+        return cannot("duplicate_unit_year", n_duplicates=dup)
+    if len(frame) == 0:
+        return cannot("no_data")
+    if len(units) < 2:
+        return cannot("too_few_units", n_units=len(units), min_units=2)
+    if len(years) < 2:
+        return cannot("too_few_years", n_years=len(years), min_years=2)
+    df_resid = len(frame) - len(units) - len(years) + 1
+    if df_resid < 1:
+        return cannot("too_few_observations", n_obs=len(frame))
+    if np.ptp(frame["y"].to_numpy()) == 0:
+        return cannot("constant_data")
+    cells = len(units) * len(years)
+    if len(frame) < cells:
+        notes.append(Note("unbalanced_panel", {"n_missing": cells - len(frame)}))
+
+    code_of = {u: f"u{i:04d}" for i, u in enumerate(units)}
+    frame["uc"] = frame["unit"].map(code_of)
+    fit_notes: list[Note] = []
+    with capture_warnings(fit_notes):
+        fit = smf.ols("y ~ C(uc) + C(year)", data=frame).fit()
+    rank = int(np.linalg.matrix_rank(fit.model.exog))
+    if rank < len(units) + len(years) - 1:
+        return cannot("too_few_observations", n_obs=len(frame))
+    ss_res = float(fit.ssr)
+    ss_tot = float(np.sum((frame["y"] - frame["y"].mean()) ** 2))
+    friedman = _friedman(frame, units, years, alpha, n_by)
+    if ss_res <= 1e-20 * ss_tot:
+        unit_t = cannot_test("panel_anova_unit", _PANEL_SPECS[0][1], "no_residual_variance", alpha=alpha,
+                             statistic_name="F", effect_name="partial_eta2", n=n_by)
+        year_t = cannot_test("panel_anova_year", _PANEL_SPECS[2][1], "no_residual_variance", alpha=alpha,
+                             statistic_name="F", effect_name="partial_eta2", n=n_by, role="secondary")
+        m = _sort_means(base_means.assign(ls_mean=np.nan, se=np.nan, ci_low=np.nan, ci_high=np.nan), "mean")
+        m["letters"] = pd.array([None] * len(m), dtype="str")
+        tests = (unit_t, friedman, year_t)
+        return DifferenceResult(kind="panel", value=value, alpha=alpha, tests=tests, means=m, rule="two_way_anova",
+                                agreement=None, notes=tuple(notes))
+
+    with capture_warnings(fit_notes):
+        table = anova_lm(fit, typ=2)
+        names = list(fit.model.exog_names)
+        # Least-squares means: intercept + unit effect + average year effect.
+        year_cols = [i for i, nm in enumerate(names) if nm.startswith("C(year)")]
+        unit_col = {nm.split("[T.")[1].rstrip("]"): i for i, nm in enumerate(names) if nm.startswith("C(uc)")}
+        lmat = np.zeros((len(units), len(names)))
+        lmat[:, 0] = 1.0
+        lmat[:, year_cols] = 1.0 / len(years)
+        for r, u in enumerate(units):
+            if code_of[u] in unit_col:
+                lmat[r, unit_col[code_of[u]]] = 1.0
+        ls = fit.t_test(lmat)
+        ls_mean = np.asarray(ls.effect, float)
+        ls_se = np.asarray(ls.sd, float).ravel()
+        ls_ci = np.asarray(ls.conf_int(alpha=alpha), float)
+        i_idx, j_idx = np.triu_indices(len(units), 1)
+        contrast = lmat[j_idx] - lmat[i_idx]
+        ct = fit.t_test(contrast)
+        diff = np.asarray(ct.effect, float)
+        se = np.asarray(ct.sd, float).ravel()
+        tval = np.asarray(ct.tvalue, float).ravel()
+        p_raw = np.asarray(ct.pvalue, float).ravel()
+        df_r = float(fit.df_resid)
+        m_pairs = len(diff)
+        if adjust == "tukey":
+            k = len(units)
+            p_adj = np.atleast_1d(ptukey_sf(np.abs(tval) * np.sqrt(2.0), k, df_r))
+            half = float(qtukey(1 - alpha, k, df_r)) / np.sqrt(2.0) * se
+            ci_method, method, pname = "tukey", "tukey_contrast", "Tukey (model contrasts)"
+        else:
+            p_adj = p_adjust(p_raw, adjust)
+            if adjust in ("holm", "bonferroni"):
+                half = stats.t.ppf(1 - alpha / (2 * m_pairs), df_r) * se
+                ci_method = "bonferroni"
+            else:
+                half = stats.t.ppf(1 - alpha / 2, df_r) * se
+                ci_method = "none"
+            method, pname = "t_contrast", f"t contrasts ({adjust})"
+    ulab = np.array(units, dtype=object)
+    pw_frame = pd.DataFrame({
+        "group1": pd.array(ulab[i_idx].astype(str), dtype="str"),
+        "group2": pd.array(ulab[j_idx].astype(str), dtype="str"),
+        "n1": np.array([n_by[u] for u in ulab[i_idx]], "int64"),
+        "n2": np.array([n_by[u] for u in ulab[j_idx]], "int64"),
+        "estimate1": ls_mean[i_idx], "estimate2": ls_mean[j_idx], "diff": diff, "se": se, "statistic": tval,
+        "df": np.full(diff.shape, df_r), "ci_low": diff - half, "ci_high": diff + half, "p": p_raw,
+        "p_adj": p_adj, "reject": p_adj < alpha,
+    })
+    pw = Pairwise(method=method, name=pname, adjust=adjust, alpha=alpha, ci_method=ci_method, estimate="ls_mean",
+                  frame=pw_frame)
+    ls_by = {u: float(mv) for u, mv in zip(units, ls_mean)}
+    letters = _letters(pw, ls_by)
+
+    n_obs = len(frame)
+    rows = {idx: table.loc[idx] for idx in table.index}
+    unit_row, year_row, res_row = rows["C(uc)"], rows["C(year)"], rows["Residual"]
+
+    def effect_test(row, code, role, pairwise=None, letters=None) -> StatTest:
+        f, df1 = float(row["F"]), float(row["df"])
+        peta = float(row["sum_sq"] / (row["sum_sq"] + res_row["sum_sq"]))
+        pomega_raw = effsize.partial_omega_squared(f, df1, n_obs)
+        tnotes = []
+        if pomega_raw < 0:
+            tnotes.append(Note("omega_negative_truncated", {"raw": pomega_raw}))
+        with capture_warnings(tnotes):
+            ci = effsize.eta2_ci(f, df1, df_r, alpha)
+        name = next(s[1] for s in _PANEL_SPECS if s[0] == code)
+        return StatTest(
+            test=code, name=name, ok=True, statistic_name="F", statistic=f, df=(df1, df_r), p=float(row["PR(>F)"]),
+            alpha=alpha, effect_name="partial_eta2", effect=peta, effect_ci=ci,
+            effects={"partial_eta2": peta, "partial_omega2": max(0.0, pomega_raw)}, n=n_by,
+            notes=tuple(tnotes + fit_notes), pairwise=pairwise, letters=letters, role=role,
+        )
+
+    unit_t = effect_test(unit_row, "panel_anova_unit", "primary", pw, letters)
+    year_t = effect_test(year_row, "panel_anova_year", "secondary")
+    tests = (unit_t, friedman, year_t)
+    agreement, agree_notes = _agreement(tests)
+    notes.extend(agree_notes)
+    m = base_means.assign(ls_mean=ls_mean, se=ls_se, ci_low=ls_ci[:, 0], ci_high=ls_ci[:, 1])
+    m = _sort_means(m, "ls_mean")
+    m["letters"] = pd.array([letters.get(u) for u in m["unit"]], dtype="str")
+    return DifferenceResult(kind="panel", value=value, alpha=alpha, tests=tests, means=m, rule="two_way_anova",
+                            agreement=agreement, notes=tuple(notes))
+
+
+def _friedman(frame: pd.DataFrame, units: list[str], years: list[int], alpha: float, n_by) -> StatTest:
+    code, name = _PANEL_SPECS[1][0], _PANEL_SPECS[1][1]
+    wide = frame.pivot(index="year", columns="unit", values="y").reindex(index=years, columns=units)
+    keep_u, keep_y = _complete_blocks(wide.notna())
+    notes: list[Note] = []
+    dropped_u, dropped_y = len(units) - len(keep_u), len(years) - len(keep_y)
+    if dropped_u or dropped_y:
+        notes.append(Note("incomplete_panel_dropped", {"units_dropped": dropped_u, "years_dropped": dropped_y,
+                                                       "n_units": len(keep_u), "n_years": len(keep_y)}))
+    n_used = {u: len(keep_y) for u in keep_u}
+    common = dict(alpha=alpha, statistic_name="chi2", effect_name="kendall_w", n=n_used, notes=tuple(notes),
+                  role="sensitivity")
+    if len(keep_u) < 3:
+        return cannot_test(code, name, "too_few_units", n_units=len(keep_u), min_units=3, **common)
+    if len(keep_y) < 2:
+        return cannot_test(code, name, "too_few_years", n_years=len(keep_y), min_years=2, **common)
+    mat = wide.loc[keep_y, keep_u].to_numpy(float)
+    if np.all(np.ptp(mat, axis=1) == 0):
+        return cannot_test(code, name, "constant_data", **common)
+    with capture_warnings(notes):
+        res = stats.friedmanchisquare(*mat.T)
+    chi2, p = float(res.statistic), float(res.pvalue)
+    if not np.isfinite(chi2):
+        return cannot_test(code, name, "test_failed", message="non-finite statistic", **common)
+    k = len(keep_u)
+    w = effsize.kendall_w(chi2, len(keep_y), k)
+    return StatTest(
+        test=code, name=name, ok=True, statistic_name="chi2", statistic=chi2, df=(float(k - 1),), p=p, alpha=alpha,
+        effect_name="kendall_w", effect=w, effects={"kendall_w": w}, n=n_used, notes=tuple(notes),
+        role="sensitivity",
+    )
+
+
+# --------------------------------------------------------------------------- two groups
+
+_TWO_SPECS = (
+    ("welch_t", "Welch's t-test", "t", "hedges_g", "primary"),
+    ("mann_whitney", "Mann-Whitney U test", "U", "rank_biserial", "sensitivity"),
+)
+
+
+def two_group_comparison(
+    frame: pd.DataFrame,
+    value: str = "total",
+    group_col: str = "unit_type",
+    alpha: float = 0.05,
+    *,
+    groups: tuple[str, str] | None = None,
+) -> DifferenceResult:
+    """Compare two groups of rows (e.g. districts vs departments in one year) on ``value``.
+
+    Each row is one observation (pass one year's rows: a unit measured in several years would
+    count several times, and a note says so). ``groups`` fixes the order (group1, group2);
+    default: the two values of ``group_col`` in sorted order. Differences are group2 − group1.
+
+    Primary: Welch's t-test (scipy ``ttest_ind(equal_var=False)``; normal-ish means, variances
+    may differ), CI of the mean difference, Hedges' g with CI (noncentral t). Sensitivity:
+    Mann-Whitney U (scipy, two-sided; exact for small samples without ties), rank-biserial r.
+    Needs ≥ 2 rows per group and non-constant values. ``means``: ``unit`` (the group), ``n,
+    mean, sd, se, ci_low, ci_high, median, mean_rank, letters``.
+    """
+    require_columns(frame, [group_col, value], "data")
+    notes: list[Note] = []
+    v_all = numeric(frame, value).to_numpy()
+    g_all = frame[group_col].astype(str).to_numpy()
+    keep = np.isfinite(v_all)
+    if (~keep).sum():
+        notes.append(Note("missing_values_dropped", {"n": int((~keep).sum())}))
+    v_all, g_all = v_all[keep], g_all[keep]
+    if "unit" in frame.columns:
+        units = frame["unit"].astype(str).to_numpy()[keep]
+        n_dup = int(pd.Series(units).duplicated().sum())
+        if n_dup:
+            notes.append(Note("duplicate_units", {"n": n_dup}))
+    found = sorted(pd.unique(g_all))
+    order = list(groups) if groups is not None else found
+    means = _group_means(v_all, g_all, alpha)
+    n_by = {grp: int((g_all == grp).sum()) for grp in order}
+
+    def cannot(reason: str, **detail: Any) -> DifferenceResult:
+        m = _sort_means(means, "mean")
+        m["letters"] = pd.array([None] * len(m), dtype="str")
+        return _all_cannot("two_group", value, alpha, _TWO_SPECS, m, reason, notes, "none", n=n_by, **detail)
+
+    if len(v_all) == 0:
+        return cannot("no_data")
+    if len(order) != 2 or (groups is None and len(found) != 2):
+        return cannot("not_two_groups", n_groups=len(found))
+    x1, x2 = v_all[g_all == order[0]], v_all[g_all == order[1]]
+    if min(len(x1), len(x2)) < 2:
+        return cannot("too_few_units", n_units=min(len(x1), len(x2)), min_units=2)
+    both = np.concatenate([x1, x2])
+    if np.ptp(both) == 0:
+        return cannot("constant_data")
+
+    tnotes: list[Note] = []
+    if x1.var(ddof=1) == 0 and x2.var(ddof=1) == 0:
+        welch = cannot_test("welch_t", "Welch's t-test", "zero_within_variance", alpha=alpha, statistic_name="t",
+                            effect_name="hedges_g", n=n_by)
+    else:
+        with capture_warnings(tnotes):
+            res = stats.ttest_ind(x2, x1, equal_var=False)
+            ci = res.confidence_interval(confidence_level=1 - alpha)
+            g, g_ci = effsize.hedges_g(x1, x2, alpha=alpha)
+        t, p, df = float(res.statistic), float(res.pvalue), float(res.df)
+        se = float((x2.mean() - x1.mean()) / t) if t != 0 else float(
+            math.sqrt(x1.var(ddof=1) / len(x1) + x2.var(ddof=1) / len(x2)))
+        pw = _two_pairwise("welch_t", "Welch's t-test", order, x1, x2, float(x1.mean()), float(x2.mean()), se, t, df,
+                           float(ci.low), float(ci.high), p, alpha, "welch", "mean")
+        welch = StatTest(
+            test="welch_t", name="Welch's t-test", ok=True, statistic_name="t", statistic=t, df=(df,), p=p,
+            alpha=alpha, effect_name="hedges_g", effect=g, effect_ci=g_ci, effects={"hedges_g": g}, n=n_by,
+            notes=tuple(tnotes), pairwise=pw,
+            letters=_letters(pw, {order[0]: float(x1.mean()), order[1]: float(x2.mean())}),
+        )
+    mnotes: list[Note] = []
+    with capture_warnings(mnotes):
+        mw = stats.mannwhitneyu(x2, x1, alternative="two-sided")
+    u2, p_mw = float(mw.statistic), float(mw.pvalue)
+    r = effsize.rank_biserial(u2, len(x1), len(x2))
+    ranks = stats.rankdata(both)
+    r1, r2 = float(ranks[: len(x1)].mean()), float(ranks[len(x1):].mean())
+    if len(both) != len(np.unique(both)):
+        mnotes.append(Note("ties_present", {"n_tied": int(len(both) - len(np.unique(both)))}))
+    pw_mw = _two_pairwise("mann_whitney", "Mann-Whitney U test", order, x1, x2, r1, r2, math.nan, u2, math.nan,
+                          math.nan, math.nan, p_mw, alpha, "none", "mean_rank")
+    mwt = StatTest(
+        test="mann_whitney", name="Mann-Whitney U test", ok=True, statistic_name="U", statistic=u2, df=(), p=p_mw,
+        alpha=alpha, effect_name="rank_biserial", effect=r, effect_ci=None, effects={"rank_biserial": r}, n=n_by,
+        notes=tuple(mnotes), pairwise=pw_mw, letters=_letters(pw_mw, {order[0]: r1, order[1]: r2}),
+        role="sensitivity",
+    )
+    tests = (welch, mwt)
+    agreement, agree_notes = _agreement(tests)
+    notes.extend(agree_notes)
+    m = _sort_means(means, "mean")
+    m["letters"] = pd.array([(welch.letters or {}).get(u) for u in m["unit"]], dtype="str")
+    return DifferenceResult(kind="two_group", value=value, alpha=alpha, tests=tests, means=m, rule="welch_t",
+                            agreement=agreement, notes=tuple(notes))
+
+
+def _two_pairwise(method, name, order, x1, x2, e1, e2, se, stat, df, lo, hi, p, alpha, ci_method, estimate):
+    frame = pd.DataFrame({
+        "group1": pd.array([order[0]], dtype="str"), "group2": pd.array([order[1]], dtype="str"),
+        "n1": np.array([len(x1)], "int64"), "n2": np.array([len(x2)], "int64"),
+        "estimate1": [e1], "estimate2": [e2], "diff": [e2 - e1], "se": [se], "statistic": [stat], "df": [df],
+        "ci_low": [lo], "ci_high": [hi], "p": [p], "p_adj": [p], "reject": [bool(p < alpha)],
+    })
+    return Pairwise(method=method, name=name, adjust="none", alpha=alpha, ci_method=ci_method, estimate=estimate,
+                    frame=frame)

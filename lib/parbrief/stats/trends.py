@@ -1,0 +1,513 @@
+"""Trends of index scores over the years: per unit, for the province, year on year, ranks.
+
+Methods (see DESIGN.md, "Methods"):
+
+* **OLS slope** of ``value`` on ``year`` (statsmodels ``OLS``), with its t-based (1 − alpha) CI
+  and two-sided p. Assumes roughly linear change with independent, equal-variance noise around
+  the line; with 4–10 yearly points this is a description of the direction, not a forecast.
+  In :func:`unit_trends` the default ``variance="pooled"`` fits all screened units in one
+  statsmodels model ``value ~ 0 + C(unit) + C(unit):year`` (each unit its own intercept and
+  slope, so the slopes equal the per-unit OLS slopes) with one residual variance, df = N − 2U.
+  Why: a single unit has only n − 2 = 2…5 error df, so after adjustment across 20–40 units a
+  per-unit t-test can only call a trend when the points are almost exactly on a line
+  (t₅ > 5.9 for Holm's first step with 30 units); all units are scored by the same method, so a
+  common noise level is a mild assumption that gives the tests ~30× more error df.
+  ``variance="unit"`` uses each unit's own residual variance instead.
+* **Theil-Sen slope** with its CI (``scipy.stats.theilslopes``: the median of pairwise slopes,
+  robust to one odd year) and the **Mann-Kendall** test as Kendall's tau of value vs year
+  (``scipy.stats.kendalltau``, ``method="exact"`` for small series without ties; with tied
+  values the exact null distribution is not available and the normal approximation is used, with
+  a note).
+* **Classification** (:func:`unit_trends`): a unit is *improving* (declining) only when its OLS
+  slope is positive (negative) **and** its OLS p-value, adjusted across all units screened with
+  ``adjust`` (Holm by default, or Benjamini-Hochberg ``"bh"``), is below ``alpha``. Because the
+  adjusted p is never smaller than the raw p, the unadjusted (1 − alpha) CI then also excludes 0;
+  for Bonferroni the rule is exactly "the (1 − alpha/m) CI excludes 0" and Holm is its step-down
+  refinement. The robust view (Theil-Sen sign, Mann-Kendall p) is reported in ``robust_agrees``
+  and a note, but does not veto: with 4 years the exact Mann-Kendall p can never be below 0.083.
+  Units with fewer than ``min_years`` years are *insufficient* and are not counted in the
+  adjustment; a constant series is *no_trend* (``ok=False``, reason ``constant_data``).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field, replace
+from typing import Any, Mapping
+
+import numpy as np
+import pandas as pd
+import statsmodels.api as sm
+from scipy import stats
+
+from parbrief.spec import BandScheme
+from parbrief.stats._frames import numeric, require_columns, require_one_province
+from parbrief.stats._results import REASON_TEXT_EN, Note, _format, capture_warnings
+from parbrief.stats.posthoc import ADJUST_METHODS, p_adjust
+from parbrief.stats.ratings import assign_bands, rank_units, vietnamese_sort_key
+
+__all__ = [
+    "CLASSIFICATIONS",
+    "Trend",
+    "TrendTable",
+    "province_series",
+    "province_trend",
+    "rank_table",
+    "trend_of_series",
+    "unit_trends",
+    "year_on_year",
+]
+
+#: The four classification codes of a trend.
+CLASSIFICATIONS = ("improving", "declining", "no_trend", "insufficient")
+
+
+@dataclass(frozen=True)
+class Trend:
+    """The trend of one series (a unit, or the province aggregate) over the years.
+
+    ``slope`` etc. are the OLS results (points per year; ``slope_se``, ``slope_ci``, ``p`` and the
+    error ``df`` from the unit's own fit when ``variance="unit"``, from the pooled fit when
+    ``"pooled"``), ``theil_*`` the Theil-Sen slope and CI, ``kendall_tau``/``mk_p`` the Mann-Kendall test; ``p_adj`` is the OLS p after the
+    adjustment across units (equal to ``p`` for a single series). ``classification`` is one of
+    :data:`CLASSIFICATIONS`; ``significant`` is True for improving/declining. When ``ok`` is
+    False no test was run (``reason_code``: ``too_few_years``, ``constant_data``,
+    ``duplicate_unit_year``) and test numbers are NaN; the descriptive fields (years, values,
+    first/last, change) are still filled when there are values.
+    """
+
+    unit: str
+    value: str
+    ok: bool
+    classification: str
+    n_years: int
+    years: tuple[int, ...]
+    values: tuple[float, ...]
+    first_year: int | None
+    last_year: int | None
+    first_value: float
+    last_value: float
+    change: float
+    slope: float = math.nan
+    slope_se: float = math.nan
+    slope_ci: tuple[float, float] = (math.nan, math.nan)
+    p: float = math.nan
+    p_adj: float = math.nan
+    df: float = math.nan
+    variance: str = "unit"
+    theil_slope: float = math.nan
+    theil_ci: tuple[float, float] = (math.nan, math.nan)
+    kendall_tau: float = math.nan
+    mk_p: float = math.nan
+    mk_method: str | None = None
+    robust_agrees: bool | None = None
+    alpha: float = 0.05
+    adjust: str = "holm"
+    notes: tuple[Note, ...] = ()
+    reason_code: str | None = None
+    reason_detail: Mapping[str, Any] = field(default_factory=dict)
+
+    @property
+    def significant(self) -> bool:
+        """True when a trend was called (improving or declining)."""
+        return self.classification in ("improving", "declining")
+
+    @property
+    def direction(self) -> int:
+        """+1 improving, −1 declining, 0 otherwise."""
+        return {"improving": 1, "declining": -1}.get(self.classification, 0)
+
+    @property
+    def reason(self) -> str | None:
+        """English text of the reason no test was run (None when it ran)."""
+        if self.reason_code is None:
+            return None
+        return _format(REASON_TEXT_EN.get(self.reason_code, self.reason_code), self.reason_detail)
+
+    def summary(self) -> dict[str, Any]:
+        """One flat row (for :meth:`TrendTable.to_frame`)."""
+        return {
+            "unit": self.unit,
+            "value": self.value,
+            "classification": self.classification,
+            "significant": self.significant,
+            "ok": self.ok,
+            "n_years": self.n_years,
+            "first_year": self.first_year,
+            "last_year": self.last_year,
+            "first_value": self.first_value,
+            "last_value": self.last_value,
+            "change": self.change,
+            "slope": self.slope,
+            "slope_se": self.slope_se,
+            "slope_ci_low": self.slope_ci[0],
+            "slope_ci_high": self.slope_ci[1],
+            "p": self.p,
+            "p_adj": self.p_adj,
+            "df": self.df,
+            "variance": self.variance,
+            "theil_slope": self.theil_slope,
+            "theil_ci_low": self.theil_ci[0],
+            "theil_ci_high": self.theil_ci[1],
+            "kendall_tau": self.kendall_tau,
+            "mk_p": self.mk_p,
+            "mk_method": self.mk_method,
+            "robust_agrees": self.robust_agrees,
+            "reason_code": self.reason_code,
+            "reason": self.reason,
+            "notes": "; ".join(n.code for n in self.notes),
+        }
+
+
+@dataclass(frozen=True)
+class TrendTable:
+    """Trends of all units of a province for one score column, with the adjustment applied."""
+
+    value: str
+    alpha: float
+    adjust: str
+    min_years: int
+    trends: tuple[Trend, ...]
+    variance: str = "pooled"
+
+    @property
+    def n_screened(self) -> int:
+        """Units tested (enough years, not constant): the size of the adjustment family."""
+        return sum(t.ok for t in self.trends)
+
+    def improving(self) -> list[str]:
+        """Units classified improving, in table order."""
+        return [t.unit for t in self.trends if t.classification == "improving"]
+
+    def declining(self) -> list[str]:
+        """Units classified declining, in table order."""
+        return [t.unit for t in self.trends if t.classification == "declining"]
+
+    def get(self, unit: str) -> Trend:
+        """The trend of one unit (``KeyError`` when absent)."""
+        for t in self.trends:
+            if t.unit == unit:
+                return t
+        raise KeyError(f"no unit {unit!r} in the trend table")
+
+    def to_frame(self) -> pd.DataFrame:
+        """One row per unit (see :meth:`Trend.summary` for the columns)."""
+        return pd.DataFrame([t.summary() for t in self.trends])
+
+    table = to_frame
+
+
+def _descriptive(unit: str, value: str, years: np.ndarray, vals: np.ndarray) -> dict[str, Any]:
+    n = len(years)
+    return dict(
+        unit=unit,
+        value=value,
+        n_years=n,
+        years=tuple(int(y) for y in years),
+        values=tuple(float(v) for v in vals),
+        first_year=int(years[0]) if n else None,
+        last_year=int(years[-1]) if n else None,
+        first_value=float(vals[0]) if n else math.nan,
+        last_value=float(vals[-1]) if n else math.nan,
+        change=float(vals[-1] - vals[0]) if n >= 2 else math.nan,
+    )
+
+
+def trend_of_series(
+    years, values, *, unit: str = "", value: str = "total", min_years: int = 4, alpha: float = 0.05
+) -> Trend:
+    """Trend of one series (OLS, Theil-Sen, Mann-Kendall), unadjusted (``p_adj = p``).
+
+    Years with a missing value are dropped (with a note); fewer than ``min_years`` remaining
+    years give ``classification="insufficient"``. See the module docstring for the methods.
+    """
+    if min_years < 3:
+        raise ValueError("min_years must be at least 3 (a slope needs one degree of freedom for its error)")
+    y_arr = np.asarray(years, dtype=float)
+    v_arr = np.asarray(values, dtype=float)
+    notes: list[Note] = []
+    keep = np.isfinite(v_arr) & np.isfinite(y_arr)
+    if (~keep).sum():
+        notes.append(Note("missing_values_dropped", {"n": int((~keep).sum())}))
+    y_arr, v_arr = y_arr[keep], v_arr[keep]
+    order = np.argsort(y_arr, kind="mergesort")
+    y_arr, v_arr = y_arr[order], v_arr[order]
+    desc = _descriptive(unit, value, y_arr, v_arr)
+    base = dict(desc, alpha=alpha, adjust="none")
+    if len(np.unique(y_arr)) != len(y_arr):
+        n_dup = int(len(y_arr) - len(np.unique(y_arr)))
+        return Trend(ok=False, classification="insufficient", notes=tuple(notes), reason_code="duplicate_unit_year",
+                     reason_detail={"n_duplicates": n_dup}, **base)
+    n = len(y_arr)
+    if n >= 2:
+        span = int(y_arr[-1] - y_arr[0]) + 1
+        if span > n:
+            notes.append(Note("gap_years", {"n_gaps": span - n, "first": int(y_arr[0]), "last": int(y_arr[-1])}))
+    if n < min_years:
+        return Trend(ok=False, classification="insufficient", notes=tuple(notes), reason_code="too_few_years",
+                     reason_detail={"n_years": n, "min_years": min_years}, **base)
+    if np.ptp(v_arr) == 0:
+        notes.append(Note("constant_series"))
+        return Trend(ok=False, classification="no_trend", slope=0.0, theil_slope=0.0, notes=tuple(notes),
+                     reason_code="constant_data", reason_detail={}, **base)
+    lib_notes: list[Note] = []
+    with capture_warnings(lib_notes):
+        x = y_arr - y_arr.mean()
+        fit = sm.OLS(v_arr, sm.add_constant(x, has_constant="add")).fit()
+        slope = float(fit.params[1])
+        resid_ss = float(np.sum(fit.resid**2))
+        total_ss = float(np.sum((v_arr - v_arr.mean()) ** 2))
+        df_resid = float(fit.df_resid)
+        if resid_ss <= 1e-20 * total_ss:
+            se, ci, p = 0.0, (slope, slope), 0.0
+            perfect = True
+        else:
+            se = float(fit.bse[1])
+            lo, hi = fit.conf_int(alpha=alpha)[1]
+            ci, p = (float(lo), float(hi)), float(fit.pvalues[1])
+            perfect = False
+        ts = stats.theilslopes(v_arr, y_arr, alpha=1 - alpha)
+        ties = len(np.unique(v_arr)) < n
+        mk_method = "asymptotic" if ties else "exact"
+        kt = stats.kendalltau(y_arr, v_arr, method=mk_method)
+    if perfect:
+        notes.append(Note("perfect_fit"))
+    else:
+        notes.extend(lib_notes)
+    if ties:
+        notes.append(Note("mk_normal_approx", {"n_tied": int(n - len(np.unique(v_arr)))}))
+    tau, mk_p = float(kt.statistic), float(kt.pvalue)
+    theil = float(ts.slope)
+    robust = bool(np.isfinite(mk_p) and mk_p < alpha and np.sign(theil) == np.sign(slope) and slope != 0)
+    trend = Trend(
+        ok=True,
+        classification="no_trend",
+        slope=slope,
+        slope_se=se,
+        slope_ci=ci,
+        p=p,
+        p_adj=p,
+        df=df_resid,
+        theil_slope=theil,
+        theil_ci=(float(ts.low_slope), float(ts.high_slope)),
+        kendall_tau=tau,
+        mk_p=mk_p,
+        mk_method=mk_method,
+        robust_agrees=robust,
+        notes=tuple(notes),
+        **base,
+    )
+    return _classify(trend, p, alpha)
+
+
+def _classify(trend: Trend, p_adj: float, alpha: float) -> Trend:
+    if not trend.ok:
+        return replace(trend, p_adj=math.nan)
+    called = bool(np.isfinite(p_adj) and p_adj < alpha and trend.slope != 0)
+    cls = ("improving" if trend.slope > 0 else "declining") if called else "no_trend"
+    notes = tuple(n for n in trend.notes if n.code != "robust_disagrees")
+    if called and not trend.robust_agrees:
+        notes += (Note("robust_disagrees", {"mk_p": trend.mk_p, "theil_slope": trend.theil_slope}),)
+    return replace(trend, p_adj=float(p_adj), classification=cls, notes=notes)
+
+
+def unit_trends(
+    scores: pd.DataFrame,
+    value: str = "total",
+    min_years: int = 4,
+    alpha: float = 0.05,
+    adjust: str = "holm",
+    variance: str = "pooled",
+) -> TrendTable:
+    """Trend of every unit's ``value`` (``total`` or a component code) over the years.
+
+    Each unit gets OLS, Theil-Sen and Mann-Kendall results (:func:`trend_of_series`). With
+    ``variance="pooled"`` (default) the OLS standard errors, CIs and p-values come from one
+    statsmodels fit over the screened units with a common residual variance (see the module
+    docstring); ``"unit"`` keeps each unit's own fit. Then the OLS p-values of the units
+    screened (≥ ``min_years`` years, not constant) are adjusted together with ``adjust``
+    (``"holm"`` default, ``"bh"`` Benjamini-Hochberg, ``"bonferroni"``, ``"none"``) and each unit
+    is classified improving / declining / no_trend / insufficient by the rule in the module
+    docstring. Units are listed in Vietnamese alphabetical order. Expects one province's rows
+    (columns ``unit, year, <value>``).
+    """
+    if adjust not in ADJUST_METHODS:
+        raise ValueError(f"unknown adjustment {adjust!r}; use one of {sorted(ADJUST_METHODS)}")
+    if variance not in ("pooled", "unit"):
+        raise ValueError(f"variance must be 'pooled' or 'unit', got {variance!r}")
+    require_columns(scores, ["unit", "year", value], "scores")
+    require_one_province(scores, "scores")
+    vals = numeric(scores, value)
+    frame = pd.DataFrame({"unit": scores["unit"].astype(str).to_numpy(),
+                          "year": pd.to_numeric(scores["year"], errors="coerce").to_numpy(dtype=float),
+                          "v": vals.to_numpy()})
+    units = sorted(pd.unique(frame["unit"]), key=vietnamese_sort_key)
+    raw: list[Trend] = []
+    for unit in units:
+        sub = frame.loc[frame["unit"] == unit]
+        raw.append(trend_of_series(sub["year"].to_numpy(), sub["v"].to_numpy(), unit=unit, value=value,
+                                   min_years=min_years, alpha=alpha))
+    if variance == "pooled":
+        raw = _pooled(raw, alpha)
+    p = np.array([t.p if t.ok else np.nan for t in raw])
+    p_adj = p_adjust(p, adjust)
+    trends = tuple(replace(_classify(t, pa, alpha), adjust=adjust) for t, pa in zip(raw, p_adj))
+    return TrendTable(value=value, alpha=alpha, adjust=adjust, min_years=min_years, trends=trends,
+                      variance=variance)
+
+
+def _pooled(trends: list[Trend], alpha: float) -> list[Trend]:
+    """Refit the screened units' slopes in one model with a common residual variance."""
+    screened = [t for t in trends if t.ok]
+    if not screened:
+        return trends
+    code = {t.unit: f"u{i:04d}" for i, t in enumerate(screened)}
+    rows = [(code[t.unit], y, v) for t in screened for y, v in zip(t.years, t.values)]
+    data = pd.DataFrame(rows, columns=["uc", "year", "v"])
+    data["yc"] = data["year"] - data["year"].mean()
+    notes: list[Note] = []
+    with capture_warnings(notes):
+        fit = sm.OLS.from_formula("v ~ 0 + C(uc) + C(uc):yc", data=data).fit()
+        names = {c: f"C(uc)[{c}]:yc" for c in code.values()}
+        ci = fit.conf_int(alpha=alpha)
+    df = float(fit.df_resid)
+    perfect = float(fit.ssr) <= 1e-20 * float(np.sum((data["v"] - data["v"].mean()) ** 2))
+    out = []
+    for t in trends:
+        if not t.ok:
+            out.append(replace(t, variance="pooled"))
+            continue
+        nm = names[code[t.unit]]
+        if perfect:
+            se, lo_hi, p = 0.0, (t.slope, t.slope), 0.0
+        else:
+            se = float(fit.bse[nm])
+            lo_hi = (float(ci.loc[nm, 0]), float(ci.loc[nm, 1]))
+            p = float(fit.pvalues[nm])
+        extra = tuple(n for n in notes if n not in t.notes)
+        out.append(replace(t, slope_se=se, slope_ci=lo_hi, p=p, p_adj=p, df=df, variance="pooled",
+                           notes=t.notes + extra))
+    return out
+
+
+def province_series(scores: pd.DataFrame, value: str = "total") -> pd.Series:
+    """The province aggregate used for trends: the mean of the units' ``value`` in each year.
+
+    Missing unit scores are skipped (the mean of the units that have one). Index: year (int);
+    ``attrs["n_units"]`` holds the number of units averaged per year, ``attrs["units"]`` their names.
+    """
+    require_columns(scores, ["unit", "year", value], "scores")
+    require_one_province(scores, "scores")
+    v = numeric(scores, value)
+    grouped = v.groupby(scores["year"].to_numpy())
+    series = grouped.mean().dropna().sort_index()
+    series.index = series.index.astype("int64")
+    series.index.name = "year"
+    name = str(scores["province"].iloc[0]) if "province" in scores.columns and len(scores) else "province"
+    series.name = name
+    series.attrs["n_units"] = {int(k): int(c) for k, c in grouped.count().items() if c}
+    has = scores.loc[v.notna().to_numpy(), ["unit", "year"]]
+    series.attrs["units"] = {int(y): tuple(sorted(g["unit"].astype(str))) for y, g in has.groupby("year")}
+    return series
+
+
+def province_trend(
+    scores: pd.DataFrame | None = None,
+    value: str = "total",
+    *,
+    series: pd.Series | None = None,
+    min_years: int = 4,
+    alpha: float = 0.05,
+    name: str | None = None,
+) -> Trend:
+    """Trend of the province: of ``series`` when given (e.g. the official provincial score by
+    year, index = year), else of :func:`province_series` (mean of its units per year).
+
+    A single series, so no multiplicity adjustment (``p_adj = p``). When the mean is taken over
+    a set of units that changes between years, a ``unit_set_changes`` note says so.
+    """
+    notes: list[Note] = []
+    if series is None:
+        if scores is None:
+            raise ValueError("give scores or series")
+        series = province_series(scores, value)
+        per_year = [set(u) for u in series.attrs.get("units", {}).values()]
+        if per_year and any(u != per_year[0] for u in per_year):
+            counts = [len(u) for u in per_year]
+            notes.append(Note("unit_set_changes", {"n_units": len(set().union(*per_year)),
+                                                   "n_always": len(set.intersection(*per_year)),
+                                                   "n_min": min(counts), "n_max": max(counts)}))
+    label = name or (str(series.name) if series.name is not None else "province")
+    trend = trend_of_series(np.asarray(series.index, float), series.to_numpy(dtype=float), unit=label, value=value,
+                            min_years=min_years, alpha=alpha)
+    return replace(trend, notes=tuple(notes) + trend.notes)
+
+
+def year_on_year(scores: pd.DataFrame | pd.Series, value: str = "total") -> pd.DataFrame:
+    """Change of ``value`` from each unit's previous year with data to the next.
+
+    Columns: ``unit, year, value, prev_year, prev_value, change, pct_change`` (percent of the
+    previous value). The first year of a unit has no previous year (NaN). A gap (a year without
+    a score) is bridged: ``prev_year`` says which year the change is measured from. Also accepts
+    a year-indexed Series (e.g. :func:`province_series`), the unit then being its name.
+    """
+    if isinstance(scores, pd.Series):
+        frame = pd.DataFrame({"unit": str(scores.name), "year": np.asarray(scores.index, "int64"),
+                              "value": scores.to_numpy(dtype=float)})
+    else:
+        require_columns(scores, ["unit", "year", value], "scores")
+        require_one_province(scores, "scores")
+        frame = pd.DataFrame({"unit": scores["unit"].astype(str).to_numpy(),
+                              "year": scores["year"].astype("int64").to_numpy(),
+                              "value": numeric(scores, value).to_numpy()})
+    frame = frame.dropna(subset=["value"])
+    frame["_key"] = [vietnamese_sort_key(u) for u in frame["unit"]]
+    frame = frame.sort_values(["_key", "year"], kind="mergesort").drop(columns="_key").reset_index(drop=True)
+    g = frame.groupby("unit", sort=False)
+    frame["prev_year"] = g["year"].shift(1).astype("Int64")
+    frame["prev_value"] = g["value"].shift(1)
+    frame["change"] = frame["value"] - frame["prev_value"]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        frame["pct_change"] = 100.0 * frame["change"] / frame["prev_value"].where(frame["prev_value"] != 0)
+    frame["unit"] = frame["unit"].astype("str")
+    return frame
+
+
+def rank_table(
+    scores: pd.DataFrame,
+    year: int,
+    compare_year: int | None = None,
+    scheme: BandScheme | None = None,
+    value: str = "total",
+    decimals: int = 6,
+) -> pd.DataFrame:
+    """League table of ``year``: value, rank (official style) and band, and changes since
+    ``compare_year`` when given.
+
+    Columns: ``unit`` (+ ``unit_type``), ``value``, ``rank``, ``n_ranked``; with ``scheme``:
+    ``band``, ``band_label_vi``, ``band_label_en``, ``band_order`` (0 = best). With
+    ``compare_year``: ``prev_value``, ``change``, ``prev_rank``, ``rank_change`` (= prev_rank −
+    rank: positive means the unit moved up), and with a scheme ``prev_band`` and ``band_change``
+    (bands moved: +1 one band better, −1 one worse; NA when either year has no band). Ranks use
+    :func:`parbrief.stats.ratings.rank_units` (ties share the best rank). A unit missing in
+    ``compare_year`` has NA previous values.
+    """
+    require_columns(scores, ["unit", "year", value], "scores")
+    require_one_province(scores, "scores")
+    cur = rank_units(scores, year, value=value, decimals=decimals)
+    cur["n_ranked"] = int(cur["rank"].notna().sum())
+    if scheme is not None:
+        banded = assign_bands(cur, scheme, value="value")
+        cur = banded
+    if compare_year is not None:
+        prev = rank_units(scores, compare_year, value=value, decimals=decimals)
+        prev = prev.rename(columns={"value": "prev_value", "rank": "prev_rank"})[["unit", "prev_value", "prev_rank"]]
+        cur = cur.merge(prev, on="unit", how="left", sort=False)
+        cur["change"] = cur["value"] - cur["prev_value"]
+        cur["rank_change"] = (cur["prev_rank"] - cur["rank"]).astype("Int64")
+        if scheme is not None:
+            pb = assign_bands(cur[["prev_value"]], scheme, value="prev_value")
+            cur["prev_band"] = pb["band"].to_numpy()
+            prev_order = pb["band_order"]
+            cur["band_change"] = (prev_order - cur["band_order"]).astype("Int64")
+    return cur.reset_index(drop=True)
