@@ -65,6 +65,7 @@ from typing import Sequence
 import numpy as np
 import pandas as pd
 
+from parbrief.data.validate import NATIONAL
 from parbrief.data.names import normalize_name
 from parbrief.spec import IndexSpec, load_spec
 
@@ -91,7 +92,7 @@ LAST_PRE2025_YEAR = 2024
 #: Sheet of the demo's Excel scores file.
 SCORES_SHEET = "Điểm CCHC"
 #: ``province`` value of the national table.
-NATIONAL_PROVINCE = "Việt Nam"
+NATIONAL_PROVINCE = NATIONAL
 #: Survey item columns (besides ``satisfaction``): procedures, staff attitude, processing time.
 SURVEY_ITEMS = ("sat_thu_tuc", "sat_thai_do", "sat_thoi_gian")
 

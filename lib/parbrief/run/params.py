@@ -123,8 +123,8 @@ def _check_values(values: Mapping[str, Any], where: str, schemes: Iterable[str])
     my = values.get("min_years")
     if my is not None and my < 3:
         raise ParamsError(f"{where}: min_years must be at least 3 (a trend needs 3 points), got {my!r}")
-    if values.get("adjust") not in (None, "holm", "fdr_bh"):
-        raise ParamsError(f"{where}: adjust must be 'holm' or 'fdr_bh', got {values['adjust']!r}")
+    if values.get("adjust") not in (None, "holm", "bh"):
+        raise ParamsError(f"{where}: adjust must be 'holm' or 'bh', got {values['adjust']!r}")
     schemes = set(schemes)
     for key in ("band_scheme", "national_band_scheme"):
         if key in values and values[key] not in schemes:

@@ -1,0 +1,78 @@
+"""The national overview: every province of the national table in one year, ranks and changes."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Mapping
+
+import pandas as pd
+
+from parbrief.report.brief import NATIONAL, load_frames
+from parbrief.spec import BandScheme, IndexSpec
+from parbrief.stats.ratings import BandDistribution
+
+__all__ = ["Overview", "build_overview"]
+
+
+@dataclass(frozen=True)
+class Overview:
+    """The national table of ``year``: ranks, bands, change since the year before, links."""
+
+    year: int
+    lang: str
+    spec: IndexSpec
+    scheme: BandScheme
+    table: pd.DataFrame
+    history: pd.DataFrame
+    compare_year: int | None
+    bands: BandDistribution
+    links: Mapping[str, str]
+    synthetic: bool
+    data_source: str
+    data_sha256: str
+    generated: str = field(default_factory=lambda: date.today().isoformat())
+
+
+def build_overview(
+    *,
+    year: int,
+    data: str | Path,
+    spec: str | Path | IndexSpec | None = None,
+    lang: str = "vi",
+    national_band_scheme: str = "national",
+    links: Mapping[str, str] | None = None,
+    frames: tuple[pd.DataFrame, pd.DataFrame | None, str, dict[str, str]] | None = None,
+) -> Overview:
+    """Rank every province of the national table in ``year`` and compare with the year before."""
+    from parbrief.errors import ParamsError
+    from parbrief.spec import load_spec
+    from parbrief.stats.ratings import band_distribution
+    from parbrief.stats.trends import rank_table
+
+    idx = spec if isinstance(spec, IndexSpec) else load_spec(spec or None)
+    scores, _, sha, meta = frames if frames is not None else load_frames(data, None, idx)
+    national = scores[(scores["province"] == NATIONAL) & (scores["year"] <= year)].reset_index(drop=True)
+    years = sorted(int(y) for y in national["year"].unique())
+    if year not in years:
+        raise ParamsError(
+            f"the national table has no scores for {year}; years available: {', '.join(map(str, years)) or 'none'}"
+        )
+    compare_year = year - 1 if (year - 1) in years else None
+    scheme = idx.scheme(national_band_scheme)
+    table = rank_table(national, year, compare_year=compare_year, scheme=scheme)
+    return Overview(
+        year=int(year),
+        lang=lang,
+        spec=idx,
+        scheme=scheme,
+        table=table,
+        history=national,
+        compare_year=compare_year,
+        bands=band_distribution(national, scheme, by="year"),
+        links=dict(links or {}),
+        synthetic=str(meta.get("synthetic", "")).lower() == "true",
+        data_source=str(data),
+        data_sha256=sha,
+    )

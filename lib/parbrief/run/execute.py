@@ -1,0 +1,131 @@
+"""Execute one brief notebook with papermill and turn the result into files, atomically.
+
+Each brief runs in a working directory of its own (parallel runs of one notebook into shared
+folders race), its executed notebook is exported to HTML next to the others only when the run
+succeeded, and a failed run keeps its executed notebook under ``failed/`` with the failing cell
+named, so one province's bad data never costs the others their briefs.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+__all__ = ["BriefJob", "BriefOutcome", "execute_notebook", "render_brief"]
+
+
+@dataclass(frozen=True)
+class BriefJob:
+    """Everything a worker needs to render one notebook into one HTML file."""
+
+    notebook: str          # the template notebook (.ipynb)
+    parameters: dict[str, Any]
+    out_dir: str           # outputs/<year>
+    slug: str
+    title: str
+    lang: str
+    kernel_name: str = "python3"
+    cell_timeout: int = 600
+
+
+@dataclass(frozen=True)
+class BriefOutcome:
+    """What happened to one brief: status ``ok`` or ``failed``, files written, time, failing cell."""
+
+    slug: str
+    title: str
+    status: str
+    duration_s: float
+    html: str | None = None
+    notebook: str | None = None
+    error: dict[str, Any] | None = None
+
+
+def execute_notebook(job: BriefJob, output_path: Path) -> None:
+    """Run ``job.notebook`` with its parameters into ``output_path`` (papermill, fresh kernel).
+
+    Raises papermill's ``PapermillExecutionError`` (which names the cell) when a cell fails; the
+    executed notebook, with the error output, is written to ``output_path`` either way.
+    """
+    import papermill as pm
+
+    pm.execute_notebook(
+        job.notebook,
+        str(output_path),
+        parameters=job.parameters,
+        kernel_name=job.kernel_name,
+        cwd=str(output_path.parent),
+        progress_bar=False,
+        log_output=False,
+        execution_timeout=job.cell_timeout,
+        report_mode=False,
+    )
+
+
+def _error_info(exc: BaseException) -> dict[str, Any]:
+    info: dict[str, Any] = {"type": type(exc).__name__, "message": str(exc).strip().splitlines()[-1:] or [""]}
+    info["message"] = info["message"][0][:500]
+    for attr in ("cell_index", "exec_count", "ename", "evalue"):
+        if hasattr(exc, attr):
+            value = getattr(exc, attr)
+            info[attr] = value if isinstance(value, (int, type(None))) else str(value)[:500]
+    source = getattr(exc, "source", None)
+    if source:
+        first = next((ln for ln in str(source).splitlines() if ln.strip() and not ln.startswith("#")), "")
+        info["cell_first_line"] = first[:200]
+    return info
+
+
+def render_brief(job: BriefJob) -> BriefOutcome:
+    """Execute and export one brief; never raises for a failing notebook (the outcome says so).
+
+    Success: ``<out>/<slug>.html`` and ``<out>/<slug>.ipynb`` replaced atomically, and any
+    older ``failed/<slug>.ipynb`` removed. Failure: the executed notebook goes to
+    ``<out>/failed/<slug>.ipynb``; an existing good brief is left untouched.
+    """
+    from parbrief.run.export import export_html
+
+    out_dir = Path(job.out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    start = time.perf_counter()
+    work = Path(tempfile.mkdtemp(prefix=f".work-{job.slug[:40]}-", dir=out_dir))
+    executed = work / f"{job.slug}.ipynb"
+    try:
+        try:
+            execute_notebook(job, executed)
+        except Exception as exc:  # noqa: BLE001 — any failure of the run is reported, not raised
+            failed_dir = out_dir / "failed"
+            failed_dir.mkdir(exist_ok=True)
+            kept = None
+            if executed.exists():
+                kept = failed_dir / f"{job.slug}.ipynb"
+                os.replace(executed, kept)
+            return BriefOutcome(
+                slug=job.slug,
+                title=job.title,
+                status="failed",
+                duration_s=round(time.perf_counter() - start, 3),
+                notebook=str(kept) if kept else None,
+                error=_error_info(exc),
+            )
+        html = export_html(executed, out_dir / f"{job.slug}.html", lang=job.lang, title=job.title)
+        final_nb = out_dir / f"{job.slug}.ipynb"
+        os.replace(executed, final_nb)
+        stale = out_dir / "failed" / f"{job.slug}.ipynb"
+        if stale.exists():
+            stale.unlink()
+        return BriefOutcome(
+            slug=job.slug,
+            title=job.title,
+            status="ok",
+            duration_s=round(time.perf_counter() - start, 3),
+            html=str(html),
+            notebook=str(final_nb),
+        )
+    finally:
+        shutil.rmtree(work, ignore_errors=True)

@@ -1,0 +1,83 @@
+"""The year's ``index.html``: one row per brief with its headline numbers, and the overview link."""
+
+from __future__ import annotations
+
+from importlib import resources
+from pathlib import Path
+from typing import Sequence
+
+import jinja2
+
+from parbrief.report.brief import Headline
+from parbrief.report.formatting import fmt_int, fmt_number, fmt_signed, t
+from parbrief.run.execute import BriefOutcome
+from parbrief.files import atomic_write_text
+
+__all__ = ["render_index", "write_index"]
+
+
+def _environment() -> jinja2.Environment:
+    folder = resources.files("parbrief.report") / "templates"
+    return jinja2.Environment(
+        loader=jinja2.FileSystemLoader(str(folder)),
+        autoescape=True,  # unit and province names come from users' files: always escaped
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+
+
+def render_index(
+    *,
+    year: int,
+    outcomes: Sequence[BriefOutcome],
+    headlines: Sequence[Headline],
+    lang: str,
+    synthetic: bool,
+) -> str:
+    """The index page as HTML text (self-contained, no network request, names escaped)."""
+    by_title = {h.province: h for h in headlines}
+    rows = []
+    overview = None
+    for o in outcomes:
+        if o.slug == "overview":
+            overview = o
+            continue
+        province = o.title.rsplit(" — ", 1)[0]
+        h = by_title.get(province)
+        rows.append(
+            {
+                "province": province,
+                "href": f"{o.slug}.html" if o.status == "ok" else None,
+                "status": o.status,
+                "score": fmt_number(h.score, lang) if h else "–",
+                "band": (h.band_label or "–") if h else "–",
+                "rank": (f"{fmt_int(h.rank, lang)}/{fmt_int(h.n_ranked, lang)}" if h and h.rank else "–"),
+                "change": fmt_signed(h.change, lang) if h else "–",
+            }
+        )
+    template = _environment().get_template("index.html.j2")
+    css = (resources.files("parbrief.report") / "templates" / "parbrief" / "parbrief.css").read_text(encoding="utf-8")
+    return template.render(
+        css=css,
+        lang=lang,
+        year=year,
+        rows=rows,
+        overview_href="overview.html" if overview and overview.status == "ok" else None,
+        synthetic=synthetic,
+        n_failed=sum(1 for o in outcomes if o.status == "failed"),
+        t=lambda key, **kw: t(key, lang, **kw),
+    )
+
+
+def write_index(
+    path: Path,
+    *,
+    year: int,
+    outcomes: Sequence[BriefOutcome],
+    headlines: Sequence[Headline],
+    lang: str,
+    synthetic: bool,
+) -> Path:
+    """Write :func:`render_index` atomically to ``path``."""
+    html = render_index(year=year, outcomes=outcomes, headlines=headlines, lang=lang, synthetic=synthetic)
+    return atomic_write_text(path, html)
