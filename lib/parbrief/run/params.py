@@ -152,6 +152,10 @@ def resolve_run(
     to every province in the data that has scores in that year.
     """
     from parbrief.data.names import normalize_name
+    from parbrief.stats.ratings import vietnamese_sort_key
+
+    def listing(names: Iterable[str]) -> list[str]:
+        return sorted(names, key=vietnamese_sort_key)
 
     schemes = list(band_schemes)
     defaults = load_params_file(defaults_file) if defaults_file else {}
@@ -186,16 +190,16 @@ def resolve_run(
         if missing:
             raise ParamsError(
                 f"province(s) not in the data for {chosen_year}: {', '.join(missing)}; "
-                f"provinces available: {', '.join(sorted(known.values()))}"
+                f"provinces available: {', '.join(listing(known.values()))}"
             )
     else:
-        wanted = sorted(known.values())
+        wanted = listing(known.values())
     overrides = {normalize_name(k): v for k, v in (year_file.get("provinces") or {}).items()}
     unknown_over = sorted(set(overrides) - set(known))
     if unknown_over:
         raise ParamsError(
             f"{params_file}: provinces {', '.join(unknown_over)} are not in the data; "
-            f"provinces available: {', '.join(sorted(known.values()))}"
+            f"provinces available: {', '.join(listing(known.values()))}"
         )
 
     base = {**_BUILTIN_DEFAULTS}

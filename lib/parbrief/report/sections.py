@@ -1,0 +1,383 @@
+"""The sections of a brief as HTML blocks: what each notebook cell displays.
+
+Each function takes a :class:`~parbrief.report.brief.Brief` (or an overview) and returns a
+:class:`Section`, which a notebook shows as HTML. Every name from the data is HTML-escaped
+here; numbers go through :mod:`parbrief.report.formatting`, words through the locales and
+:mod:`parbrief.report.narrative`. Tables are short and readable (a leader's memo, not a
+DataFrame dump).
+"""
+
+from __future__ import annotations
+
+import html
+import math
+from dataclasses import dataclass
+from typing import Any, Iterable, Sequence
+
+import pandas as pd
+
+from parbrief.report import figures as F
+from parbrief.report import narrative as N
+from parbrief.report.brief import Brief
+from parbrief.report.overview import Overview
+from parbrief.report.formatting import fmt_int, fmt_number, fmt_signed, t
+
+__all__ = [
+    "Section",
+    "header",
+    "key_findings",
+    "league_table",
+    "trends",
+    "differences",
+    "components",
+    "satisfaction",
+    "methods",
+]
+
+
+@dataclass(frozen=True)
+class Section:
+    """An HTML block; notebooks display it (``_repr_html_``) and tests read ``.html``."""
+
+    html: str
+
+    def _repr_html_(self) -> str:
+        return self.html
+
+    def __str__(self) -> str:
+        return self.html
+
+
+def esc(value: Any) -> str:
+    """HTML-escape any value (names come from users' files and may contain markup)."""
+    return html.escape("" if value is None else str(value), quote=True)
+
+
+def _p(text: str, cls: str = "") -> str:
+    attr = f' class="{cls}"' if cls else ""
+    return f"<p{attr}>{esc(text)}</p>"
+
+
+def _h(level: int, text: str) -> str:
+    return f"<h{level}>{esc(text)}</h{level}>"
+
+
+def _table(headers: Sequence[tuple[str, bool]], rows: Iterable[Sequence[str]], caption: str = "") -> str:
+    """A small HTML table; ``headers`` are (label, numeric) and cells are already-formatted text."""
+    num_attr = ' class="pb-num"'
+    head = "".join(f"<th{num_attr if num else ''}>{esc(h)}</th>" for h, num in headers)
+    body = []
+    for row in rows:
+        cells = "".join(
+            f"<td{num_attr if num else ''}>{cell}</td>" for cell, (_, num) in zip(row, headers)
+        )
+        body.append(f"<tr>{cells}</tr>")
+    cap = f"<caption>{esc(caption)}</caption>" if caption else ""
+    return (
+        f'<div class="pb-table-wrap"><table class="pb-table">{cap}<thead><tr>{head}</tr></thead>'
+        f'<tbody>{"".join(body)}</tbody></table></div>'
+    )
+
+
+def _missing(x: Any) -> bool:
+    return x is None or (isinstance(x, float) and math.isnan(x)) or x is pd.NA
+
+
+def _rank_change(x: Any, lang: str) -> str:
+    if _missing(x):
+        return esc(t("rank_change.new", lang))
+    n = int(x)
+    if n > 0:
+        return f'<span class="pb-up">{esc(t("rank_change.up", lang, n=n))}</span>'
+    if n < 0:
+        return f'<span class="pb-down">{esc(t("rank_change.down", lang, n=-n))}</span>'
+    return esc(t("rank_change.same", lang))
+
+
+def _signed_html(x: Any, lang: str) -> str:
+    if _missing(x):
+        return "–"
+    cls = "pb-up" if x > 0 else ("pb-down" if x < 0 else "")
+    text = esc(fmt_signed(float(x), lang))
+    return f'<span class="{cls}">{text}</span>' if cls else text
+
+
+def _unit_type_label(unit_type: str, lang: str) -> str:
+    try:
+        return t(f"unit_type.{unit_type}", lang)
+    except KeyError:
+        return unit_type
+
+
+def header(brief: Brief) -> Section:
+    """Title, synthetic-data banner, and the headline: score, rating, national rank, change."""
+    lang, h = brief.lang, brief.headline
+    parts = [_h(1, t("heading.title", lang, province=brief.province, year=brief.year))]
+    if brief.synthetic:
+        parts.append(_p(t("banner.synthetic", lang), "pb-banner"))
+    parts.append(_p(brief.spec.name(lang), "pb-muted"))
+    kpis = [
+        (t("headline.score", lang), fmt_number(h.score, lang)),
+        (t("headline.rating", lang), h.band_label or "–"),
+        (
+            t("headline.rank", lang),
+            t("headline.rank_of", lang, rank=fmt_int(h.rank, lang), n=fmt_int(h.n_ranked, lang)) if h.rank else "–",
+        ),
+        (
+            t("headline.change", lang),
+            fmt_signed(h.change, lang) if h.change is not None else t("headline.no_previous", lang),
+        ),
+    ]
+    cells = "".join(
+        f'<div class="pb-kpi"><span class="pb-kpi-label">{esc(label)}</span>'
+        f'<span class="pb-kpi-value">{esc(value)}</span></div>'
+        for label, value in kpis
+    )
+    parts.append(f'<div class="pb-headline">{cells}</div>')
+    parts.append(_p(N.headline_source(brief), "pb-muted"))
+    return Section("\n".join(parts))
+
+
+def key_findings(brief: Brief) -> Section:
+    """The 3–6 sentences a leader reads first (see :func:`parbrief.report.narrative.key_findings`)."""
+    items = "".join(f"<li>{esc(s)}</li>" for s in N.key_findings(brief))
+    return Section(_h(2, t("heading.key_findings", brief.lang)) + f"<ul>{items}</ul>")
+
+
+def league_table(brief: Brief) -> Section:
+    """Rank, score, rating, change and trend of every unit, one table per unit type."""
+    lang = brief.lang
+    parts = [_h(2, t("heading.league_table", lang))]
+    headers = [
+        (t("column.rank", lang), True),
+        (t("column.unit", lang), False),
+        (t("column.score", lang), True),
+        (t("column.rating", lang), False),
+        (t("column.change", lang), True),
+        (t("column.rank_change", lang), False),
+        (t("column.trend", lang), False),
+    ]
+    label_col = f"band_label_{lang}"
+    for unit_type, table in brief.league.items():
+        if len(brief.league) > 1:
+            parts.append(_h(3, _unit_type_label(unit_type, lang)))
+        rows = []
+        for r in table.itertuples(index=False):
+            rows.append(
+                [
+                    esc(fmt_int(r.rank, lang)) if not _missing(r.rank) else "–",
+                    esc(r.unit),
+                    esc(fmt_number(r.value, lang)),
+                    esc(getattr(r, label_col) if not _missing(getattr(r, label_col)) else "–"),
+                    _signed_html(getattr(r, "change", None), lang) if brief.compare_year else "–",
+                    _rank_change(getattr(r, "rank_change", None), lang) if brief.compare_year else "–",
+                    esc(N.trend_label(r.trend, lang)) if isinstance(r.trend, str) else "–",
+                ]
+            )
+        parts.append(_table(headers, rows))
+    for sentence in N.league_notes(brief):
+        parts.append(_p(sentence, "pb-muted"))
+    return Section("\n".join(p for p in parts if p))
+
+
+def trends(brief: Brief) -> Section:
+    """Province and unit lines over the years, who improves or declines, bands by year."""
+    lang = brief.lang
+    parts = [_h(2, t("heading.trends", lang))]
+    highlight = brief.trends.improving() + brief.trends.declining()
+    parts.append(F.trend_figure(brief.history, "total", lang, highlight=highlight[:6]).to_html())
+    parts.append(_p(N.province_trend_sentence(brief, notes=True)))
+    called = [tr for tr in brief.trends.trends if tr.significant]
+    if called:
+        headers = [
+            (t("column.unit", lang), False),
+            (t("column.trend", lang), False),
+            (t("column.slope", lang), True),
+            (t("column.ci95", lang), True),
+        ]
+        rows = [
+            [
+                esc(tr.unit),
+                esc(N.trend_label(tr.classification, lang)),
+                esc(fmt_signed(tr.slope, lang)),
+                esc(f"{fmt_signed(tr.slope_ci[0], lang)} … {fmt_signed(tr.slope_ci[1], lang)}"),
+            ]
+            for tr in sorted(called, key=lambda x: -x.slope)
+        ]
+        parts.append(_table(headers, rows))
+    for sentence in N.trend_summary(brief):
+        parts.append(_p(sentence))
+    counts = _band_counts(brief)
+    if len(counts):
+        parts.append(
+            F.band_distribution_figure(counts, lang, order=[b.label(lang) for b in brief.scheme.bands]).to_html()
+        )
+    return Section("\n".join(parts))
+
+
+def _band_counts(brief: Brief) -> pd.DataFrame:
+    table = brief.bands.table()
+    rows = []
+    for year, row in table.iterrows():
+        for band in brief.scheme.bands:
+            rows.append({"year": int(year), "band_label": band.label(brief.lang), "n": int(row[band.code])})
+    return pd.DataFrame(rows)
+
+
+def differences(brief: Brief) -> Section:
+    """Do units differ beyond chance? The test in words, adjusted means with CIs and letters."""
+    lang = brief.lang
+    parts = [_h(2, t("heading.differences", lang))]
+    for unit_type, result in brief.panel.items():
+        label = _unit_type_label(unit_type, lang)
+        if len(brief.panel) > 1:
+            parts.append(_h(3, label))
+        for sentence in N.describe_difference(result, lang, unit_label=label):
+            parts.append(_p(sentence))
+        if result.ok and len(result.means):
+            means = result.means.rename(columns={"mean": "raw_mean"}).rename(columns={"ls_mean": "mean"})
+            parts.append(F.means_figure(means, lang, xlabel=t("measure.total", lang)).to_html())
+    if brief.groups is not None:
+        parts.append(_h(3, t("section.groups", lang)))
+        for sentence in N.describe_difference(brief.groups, lang, unit_label=t("column.group", lang)):
+            parts.append(_p(sentence))
+    return Section("\n".join(parts))
+
+
+def components(brief: Brief) -> Section:
+    """Unit × component heatmap (% of maximum) and the province's strengths and weaknesses."""
+    lang = brief.lang
+    parts = [_h(2, t("heading.components", lang))]
+    if brief.components.empty:
+        parts.append(_p(t("section.no_components", lang)))
+        return Section("\n".join(parts))
+    parts.append(F.component_heatmap(brief.current, brief.spec, lang).to_html())
+    headers = [
+        (t("column.component", lang), False),
+        (t("column.max_points", lang), True),
+        (t("column.percent_of_max", lang), True),
+        (t("section.change_pct", lang), True),
+        (t("section.best_unit", lang), False),
+        (t("section.worst_unit", lang), False),
+    ]
+    rows = []
+    for r in brief.components.itertuples(index=False):
+        comp = brief.spec.component(r.code)
+        rows.append(
+            [
+                esc(comp.name(lang)),
+                esc(fmt_number(r.max_points, lang, decimals=1)),
+                esc(fmt_number(r.pct, lang, decimals=1) + "%"),
+                _signed_html(r.change_pct, lang) if not _missing(r.change_pct) else "–",
+                esc(f"{r.best_unit} ({fmt_number(r.best_pct, lang, decimals=1)}%)"),
+                esc(f"{r.worst_unit} ({fmt_number(r.worst_pct, lang, decimals=1)}%)"),
+            ]
+        )
+    parts.append(_table(headers, rows))
+    for sentence in N.component_summary(brief):
+        parts.append(_p(sentence))
+    return Section("\n".join(parts))
+
+
+def satisfaction(brief: Brief) -> Section:
+    """Survey satisfaction by unit, when the data has a survey for this year."""
+    lang = brief.lang
+    parts = [_h(2, t("heading.satisfaction", lang))]
+    if brief.survey is None:
+        parts.append(_p(t("section.no_survey", lang, year=brief.year)))
+        return Section("\n".join(parts))
+    result = brief.survey
+    for sentence in N.describe_difference(result, lang, unit_label=t("column.unit", lang)):
+        parts.append(_p(sentence))
+    if len(result.means):
+        tested = result.means[result.means["tested"]] if "tested" in result.means.columns else result.means
+        parts.append(
+            F.means_figure(tested, lang, xlabel=t("column.satisfaction", lang),
+                           title=t("section.satisfaction_title", lang)).to_html()
+        )
+    return Section("\n".join(parts))
+
+
+def methods(brief: Brief) -> Section:
+    """How the numbers were made: tests, alpha, corrections, data hash, version, parameters, date."""
+    lang = brief.lang
+    parts = [_h(2, t("heading.methods", lang))]
+    for paragraph in N.methods_text(brief):
+        parts.append(_p(paragraph))
+    params = ", ".join(f"{k} = {v}" for k, v in brief.parameters.items())
+    rows = [
+        [esc(t("methods.source", lang)), esc(brief.data_source.rsplit("/", 1)[-1])],
+        [esc(t("methods.data_hash", lang)), f"<code>{esc(brief.data_sha256[:16])}…</code>"],
+        [esc(t("methods.version", lang)), esc(brief.parameters.get("parbrief", ""))],
+        [esc(t("methods.parameters", lang)), esc(params)],
+        [esc(t("methods.generated", lang)), esc(brief.generated)],
+    ]
+    parts.append(_table([("", False), ("", False)], rows))
+    if brief.synthetic:
+        parts.append(_p(t("banner.synthetic", lang), "pb-banner"))
+    return Section("\n".join(parts))
+
+
+# ------------------------------------------------------------------------------------------------
+# National overview
+
+
+def overview_header(ov: Overview) -> Section:
+    """Title, banner and a one-line summary of the national table."""
+    lang = ov.lang
+    parts = [_h(1, t("overview.title", lang, year=ov.year))]
+    if ov.synthetic:
+        parts.append(_p(t("banner.synthetic", lang), "pb-banner"))
+    parts.append(_p(ov.spec.name(lang), "pb-muted"))
+    parts.append(_p(t("overview.summary", lang, n=fmt_int(len(ov.table), lang),
+                      bands=ov.bands.text(ov.year, lang=lang))))
+    return Section("\n".join(parts))
+
+
+def overview_table(ov: Overview) -> Section:
+    """Every province: rank, score, group, change and rank change, linked to its brief."""
+    lang = ov.lang
+    headers = [
+        (t("column.rank", lang), True),
+        (t("index.province", lang), False),
+        (t("column.score", lang), True),
+        (t("column.rating", lang), False),
+        (t("column.change", lang), True),
+        (t("column.rank_change", lang), False),
+    ]
+    label_col = f"band_label_{lang}"
+    rows = []
+    for r in ov.table.itertuples(index=False):
+        name = esc(r.unit)
+        href = ov.links.get(r.unit)
+        rows.append(
+            [
+                esc(fmt_int(r.rank, lang)) if not _missing(r.rank) else "–",
+                f'<a href="{esc(href)}">{name}</a>' if href else name,
+                esc(fmt_number(r.value, lang)),
+                esc(getattr(r, label_col) if not _missing(getattr(r, label_col)) else "–"),
+                _signed_html(getattr(r, "change", None), lang) if ov.compare_year else "–",
+                _rank_change(getattr(r, "rank_change", None), lang) if ov.compare_year else "–",
+            ]
+        )
+    return Section(_h(2, t("overview.table", lang)) + _table(headers, rows))
+
+
+def overview_figure(ov: Overview) -> Section:
+    """All provinces over the years, the national mean bold."""
+    lang = ov.lang
+    return Section(_h(2, t("heading.trends", lang)) + F.trend_figure(ov.history, "total", lang).to_html())
+
+
+def overview_methods(ov: Overview) -> Section:
+    """Source, ranking rule and provenance of the overview."""
+    lang = ov.lang
+    rows = [
+        [esc(t("methods.source", lang)), esc(ov.data_source.rsplit("/", 1)[-1])],
+        [esc(t("methods.data_hash", lang)), f"<code>{esc(ov.data_sha256[:16])}…</code>"],
+        [esc(t("methods.generated", lang)), esc(ov.generated)],
+    ]
+    return Section(
+        _h(2, t("heading.methods", lang)) + _p(t("overview.method", lang, scheme=ov.scheme.name(lang)))
+        + _table([("", False), ("", False)], rows)
+    )
