@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 YEAR   ?=
 
-.PHONY: install demo test bench clean
+.PHONY: install browser demo test bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -23,8 +23,15 @@ demo: $(STAMP)
 	$(BIN)/parbrief demo --out outputs/demo-data
 	$(BIN)/parbrief render --data outputs/demo-data/parbrief.duckdb --out outputs $(if $(YEAR),--year $(YEAR),)
 
+## Debian's Chromium for the browser tests and `render --pdf` (installed when missing and possible)
+browser:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  echo "installing Debian's chromium for the browser tests"; \
+	  ( apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium ) >/dev/null 2>&1 \
+	  || echo "could not install chromium (not root?): the browser tests will be skipped"; }
+
 ## Run the whole test suite
-test: $(STAMP)
+test: $(STAMP) browser
 	$(BIN)/python -m pytest -q
 
 ## Benchmark the batch render (prints figures; asserts nothing)
