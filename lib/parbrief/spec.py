@@ -4,15 +4,25 @@ Every evaluator sets its own criteria and its own rating thresholds (the nationa
 groups, a police force's scheme, a province's scheme for its departments and districts), so none
 of this is code: it is read from a YAML file (``params/index.yaml`` by default) and checked here,
 with every problem named by file and key so a user can fix a spec without reading Python.
+
+**Method versions.** The method of an index changes over time (the PAR INDEX changed its fields
+and maxima by new decisions in 2020 and 2022), and raw scores under two methods are not
+comparable. A spec may therefore list ``versions:``, each with the years it applies to, the
+decision that set it, its components with their maxima and its ``total_max``. A spec without
+``versions`` has one open version (every year). Every existing accessor (:attr:`IndexSpec.codes`,
+:attr:`IndexSpec.components`, :meth:`IndexSpec.component`, :meth:`IndexSpec.max_points`,
+:attr:`IndexSpec.total_max`) answers for the **latest** version; :meth:`IndexSpec.for_year`
+gives the same spec seen through one year's version, and :meth:`IndexSpec.breaks` gives the
+x positions of method changes for charts and for trend tests that must stay inside one method.
 """
 
 from __future__ import annotations
 
 import math
 import os
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any, Iterable, Sequence
 
 import yaml
 
@@ -23,10 +33,17 @@ __all__ = [
     "BandScheme",
     "Component",
     "IndexSpec",
+    "MethodVersion",
     "default_spec_path",
     "load_spec",
     "parse_spec",
+    "spec_columns",
 ]
+
+#: Column names a component code may not take (the data model's own columns).
+_RESERVED = {"total", "province", "unit", "unit_type", "year"}
+#: Id of the single open version of a spec written without ``versions``.
+IMPLICIT_VERSION = "default"
 
 
 @dataclass(frozen=True)
@@ -88,8 +105,70 @@ class BandScheme:
 
 
 @dataclass(frozen=True)
+class MethodVersion:
+    """One method period of an index: the years it applies to, its components and maxima.
+
+    ``first_year``/``last_year`` are inclusive; ``None`` means open (a spec without versions has
+    one version open on both sides; only the latest version may be open at the end, only the
+    earliest at the start). ``decision`` is free text naming the act that set the method.
+    ``provisional`` marks maxima that are working defaults, not the decision's own figures
+    (validation then warns, rather than refuses, a component above such a maximum).
+    """
+
+    id: str
+    first_year: int | None
+    last_year: int | None
+    name_vi: str
+    name_en: str
+    decision: str
+    total_max: float
+    components: tuple[Component, ...] = field(repr=False)
+    provisional: bool = False
+
+    @property
+    def years(self) -> tuple[int | None, int | None]:
+        """``(first_year, last_year)``, ``None`` = open."""
+        return (self.first_year, self.last_year)
+
+    @property
+    def codes(self) -> list[str]:
+        return [c.code for c in self.components]
+
+    def covers(self, year: int) -> bool:
+        """True when ``year`` falls in this version's years."""
+        y = int(year)
+        return (self.first_year is None or y >= self.first_year) and (self.last_year is None or y <= self.last_year)
+
+    def component(self, code: str) -> Component:
+        for c in self.components:
+            if c.code == code:
+                return c
+        raise KeyError(f"{code!r} is not a component of method version {self.id!r} (components: {', '.join(self.codes)})")
+
+    def max_points(self, column: str) -> float:
+        """Maximum of ``total`` or a component code under this version."""
+        return self.total_max if column == "total" else self.component(column).max_points
+
+    def name(self, lang: str = "vi") -> str:
+        return self.name_vi if lang == "vi" else self.name_en
+
+    def span(self) -> str:
+        """The years as text: ``2017–2019``, ``2022–`` (open end), ``–2019`` (open start), ``all years``."""
+        if self.first_year is None and self.last_year is None:
+            return "all years"
+        lo = "" if self.first_year is None else str(self.first_year)
+        hi = "" if self.last_year is None else str(self.last_year)
+        return f"{lo}–{hi}"
+
+
+@dataclass(frozen=True)
 class IndexSpec:
-    """A whole index: components, the total's maximum, band schemes and the default scheme."""
+    """A whole index: components, the total's maximum, band schemes and the default scheme.
+
+    ``components`` and ``total_max`` are those of the version this object shows: the latest
+    version, or one year's version for a view made by :meth:`for_year` (``version`` names it).
+    ``versions`` always holds every method version, oldest first.
+    """
 
     id: str
     name_vi: str
@@ -101,12 +180,30 @@ class IndexSpec:
     total_tolerance: float = 0.05
     source: str = "<memory>"
     extra: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
+    versions: tuple[MethodVersion, ...] = ()
+    version: str | None = None
+
+    def __post_init__(self) -> None:
+        # A spec built directly (not parsed) without versions gets its one open version.
+        if not self.versions:
+            implicit = MethodVersion(
+                id=IMPLICIT_VERSION, first_year=None, last_year=None, name_vi=self.name_vi, name_en=self.name_en,
+                decision="", total_max=self.total_max, components=self.components,
+            )
+            object.__setattr__(self, "versions", (implicit,))
+        if self.version is None:
+            object.__setattr__(self, "version", self.versions[-1].id)
+
+    # ---------------------------------------------------------------- components (shown version)
 
     @property
     def codes(self) -> list[str]:
         return [c.code for c in self.components]
 
-    def component(self, code: str) -> Component:
+    def component(self, code: str, year: int | None = None) -> Component:
+        """A component of the shown version, or of ``year``'s version when given."""
+        if year is not None:
+            return self.version_for(year).component(code)
         for c in self.components:
             if c.code == code:
                 return c
@@ -122,12 +219,98 @@ class IndexSpec:
             )
         return self.band_schemes[key]
 
-    def max_points(self, column: str) -> float:
-        """Maximum of a score column: ``total`` or a component code."""
+    def max_points(self, column: str, year: int | None = None) -> float:
+        """Maximum of a score column (``total`` or a component code): of the shown version, or of
+        ``year``'s method version when given (a 2019 row is checked against the 2019 maxima)."""
+        if year is not None:
+            return self.version_for(year).max_points(column)
         return self.total_max if column == "total" else self.component(column).max_points
 
     def name(self, lang: str = "vi") -> str:
         return self.name_vi if lang == "vi" else self.name_en
+
+    # ---------------------------------------------------------------- method versions
+
+    @property
+    def latest_version(self) -> MethodVersion:
+        """The most recent method version (the one :attr:`components` shows by default)."""
+        return self.versions[-1]
+
+    @property
+    def current_version(self) -> MethodVersion:
+        """The version this object shows (:attr:`version`)."""
+        for v in self.versions:
+            if v.id == self.version:
+                return v
+        return self.versions[-1]
+
+    @property
+    def all_codes(self) -> list[str]:
+        """Component codes of every version: the shown version's first, then codes used only by
+        other versions (newest version first). Equal to :attr:`codes` when no code changed."""
+        out = list(self.codes)
+        for v in reversed(self.versions):
+            out += [c for c in v.codes if c not in out]
+        return out
+
+    @property
+    def is_versioned(self) -> bool:
+        """True when the spec has more than one method version."""
+        return len(self.versions) > 1
+
+    def covers(self, year: int) -> bool:
+        """True when some method version applies to ``year``."""
+        return any(v.covers(year) for v in self.versions)
+
+    def version_for(self, year: int) -> MethodVersion:
+        """The method version that applies to ``year`` (:class:`SpecError` when none does)."""
+        for v in self.versions:
+            if v.covers(year):
+                return v
+        spans = ", ".join(f"{v.id} ({v.span()})" for v in self.versions)
+        raise SpecError(
+            f"{self.source}: no method version of {self.id} applies to {int(year)} (versions: {spans}); "
+            "add a version for that year to the spec's 'versions'"
+        )
+
+    def for_year(self, year: int) -> "IndexSpec":
+        """The same spec seen through ``year``'s method version: its components and ``total_max``
+        (the band schemes, tolerance and the full ``versions`` list are kept)."""
+        v = self.version_for(year)
+        return replace(self, components=v.components, total_max=v.total_max, version=v.id)
+
+    def periods(self, years: Iterable[int]) -> list[tuple[MethodVersion, list[int]]]:
+        """The given years grouped by method version, oldest first: ``[(version, [years…]), …]``.
+
+        Only versions with at least one of the years appear; years are sorted and de-duplicated.
+        """
+        out: list[tuple[MethodVersion, list[int]]] = []
+        for y in sorted({int(y) for y in years}):
+            v = self.version_for(y)
+            if out and out[-1][0].id == v.id:
+                out[-1][1].append(y)
+            else:
+                out.append((v, [y]))
+        return out
+
+    def breaks(self, years: Iterable[int]) -> list[float]:
+        """x positions of the method changes inside the span of ``years``: half a year before the
+        first year of each version that starts after the earliest and no later than the latest of
+        the years (versions 2017–2019, 2020–2021, 2022– and years 2018–2024 → ``[2019.5, 2021.5]``).
+
+        Every such change is listed, even one between two years that are both missing from the
+        data, so a chart or a trend never joins points across it.
+        """
+        ys = sorted({int(y) for y in years})
+        if not ys:
+            return []
+        for y in (ys[0], ys[-1]):
+            self.version_for(y)  # the span must be covered
+        return [
+            v.first_year - 0.5
+            for v in self.versions[1:]
+            if v.first_year is not None and ys[0] < v.first_year <= ys[-1]
+        ]
 
 
 def default_spec_path() -> Path:
@@ -228,48 +411,218 @@ def _check_band_order(where: str, bands: list[Band], problems: list[str]) -> Non
             )
 
 
-def parse_spec(raw: Any, source: str = "<memory>") -> IndexSpec:
-    """Validate a spec given as a mapping (the parsed YAML); all problems are reported at once."""
-    problems: list[str] = []
-    if not isinstance(raw, dict):
-        raise SpecError(f"{source}: the spec must be a YAML mapping with components and band_schemes")
-    total_max = _num(raw.get("total_max"), "total_max", problems, positive=True)
-    tol = raw.get("total_tolerance", 0.05)
-    tol_v = _num(tol, "total_tolerance", problems)
+def _parse_components(
+    raw_comps: Any, where: str, problems: list[str], *, need_max: bool = True
+) -> list[Component]:
+    """A list of components; ``need_max=False`` lets ``max_points`` be absent (a catalogue whose
+    maxima come from the versions): it is then 0."""
     comps: list[Component] = []
-    raw_comps = raw.get("components")
     if not isinstance(raw_comps, list) or not raw_comps:
-        problems.append("components: needs a non-empty list of components")
-        raw_comps = []
+        problems.append(f"{where}: needs a non-empty list of components")
+        return comps
     for i, c in enumerate(raw_comps):
-        cw = f"components[{i}]"
+        cw = f"{where}[{i}]"
         if not isinstance(c, dict):
             problems.append(f"{cw}: expected a mapping with code, name_vi, name_en, max_points")
             continue
         code = _text(c, "code", cw, problems)
-        if code and (not code.isidentifier() or code in {"total", "province", "unit", "unit_type", "year"}):
+        if code and (not code.isidentifier() or code in _RESERVED):
             problems.append(f"{cw}.code: {code!r} must be a simple name (letters, digits, _) and not a reserved column")
         aliases = c.get("aliases") or []
         if not isinstance(aliases, list) or not all(isinstance(a, str) for a in aliases):
             problems.append(f"{cw}.aliases: expected a list of column headers")
             aliases = []
+        if need_max or c.get("max_points") is not None:
+            mx = _num(c.get("max_points"), f"{cw}.max_points", problems, positive=True) or 0.0
+        else:
+            mx = 0.0
         comps.append(
             Component(
                 code=code,
                 name_vi=_text(c, "name_vi", cw, problems),
                 name_en=_text(c, "name_en", cw, problems),
-                max_points=_num(c.get("max_points"), f"{cw}.max_points", problems, positive=True) or 0.0,
+                max_points=mx,
                 aliases=tuple(a.strip() for a in aliases),
             )
         )
     codes = [c.code for c in comps]
     dupes = sorted({c for c in codes if codes.count(c) > 1})
     if dupes:
-        problems.append(f"components: duplicate codes {dupes}")
+        problems.append(f"{where}: duplicate codes {dupes}")
+    return comps
+
+
+def _check_sum(where: str, comps: Sequence[Component], total_max: float | None, problems: list[str]) -> None:
     if total_max is not None and comps and all(c.max_points for c in comps):
         s = sum(c.max_points for c in comps)
         if abs(s - total_max) > 1e-9:
-            problems.append(f"components: maxima add up to {s:g}, but total_max is {total_max:g}")
+            problems.append(f"{where}: maxima add up to {s:g}, but total_max is {total_max:g}")
+
+
+def _year(value: Any, where: str, problems: list[str], *, open_ok: bool) -> tuple[bool, int | None]:
+    """(ok, year) of a version bound; ``None``/"open" is an open bound when ``open_ok``."""
+    if value is None or (isinstance(value, str) and value.strip().lower() in {"open", ""}):
+        if open_ok:
+            return True, None
+        problems.append(f"{where}: a year is required here")
+        return False, None
+    if isinstance(value, bool) or not isinstance(value, int) or not 1900 <= value <= 2200:
+        problems.append(f"{where}: expected a year such as 2022 (or null for an open end), got {value!r}")
+        return False, None
+    return True, int(value)
+
+
+def _parse_versions(
+    raw_versions: Any,
+    catalogue: list[Component],
+    top_total: float | None,
+    spec_names: tuple[str, str],
+    problems: list[str],
+) -> list[MethodVersion]:
+    """Versions of a spec, checked one by one and then together (order, overlaps, gaps)."""
+    if not isinstance(raw_versions, list) or not raw_versions:
+        problems.append("versions: needs a non-empty list of method versions (or leave 'versions' out)")
+        return []
+    by_code = {c.code: c for c in catalogue}
+    out: list[MethodVersion] = []
+    bounds_ok: list[bool] = []
+    for i, rv in enumerate(raw_versions):
+        vw = f"versions[{i}]"
+        if not isinstance(rv, dict):
+            problems.append(f"{vw}: expected a mapping with id, years, components or max_points")
+            continue
+        vid = _text(rv, "id", vw, problems)
+        years = rv.get("years")
+        ok = True
+        first = last = None
+        if not isinstance(years, list) or len(years) != 2:
+            problems.append(f"{vw}.years: expected [first, last] such as [2017, 2019] or [2022, null], got {years!r}")
+            ok = False
+        else:
+            ok1, first = _year(years[0], f"{vw}.years[0]", problems, open_ok=(i == 0))
+            ok2, last = _year(years[1], f"{vw}.years[1]", problems, open_ok=True)
+            ok = ok1 and ok2
+            if ok and first is not None and last is not None and last < first:
+                problems.append(f"{vw}.years: the last year {last} is before the first year {first}")
+                ok = False
+        total = rv.get("total_max", top_total)
+        total_v = _num(total, f"{vw}.total_max", problems, positive=True) if total is not None else None
+        if total is None:
+            problems.append(f"{vw}.total_max: required (no top-level total_max to inherit)")
+        provisional = rv.get("provisional", False)
+        if not isinstance(provisional, bool):
+            problems.append(f"{vw}.provisional: expected true or false, got {provisional!r}")
+            provisional = False
+        decision = rv.get("decision", "")
+        if decision is None:
+            decision = ""
+        if not isinstance(decision, str):
+            problems.append(f"{vw}.decision: expected text naming the decision, got {decision!r}")
+            decision = str(decision)
+        if "components" in rv and "max_points" in rv:
+            problems.append(f"{vw}: give either 'components' or 'max_points', not both")
+        if "components" in rv:
+            comps = _parse_components(rv.get("components"), f"{vw}.components", problems)
+        elif "max_points" in rv:
+            mp = rv.get("max_points")
+            comps = []
+            if not isinstance(mp, dict) or not mp:
+                problems.append(f"{vw}.max_points: expected a mapping 'component code: maximum'")
+            else:
+                for code, mx in mp.items():
+                    base = by_code.get(str(code))
+                    if base is None:
+                        known = ", ".join(by_code) or "none"
+                        problems.append(f"{vw}.max_points.{code}: not a component of the spec (components: {known})")
+                        continue
+                    v = _num(mx, f"{vw}.max_points.{code}", problems, positive=True)
+                    comps.append(replace(base, max_points=v or 0.0))
+                order = list(by_code)
+                comps.sort(key=lambda c: order.index(c.code))
+        else:
+            missing = [c.code for c in catalogue if not c.max_points]
+            if not catalogue:
+                problems.append(f"{vw}: needs 'components' (there is no top-level list to inherit)")
+            elif missing:
+                problems.append(f"{vw}: needs 'max_points' (the top-level components {missing} have no max_points)")
+            comps = list(catalogue)
+        _check_sum(vw, comps, total_v, problems)
+        out.append(
+            MethodVersion(
+                id=vid,
+                first_year=first,
+                last_year=last,
+                name_vi=str(rv.get("name_vi") or vid or spec_names[0]),
+                name_en=str(rv.get("name_en") or vid or spec_names[1]),
+                decision=decision.strip(),
+                total_max=float(total_v or 0.0),
+                components=tuple(comps),
+                provisional=provisional,
+            )
+        )
+        bounds_ok.append(ok)
+    ids = [v.id for v in out]
+    dupes = sorted({i for i in ids if i and ids.count(i) > 1})
+    if dupes:
+        problems.append(f"versions: duplicate ids {dupes}")
+    # order, overlaps and gaps among the versions whose years could be read
+    _check_version_years([v for v, ok in zip(out, bounds_ok) if ok], problems)
+    return out
+
+
+def _check_version_years(versions: list[MethodVersion], problems: list[str]) -> None:
+    """Versions must be listed oldest first, without overlapping or leaving a year uncovered."""
+    for a, b in zip(versions, versions[1:]):
+        if a.last_year is None:
+            problems.append(f"versions: {a.id!r} ({a.span()}) is open-ended but is followed by {b.id!r}; "
+                            "only the latest version may be open-ended")
+            continue
+        if b.first_year is None:  # refused per version already: only the first may open at the start
+            continue
+        if a.first_year is not None and b.first_year < a.first_year:
+            problems.append(f"versions: list the versions oldest first ({b.id!r} starts before {a.id!r})")
+        elif b.first_year <= a.last_year:
+            lo, hi = b.first_year, min(a.last_year, b.last_year if b.last_year is not None else a.last_year)
+            yrs = f"{lo}" if lo == hi else f"{lo}–{hi}"
+            problems.append(f"versions: {a.id!r} ({a.span()}) and {b.id!r} ({b.span()}) overlap in {yrs}")
+        elif b.first_year > a.last_year + 1:
+            lo, hi = a.last_year + 1, b.first_year - 1
+            yrs = f"{lo}" if lo == hi else f"{lo}–{hi}"
+            problems.append(f"versions: no version covers {yrs} (between {a.id!r} and {b.id!r})")
+
+
+def parse_spec(raw: Any, source: str = "<memory>") -> IndexSpec:
+    """Validate a spec given as a mapping (the parsed YAML); all problems are reported at once.
+
+    Two forms: top-level ``components`` and ``total_max`` (one method for every year), or
+    ``versions`` (method periods). With ``versions``, top-level ``components`` (optional) is a
+    catalogue of names and aliases that versions refer to with ``max_points: {code: maximum}``;
+    a version may instead give its own full ``components`` list, or neither (it then takes the
+    top-level components with their ``max_points``). A top-level ``total_max`` is the default of
+    versions that do not set one. The spec's ``components``/``total_max`` are the latest version's.
+    """
+    problems: list[str] = []
+    if not isinstance(raw, dict):
+        raise SpecError(f"{source}: the spec must be a YAML mapping with components and band_schemes")
+    has_versions = "versions" in raw
+    top_total_raw = raw.get("total_max")
+    if has_versions and top_total_raw is None:
+        total_max = None
+    else:
+        total_max = _num(top_total_raw, "total_max", problems, positive=True)
+    tol = raw.get("total_tolerance", 0.05)
+    tol_v = _num(tol, "total_tolerance", problems)
+    raw_comps = raw.get("components")
+    if has_versions and raw_comps is None:
+        comps: list[Component] = []
+    else:
+        comps = _parse_components(raw_comps, "components", problems, need_max=not has_versions)
+    spec_names = (str(raw.get("name_vi") or raw.get("id") or "Chỉ số"), str(raw.get("name_en") or raw.get("id") or "Index"))
+    versions: list[MethodVersion] = []
+    if has_versions:
+        versions = _parse_versions(raw.get("versions"), comps, total_max, spec_names, problems)
+    else:
+        _check_sum("components", comps, total_max, problems)
     schemes: dict[str, BandScheme] = {}
     raw_schemes = raw.get("band_schemes")
     if not isinstance(raw_schemes, dict) or not raw_schemes:
@@ -284,18 +637,26 @@ def parse_spec(raw: Any, source: str = "<memory>") -> IndexSpec:
         problems.append(f"default_scheme: {default!r} is not one of {sorted(schemes)}")
     if problems:
         raise SpecError(f"{source}: invalid index specification:\n  - " + "\n  - ".join(problems))
-    known = {"id", "name_vi", "name_en", "total_max", "total_tolerance", "default_scheme", "components", "band_schemes"}
+    known = {
+        "id", "name_vi", "name_en", "total_max", "total_tolerance", "default_scheme", "components", "band_schemes",
+        "versions",
+    }
+    if versions:
+        shown_total, shown_comps = versions[-1].total_max, versions[-1].components
+    else:
+        shown_total, shown_comps = float(total_max), tuple(comps)  # type: ignore[arg-type]
     return IndexSpec(
         id=str(raw.get("id") or Path(source).stem),
-        name_vi=str(raw.get("name_vi") or raw.get("id") or "Chỉ số"),
-        name_en=str(raw.get("name_en") or raw.get("id") or "Index"),
-        total_max=float(total_max),  # type: ignore[arg-type]
-        components=tuple(comps),
+        name_vi=spec_names[0],
+        name_en=spec_names[1],
+        total_max=float(shown_total),
+        components=tuple(shown_comps),
         band_schemes=schemes,
         default_scheme=str(default),
         total_tolerance=float(tol_v if tol_v is not None else 0.05),
         source=source,
         extra={k: v for k, v in raw.items() if k not in known},
+        versions=tuple(versions),
     )
 
 

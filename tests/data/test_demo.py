@@ -201,8 +201,10 @@ def test_total_is_exact_sum_of_components_within_maxima(spec, demo, frame):
     assert np.array_equal(np.rint(df["total"].to_numpy() * 100).astype(np.int64), cents.sum(axis=1))
     assert np.abs(df["total"] - df[spec.codes].sum(axis=1)).max() < 1e-9
     assert np.array_equal(df[spec.codes].round(2).to_numpy(), df[spec.codes].to_numpy())
-    for comp in spec.components:
-        assert df[comp.code].between(0, comp.max_points).all(), comp.code
+    # each year within the maxima of its own method version (issue 7: the maxima changed in 2020 and 2022)
+    for year, g in df.groupby("year"):
+        for comp in spec.for_year(year).components:
+            assert g[comp.code].between(0, comp.max_points).all(), (year, comp.code)
     assert df["total"].between(50, spec.total_max).all()
 
 
@@ -212,7 +214,7 @@ def test_invariants_hold_for_any_seed(spec, seed):
     d = make_demo(seed=seed, spec=spec, provinces=["Quảng Bình", "Trà Vinh"], years=[2018, 2019, 2020])
     cents = np.rint(d.scores[spec.codes].to_numpy() * 100).astype(np.int64)
     assert np.array_equal(np.rint(d.scores["total"].to_numpy() * 100).astype(np.int64), cents.sum(axis=1))
-    maxima = np.array([c.max_points for c in spec.components])
+    maxima = np.array([[spec.max_points(c, y) for c in spec.codes] for y in d.scores["year"]])
     assert ((d.scores[spec.codes].to_numpy() >= 0) & (d.scores[spec.codes].to_numpy() <= maxima)).all()
     assert d.survey["satisfaction"].between(1, 5).all()
 
@@ -314,6 +316,7 @@ def test_truth_has_improving_and_declining_units_matching_the_data(demo):
     t = demo.truth
     assert list(t.columns) == [
         "province", "unit", "unit_type", "province_effect", "unit_effect", "slope_per_year", "trend", "survey_effect",
+        "valid_from", "valid_to",
     ]  # fmt: skip
     units = t[t["province"] != NATIONAL_PROVINCE]
     counts = units["trend"].value_counts().to_dict()
@@ -370,8 +373,8 @@ def test_63_provinces_for_the_benchmark(demo63):
 
 
 def test_bad_arguments_are_refused(spec):
-    with pytest.raises(ValueError, match="2025 onwards needs the new map"):
-        make_demo(spec=spec, years=[2024, 2025])
+    with pytest.raises(ValueError, match=r"the demo covers 2000–2025 .*; got \[2026\]"):
+        make_demo(spec=spec, years=[2025, 2026])
     with pytest.raises(ValueError, match="provinces must be between 1 and 63, got 64"):
         make_demo(spec=spec, provinces=64)
     with pytest.raises(ValueError, match="unknown province"):
@@ -383,25 +386,33 @@ def test_bad_arguments_are_refused(spec):
 # ---------------------------------------------------------------------------- files and store
 
 
-def test_write_demo_end_to_end_and_rerun_replaces_the_store(tmp_path, spec, demo, capsys):
+def test_write_demo_end_to_end_and_rerun_replaces_the_store(tmp_path, spec, capsys):
     from parbrief.cli import main
-    from parbrief.data.demo import write_demo
+    from parbrief.data.demo import DEMO_YEARS_2025, write_demo
     from parbrief.data.store import Store
 
+    # issue 7: `parbrief demo` writes 2018–2025, the 2025 part on the map of 1 July 2025
+    demo = make_demo(spec=spec, years=DEMO_YEARS_2025)
     out = tmp_path / "demo"
     files = write_demo(out)
     assert sorted(p.name for p in out.iterdir()) == [
         "README.txt", "national.csv", "parbrief.duckdb", "scores.xlsx", "survey.csv",
     ]  # fmt: skip
-    assert (files.n_provinces, files.n_units, files.n_score_rows) == (13, 212, len(demo.scores))
-    assert (files.n_national_rows, files.n_survey_rows) == (441, len(demo.survey))
+    assert (files.n_provinces, files.n_units, files.n_score_rows) == (13, 349, len(demo.scores))
+    assert (files.n_national_rows, files.n_survey_rows) == (441 + 34, len(demo.survey))
+    assert files.n_provinces_2025 == 8 and files.years == tuple(range(2018, 2026))
     lines = files.summary_lines()
     assert lines[0].startswith("DỮ LIỆU GIẢ LẬP") and "SYNTHETIC" in lines[0]
-    assert lines[1] == f"Điểm các đơn vị: {out / 'scores.xlsx'} (1462 dòng; 212 đơn vị của 13 tỉnh; 2018–2024)"
+    assert lines[1] == (
+        f"Điểm các đơn vị: {out / 'scores.xlsx'} (1607 dòng; 349 đơn vị của 13 tỉnh; "
+        "8 tỉnh, thành phố theo bản đồ từ 1/7/2025; 2018–2025)"
+    )
     assert files.summary_lines("en")[3] == f"Satisfaction survey: {out / 'survey.csv'} ({len(demo.survey)} respondents)"
     readme = files.readme.read_text(encoding="utf-8")
     assert "KHÔNG PHẢI SỐ LIỆU THẬT" in readme and "SYNTHETIC DATA" in readme
     assert "Thị xã Nghi Sơn (Thanh Hóa) has data from 2020 only." in readme
+    assert "Provinces left unchanged: Sơn La, Lạng Sơn, Thanh Hóa, Hà Tĩnh." in readme
+    assert "tên xã, phường năm 2025 là tên giả lập" in readme
     # the files hold the demo as generated (messy names included)
     xl = pd.read_excel(files.scores, sheet_name="Điểm CCHC")
     assert list(xl.columns) == list(demo.scores.columns) and len(xl) == len(demo.scores)

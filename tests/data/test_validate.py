@@ -166,7 +166,9 @@ def test_bad_years(write_csv, row, spec, year, kind, vi) -> None:
 
 
 def test_year_range_is_a_parameter(write_csv, row, spec) -> None:
-    raw = read_table(write_csv("y.csv", [row("Yên Bái", "Huyện Lục Yên", 2017)]))
+    # Scores within the maxima of the method in force in 2017 (cp_so: 8 points then).
+    comps = (8, 8, 12, 7, 10, 7, 7.5, 20)
+    raw = read_table(write_csv("y.csv", [row("Yên Bái", "Huyện Lục Yên", 2017, comps=comps)]))
     assert validate_scores(raw, spec, years=(2018, 2030)).errors[0].message_en == "Year 2017 is outside 2018–2030."
     assert validate_scores(raw, spec).errors == []
 
@@ -201,11 +203,12 @@ def test_unit_types_and_bad_unit_type(write_csv, row, spec) -> None:
     path = write_csv("ut.csv", [[*row("Yên Bái", "Huyện Lục Yên", 2023), "Huyện"],
                                 [*row("Yên Bái", "Sở Nội vụ", 2023), "sở, ngành"],
                                 [*row("Yên Bái", "Trạm Tấu", 2023), ""],
-                                [*row("Yên Bái", "Phòng X", 2023), "xã"]], header=header)
+                                [*row("Yên Bái", "Xã Tân Lĩnh", 2023), "xã"],
+                                [*row("Yên Bái", "Phòng X", 2023), "thôn"]], header=header)
     report = validate_file(path, spec=spec)
     p = one(report, "bad_unit_type")
-    assert (p.row, p.column, p.message_vi) == (5, "Loại đơn vị", "Loại đơn vị “xã” không hợp lệ.")
-    assert report.frame["unit_type"].tolist() == ["district", "department", "district"]
+    assert (p.row, p.column, p.message_vi) == (6, "Loại đơn vị", "Loại đơn vị “thôn” không hợp lệ.")
+    assert report.frame["unit_type"].tolist() == ["district", "department", "district", "commune"]
 
 
 def test_total_only_national_table(write_csv, spec) -> None:

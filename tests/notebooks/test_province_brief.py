@@ -106,7 +106,8 @@ def test_outputs_index_manifest_and_overview(rendered_vi, demo_store):
     assert 'href="quang-tri.html"' in overview
     with Store(demo_store, read_only=True) as s:
         n_provinces = s.scores(province="Việt Nam", years=2024)["unit"].nunique()
-    assert overview.count("<tr>") == n_provinces + 1  # one row per province plus the header
+    ranking = overview.split("<table", 2)[1]  # the first table is the ranking
+    assert ranking.count("<tr>") == n_provinces + 1  # one row per province plus the header
     # The executed notebook carries the injected parameters.
     nb = nbformat.read(out / "quang-tri.ipynb", as_version=4)
     injected = [c for c in nb.cells if "injected-parameters" in c.metadata.get("tags", [])]

@@ -16,28 +16,49 @@ Model (points of a 100-point total; scaled to the spec's ``total_max``):
   Slopes: 15 % of units improve (+1.2 … +1.8 a year), 15 % decline (the mirror), the rest are
   flat (N(0, 0.1)). Trending units' levels are kept inside [55, 96] over 2018–2024.
 * the total is spread over the components in proportion to their maxima, with a spec-wide
-  component profile (N(0, 0.04) of each maximum, weighted to sum 0), a unit profile
-  (N(0, 0.03)) and component noise (N(0, 0.025)); each component is clipped to [0, max] and
-  rounded to 0.01 in integer hundredths, and the total is the exact sum of those hundredths.
+  component profile (N(0, 0.04) of each maximum, weighted to sum 0 over the latest method's
+  maxima), a unit profile (N(0, 0.03)) and component noise (N(0, 0.025)); each component is
+  clipped to [0, max] and rounded to 0.01 in integer hundredths, and the total is the exact sum
+  of those hundredths.
+* **method versions**: each year uses the maxima of the spec's method version for that year
+  (:meth:`parbrief.spec.IndexSpec.for_year`; with the default spec the method changes in 2020 and
+  2022). Component scores jump where a maximum changes, and raw totals shift a little because
+  the spec-wide profile no longer cancels under the older maxima: raw scores across a change are
+  not comparable, which is what the trend tests and the briefs must respect.
 * the national table (province "Việt Nam", the 63 pre-2025 provinces as units) uses each
   province's effect, its own slope (same classes, 0.6 × as steep) and the same shocks around
   a mean of 83.5.
-* survey (districts only): 30–120 respondents per unit and year; satisfaction 1–5 from a
-  latent normal (ordered probit) with mean 0.55 + unit survey effect (N(0, 0.25), 10 % of units
+* **2025, the map of 1 July 2025** (years up to :data:`LAST_DEMO_YEAR`): the national table
+  has the 34 provinces of Resolution 202/2025/QH15 (an unchanged province continues its own
+  effect and slope; a merged one gets the mean of its predecessors' effects + N(0, 1) and a new
+  slope). Each new province with a predecessor in the demo gets 2025 scores for departments and
+  communes, no districts (the district level ended on 1 July 2025): the departments are the
+  successors of its predecessors' departments under the 1 March 2025 reorganization
+  (``resources/department_crosswalk_2025.csv``); in an unchanged province a department the
+  reorganization left alone *continues* (same draws, same series), every other department is a
+  new unit; 8–14 communes and wards per province with synthetic names ("Phường 01 (giả lập)",
+  "Xã 01 (giả lập)"; the real provinces have many more). New units are centred at 2025
+  (type means: communes 82, departments 84; communes' unit SD 3.5). Predecessors have data up to
+  2024 only; Hậu Giang, merged into Cần Thơ, is not bundled (its history is in the national table
+  only; :attr:`DemoData.reorg` says so).
+* survey (districts; communes in 2025): 30–120 respondents per unit and year; satisfaction
+  1–5 from a latent normal (ordered probit) with mean 0.55 + unit survey effect (N(0, 0.25), 10 % of units
   +0.7, 10 % −0.7, plus 0.05 SD per point of unit effect) + 0.06 × slope × (y − 2021), cut at
   −1.6, −0.7, 0.3, 1.3; three item columns share 75 % of the latent with their own noise.
 
 Randomness: numpy ``default_rng`` (PCG64) streams keyed by ``[seed, province code, 0]`` (static
 draws: effects, slopes, departments) and ``[seed, province code, year]`` (that year's noise and
-survey), ``[seed, 0, year]`` for the common year shock. So adding provinces or years changes no
-existing number, and ``mess`` only removes or respells rows (values of the rows kept are the
-same with and without it).
+survey), ``[seed, 0, year]`` for the common year shock, and ``[seed, 100 + new code, 0 | year]``
+for the 2025 map (a new province may keep a predecessor's code, so its streams are apart). So
+adding provinces or years changes no existing number, and ``mess`` only removes or respells
+rows (values of the rows kept are the same with and without it).
 
 Realistic mess (``mess=True``, applied when the named province is in the demo):
 
 * real map change: Huyện Tĩnh Gia (Thanh Hóa) until 2019, Thị xã Nghi Sơn from 2020
   (a unit that appears mid-series); ``mess=False`` gives instead a balanced panel of the units
-  on the map of the last requested year;
+  on the map of the last requested pre-2025 year (and, with 2025 in the years, the units of
+  the new map in 2025);
 * Trà Vinh sent no district results for 2019 (a province with a missing year);
 * Huyện Cồn Cỏ (Quảng Trị) has no row for 2021 (one unit missing one year);
 * names written in other forms: the "new" tone placement ("Hoá", "Thuỷ") in 2020, 2021 and
@@ -46,11 +67,13 @@ Realistic mess (``mess=True``, applied when the named province is in the demo):
   national table use the canonical names (:func:`parbrief.data.names.normalize_name`).
 
 The data are labelled synthetic wherever they are written (README.txt, store metadata).
-Only the pre-2025 map (years up to 2024) is built here; the 2025 map is issue 7's extension.
+``make_demo()`` covers 2018–2024 by default; ``parbrief demo`` (:func:`write_demo`) writes
+:data:`DEMO_YEARS_2025`, so the store holds both maps.
 """
 
 from __future__ import annotations
 
+import math
 import os
 import re
 import shutil
@@ -65,12 +88,16 @@ from typing import Sequence
 import numpy as np
 import pandas as pd
 
-from parbrief.data.validate import NATIONAL
+from parbrief.data.crosswalk import load_department_crosswalk, province_crosswalk_table
 from parbrief.data.names import normalize_name
+from parbrief.data.validate import NATIONAL
 from parbrief.spec import IndexSpec, load_spec
 
 __all__ = [
     "DEMO_SEED",
+    "DEMO_YEARS_2025",
+    "FIRST_NEW_MAP_YEAR",
+    "LAST_DEMO_YEAR",
     "LAST_PRE2025_YEAR",
     "SURVEY_ITEMS",
     "SCORES_SHEET",
@@ -78,6 +105,7 @@ __all__ = [
     "DemoData",
     "DemoFiles",
     "MessLog",
+    "ReorgLog",
     "bundled_units",
     "bundled_departments",
     "pre2025_provinces",
@@ -89,6 +117,12 @@ __all__ = [
 DEMO_SEED = 20240101
 #: Last year on the 63-province map (Resolution 202/2025/QH15 took effect in June 2025).
 LAST_PRE2025_YEAR = 2024
+#: First data year on the 34-province map of 1 July 2025 (no districts any more).
+FIRST_NEW_MAP_YEAR = 2025
+#: Last year the demo can generate.
+LAST_DEMO_YEAR = 2025
+#: The years of ``parbrief demo``: 2018–2024 on the old map, 2025 on the new one.
+DEMO_YEARS_2025 = range(2018, LAST_DEMO_YEAR + 1)
 #: Sheet of the demo's Excel scores file.
 SCORES_SHEET = "Điểm CCHC"
 #: ``province`` value of the national table.
@@ -97,8 +131,8 @@ NATIONAL_PROVINCE = NATIONAL
 SURVEY_ITEMS = ("sat_thu_tuc", "sat_thai_do", "sat_thoi_gian")
 
 _CENTER_YEAR = 2021  # trends are centred here, so adding years changes no level
-_MU = {"district": 82.5, "department": 84.0, "province": 83.5}
-_SD_UNIT = {"district": 3.0, "department": 2.5}
+_MU = {"district": 82.5, "department": 84.0, "province": 83.5, "commune": 82.0}
+_SD_UNIT = {"district": 3.0, "department": 2.5, "commune": 3.5}
 _SD_PROVINCE = 3.0
 _SD_YEAR_COMMON = 0.7
 _SD_PROVINCE_YEAR = 0.6
@@ -121,10 +155,9 @@ _SURVEY_ITEM_SHARE = 0.75
 _SURVEY_TREND = 0.06
 _DEPARTMENTS_PER_PROVINCE = (4, 6)
 _DEFAULT_UNITS_PER_PROVINCE = (15, 35)
-
-# Pre-2025 short names that differ from the 2025 crosswalk's (Huế was "Thừa Thiên Huế" until
-# 2025; Hồ Chí Minh City is written as in the national PAR INDEX tables).
-_PRE2025_NAME = {46: "Thừa Thiên Huế", 79: "TP. Hồ Chí Minh"}
+_COMMUNES_PER_PROVINCE = (8, 14)  # a sample of each new province's communes and wards (synthetic names)
+_SD_MERGED_PROVINCE = 1.0  # a merged province's effect: mean of its predecessors' + N(0, 1)
+_NEW_MAP_STREAM = 100  # streams of the 2025 map: [seed, 100 + new code, 0 | year] (old codes are < 100)
 
 # The mess (see the module docstring); each applies only when its province is in the demo.
 _MISSING_PROVINCE_YEAR = ("Trà Vinh", 2019)
@@ -182,12 +215,8 @@ def bundled_departments() -> list[str]:
 
 @lru_cache(maxsize=1)
 def _provinces() -> pd.DataFrame:
-    cw = pd.read_csv(_resource("province_crosswalk_2025.csv"), dtype={"old_code": "int64"})
-    names = []
-    for code, full in zip(cw["old_code"], cw["old_province"]):
-        short = re.sub(r"^(Tỉnh|Thành phố)\s+", "", normalize_name(full))
-        names.append(_PRE2025_NAME.get(int(code), short))
-    return pd.DataFrame({"province_code": cw["old_code"].astype("int64"), "province": names})
+    cw = province_crosswalk_table()
+    return pd.DataFrame({"province_code": cw["old_code"].astype("int64"), "province": cw["old_name"].astype("str")})
 
 
 def pre2025_provinces() -> pd.DataFrame:
@@ -251,15 +280,96 @@ class MessLog:
         return out
 
 
+@dataclass(frozen=True)
+class ReorgLog:
+    """What the 2025 part of :func:`make_demo` did (empty when no year is on the new map).
+
+    ``new_provinces``: the demo's provinces of the 1 July 2025 map with all their predecessors;
+    ``missing_predecessors``: (new province, predecessor) pairs whose predecessor is not in the
+    demo (its history is in the national table only); ``method_changes``: (first year, version
+    id, name_vi, name_en) of each method version that starts inside the demo's years.
+    """
+
+    new_provinces: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    missing_predecessors: tuple[tuple[str, str], ...] = ()
+    method_changes: tuple[tuple[int, str, str, str], ...] = ()
+
+    def merged(self) -> list[str]:
+        """The demo's new provinces formed by merger."""
+        return [n for n, preds in self.new_provinces if len(preds) > 1]
+
+    def unchanged(self) -> list[str]:
+        """The demo's provinces that the 2025 reorganization left unchanged."""
+        return [n for n, preds in self.new_provinces if len(preds) == 1]
+
+    def lines(self, lang: str = "vi") -> list[str]:
+        """Human-readable description (for the README), one line per fact."""
+        vi = lang == "vi"
+        out: list[str] = []
+        for year, _, name_vi, name_en in self.method_changes:
+            out.append(
+                f"Từ năm {year} áp dụng phương pháp đánh giá mới ({name_vi}): điểm tối đa của các lĩnh vực thay "
+                "đổi, nên điểm thô trước và sau năm đó không so sánh trực tiếp được."
+                if vi
+                else f"From {year} a new evaluation method applies ({name_en}): the maxima of the components "
+                "change, so raw scores before and after that year are not directly comparable."
+            )
+        if not self.new_provinces:
+            return out
+        merged = [f"{n} ({', '.join(p)})" for n, p in self.new_provinces if len(p) > 1]
+        same = [n for n, p in self.new_provinces if len(p) == 1]
+        if merged:
+            out.append(
+                f"Năm {FIRST_NEW_MAP_YEAR} theo bản đồ hành chính từ ngày 1/7/2025 (Nghị quyết 202/2025/QH15); "
+                f"tỉnh, thành phố hình thành do sáp nhập: {'; '.join(merged)}."
+                if vi
+                else f"{FIRST_NEW_MAP_YEAR} is on the administrative map of 1 July 2025 (Resolution 202/2025/QH15); "
+                f"provinces formed by merger: {'; '.join(merged)}."
+            )
+        if same:
+            out.append(
+                f"Tỉnh không thay đổi: {', '.join(same)}." if vi else f"Provinces left unchanged: {', '.join(same)}."
+            )
+        for new, old in self.missing_predecessors:
+            out.append(
+                f"{new} (từ {FIRST_NEW_MAP_YEAR}) gồm cả {old}, tỉnh không có trong bộ dữ liệu minh họa: số liệu của "
+                f"{old} chỉ có trong bảng Chỉ số CCHC cấp tỉnh."
+                if vi
+                else f"{new} (from {FIRST_NEW_MAP_YEAR}) includes {old}, which is not in the demo: {old}'s scores "
+                "are in the provincial table only."
+            )
+        out.append(
+            f"Từ năm {FIRST_NEW_MAP_YEAR} không còn cấp huyện: các huyện có số liệu đến năm {LAST_PRE2025_YEAR}; năm "
+            f"{FIRST_NEW_MAP_YEAR} có điểm của sở, ngành và của một số xã, phường (tên xã, phường là tên giả lập)."
+            if vi
+            else f"From {FIRST_NEW_MAP_YEAR} there are no districts: districts have scores up to {LAST_PRE2025_YEAR}; "
+            f"{FIRST_NEW_MAP_YEAR} has scores of departments and of a sample of communes and wards (synthetic names)."
+        )
+        out.append(
+            "Sở, ngành được sắp xếp lại từ ngày 1/3/2025 (ví dụ Sở Kế hoạch và Đầu tư hợp nhất vào Sở Tài chính); "
+            "sở hình thành do hợp nhất và mọi sở của tỉnh mới sáp nhập là đơn vị mới, không có số liệu trước "
+            f"năm {FIRST_NEW_MAP_YEAR}."
+            if vi
+            else "Departments were reorganized on 1 March 2025 (e.g. Planning and Investment merged into Finance); a "
+            "department formed by merger, and every department of a merged province, is a new unit without scores "
+            f"before {FIRST_NEW_MAP_YEAR}."
+        )
+        return out
+
+
 @dataclass(frozen=True, eq=False)
 class DemoData:
     """The demo dataset in the data model, plus the truth it was generated from.
 
-    ``scores``: wide scores of every unit (districts and departments) of the demo's provinces;
-    ``national``: same shape, province "Việt Nam", the 63 provinces as units, every year;
-    ``survey``: one row per respondent (districts only); ``truth``: one row per unit (and per
+    ``scores``: wide scores of every unit (districts and departments; departments and communes
+    in 2025) of the demo's provinces; ``national``: same shape, province "Việt Nam", the 63
+    provinces as units each year up to 2024 and the 34 provinces of the new map in 2025;
+    ``survey``: one row per respondent (districts; communes in 2025); ``truth``: one row per unit (and per
     province of the national table, with ``province == "Việt Nam"``) with the effects, the
-    slope and its class, names normalized; ``mess_log``: what was made messy.
+    slope and its class, names normalized, and ``valid_from``/``valid_to``, the first/last data
+    year of the unit (``<NA>``: open); a name that belongs to two units (the province "Quảng Trị"
+    until 2024 and the merged one from 2025) has one row per unit. ``mess_log``: what was made
+    messy; ``reorg``: the 2025 reorganization and method changes inside the years.
     """
 
     scores: pd.DataFrame
@@ -270,6 +380,7 @@ class DemoData:
     seed: int
     years: tuple[int, ...]
     spec_id: str
+    reorg: ReorgLog = field(default_factory=ReorgLog)
 
 
 # --------------------------------------------------------------------------------------------
@@ -353,12 +464,21 @@ def _static_draws(
     return st
 
 
-def _spec_profile(seed: int, spec: IndexSpec) -> tuple[np.ndarray, np.ndarray]:
-    """Component maxima and the spec-wide profile (weighted to sum 0 over the maxima)."""
-    maxima = np.array([c.max_points for c in spec.components], dtype=float)
-    off = np.random.default_rng([seed, 0, 0]).normal(0.0, _SD_SPEC_PROFILE, size=len(maxima))
-    off = off - (off * maxima).sum() / maxima.sum()
-    return maxima, off
+def _spec_profile(seed: int, spec: IndexSpec, columns: Sequence[str]) -> np.ndarray:
+    """The spec-wide component profile, one offset per column, weighted to sum 0 over the LATEST
+    version's maxima (so the latest method's totals are centred; under an older method's maxima
+    the same offsets no longer cancel, and raw totals shift a little, as they do in reality)."""
+    latest = {c.code: c.max_points for c in spec.latest_version.components}
+    weights = np.array([latest.get(c, 0.0) for c in columns], dtype=float)
+    off = np.random.default_rng([seed, 0, 0]).normal(0.0, _SD_SPEC_PROFILE, size=len(columns))
+    return off - (off * weights).sum() / weights.sum()
+
+
+def _version_maxima(spec: IndexSpec, columns: Sequence[str], year: int) -> tuple[np.ndarray, float]:
+    """Maxima of ``year``'s method version over ``columns`` (NaN: not a component then) and its scale."""
+    version = spec.version_for(year)
+    by_code = {c.code: c.max_points for c in version.components}
+    return np.array([by_code.get(c, np.nan) for c in columns], dtype=float), version.total_max / 100.0
 
 
 def _components_cents(target_total: np.ndarray, maxima: np.ndarray, offsets: np.ndarray, z: np.ndarray) -> np.ndarray:
@@ -366,6 +486,22 @@ def _components_cents(target_total: np.ndarray, maxima: np.ndarray, offsets: np.
     frac = target_total[:, None] / 100.0 + offsets + _SD_COMPONENT_NOISE * z
     comp = np.clip(frac, 0.0, 1.0) * maxima[None, :]
     return np.rint(comp * 100.0).astype(np.int64)
+
+
+def _year_cents(
+    target_total: np.ndarray, maxima: np.ndarray, scale: float, offsets: np.ndarray, z: np.ndarray
+) -> np.ndarray:
+    """Component hundredths of one year under that year's maxima (float; NaN for a component the
+    year's method does not have). Computed on a 100-point scale, then rescaled to the version's
+    ``total_max`` and capped at its maxima, so no stored component exceeds its maximum."""
+    present = np.isfinite(maxima)
+    m = np.where(present, maxima, 0.0)
+    cents = _components_cents(target_total, m / scale, offsets, z)
+    if scale != 1.0:
+        cents = np.minimum(np.rint(cents * scale).astype(np.int64), np.rint(m * 100).astype(np.int64)[None, :])
+    out = cents.astype(float)
+    out[:, ~present] = np.nan
+    return out
 
 
 _MODERN = re.compile(r"(?<![qQ])([òóỏõọÒÓỎÕỌ])([aeAE])\b|(?<![qQ])([ùúủũụÙÚỦŨỤ])([yY])\b")
@@ -439,23 +575,121 @@ def _resolve_provinces(
     return out
 
 
-def _check_years(years: Sequence[int]) -> tuple[int, ...]:
+def _check_years(years: Sequence[int], spec: IndexSpec) -> tuple[int, ...]:
     ys = tuple(int(y) for y in years)
     if not ys:
         raise ValueError("years must not be empty")
     if len(set(ys)) != len(ys):
         raise ValueError(f"years must not repeat, got {list(ys)}")
-    late = [y for y in ys if y > LAST_PRE2025_YEAR or y < 2000]
-    if late:
+    bad = [y for y in ys if y > LAST_DEMO_YEAR or y < 2000]
+    if bad:
         raise ValueError(
-            f"the demo covers the 63-province map of 2000–{LAST_PRE2025_YEAR}; got {late} "
-            "(2025 onwards needs the new map, not built yet)"
+            f"the demo covers 2000–{LAST_DEMO_YEAR} (the 63-province map until {LAST_PRE2025_YEAR}, the 34-province "
+            f"map of 1 July 2025 in {FIRST_NEW_MAP_YEAR}); got {bad}"
         )
+    uncovered = [y for y in ys if not spec.covers(y)]
+    if uncovered:
+        spans = ", ".join(f"{v.id} ({v.span()})" for v in spec.versions)
+        raise ValueError(f"no method version of the spec {spec.id!r} applies to {uncovered} (versions: {spans})")
     return tuple(sorted(ys))
 
 
 def _str_col(values: np.ndarray) -> pd.Series:
     return pd.Series(values, dtype="str")
+
+
+@dataclass(frozen=True)
+class _NewProvince:
+    """A province of the 1 July 2025 map: its code, short name and predecessors (code, name)."""
+
+    code: int
+    name: str
+    predecessors: tuple[tuple[int, str], ...]
+
+    @property
+    def unchanged(self) -> bool:
+        return len(self.predecessors) == 1
+
+
+@lru_cache(maxsize=1)
+def _new_provinces() -> tuple[_NewProvince, ...]:
+    t = province_crosswalk_table()
+    out = []
+    for code in sorted(set(t["new_code"])):
+        rows = t[t["new_code"] == code]
+        preds = tuple((int(c), str(n)) for c, n in zip(rows["old_code"], rows["old_name"]))
+        out.append(_NewProvince(code=int(code), name=str(rows["new_name"].iloc[0]), predecessors=preds))
+    return tuple(out)
+
+
+def _new_units(
+    seed: int, np_: _NewProvince, old_statics: dict[int, _Static], n_comp: int
+) -> tuple[float, float, str, list[dict[str, object]]]:
+    """Province-level draws of a new province and its 2025 units (stream ``[seed, 100 + code, 0]``).
+
+    Returns (province effect, province slope, trend class, units); each unit is a dict with
+    name, type, effect, slope, trend, survey effect, profile and ``continues`` (the old
+    department it continues, for an unchanged province's department that the 1 March 2025
+    reorganization left alone; its draws are the old ones). Departments formed by merger and
+    every department of a merged province are new units; communes are new (names synthetic).
+    """
+    rng = np.random.default_rng([seed, _NEW_MAP_STREAM + np_.code, 0])
+    pred_effects = [
+        (old_statics[c] if c in old_statics else _static_draws(seed, c, None, None, n_comp)).province_effect
+        for c, _ in np_.predecessors
+    ]
+    new_effect = float(np.mean(pred_effects) + rng.normal(0.0, _SD_MERGED_PROVINCE))
+    ptrend, pslope = _trend_draw(rng, 1)
+    if np_.unchanged:
+        old = old_statics.get(np_.predecessors[0][0]) or _static_draws(seed, np_.predecessors[0][0], None, None, n_comp)
+        p_effect, p_slope, p_trend = old.province_effect, old.province_slope, old.province_trend
+    else:
+        p_effect, p_slope, p_trend = new_effect, float(pslope[0]) * _PROVINCE_SLOPE_FACTOR, str(ptrend[0])
+    dept_cw = load_department_crosswalk()
+    units: list[dict[str, object]] = []
+    seen: set[str] = set()
+    for code, _ in np_.predecessors:
+        st = old_statics.get(code)
+        if st is None:
+            continue  # a predecessor outside the demo (e.g. Hậu Giang): its departments are unknown here
+        for i, (u, t) in enumerate(zip(st.units, st.unit_types)):
+            if t != "department":
+                continue
+            succ = dept_cw.successor(u)
+            if succ in seen:
+                continue
+            seen.add(succ)
+            cont = np_.unchanged and dept_cw.is_unchanged(succ)
+            units.append({"name": succ, "type": "department", "continues": (code, i) if cont else None})
+    order = {d: k for k, d in enumerate(dict.fromkeys(dept_cw.successor(d) for d in _departments()))}
+    units.sort(key=lambda u: order[str(u["name"])])
+    n_comm = int(rng.integers(_COMMUNES_PER_PROVINCE[0], _COMMUNES_PER_PROVINCE[1] + 1))
+    n_ward = max(1, n_comm // 3)
+    units += [{"name": f"Phường {k:02d} (giả lập)", "type": "commune", "continues": None} for k in range(1, n_ward + 1)]
+    units += [{"name": f"Xã {k:02d} (giả lập)", "type": "commune", "continues": None}
+              for k in range(1, n_comm - n_ward + 1)]
+    fresh = [u for u in units if u["continues"] is None]
+    n = len(fresh)
+    types = [str(u["type"]) for u in fresh]
+    z = rng.normal(0.0, 1.0, size=n)
+    effect = z * np.array([_SD_UNIT[t] for t in types])
+    trend, slope = _trend_draw(rng, n)
+    s_u = rng.random(n)
+    s_noise = rng.normal(0.0, 0.25, size=n)
+    profile = rng.normal(0.0, _SD_UNIT_PROFILE, size=(n, n_comp))
+    mu = np.array([_MU[t] for t in types]) + p_effect
+    effect = np.clip(mu + effect, *_LEVEL_BOUNDS) - mu
+    survey = s_noise + np.where(s_u < 0.1, 0.7, np.where(s_u < 0.2, -0.7, 0.0)) + 0.05 * effect
+    for k, u in enumerate(fresh):
+        u.update(effect=float(effect[k]), slope=float(slope[k]), trend=str(trend[k]), profile=profile[k],
+                 survey=float(survey[k]) if u["type"] == "commune" else math.nan, center=FIRST_NEW_MAP_YEAR)
+    for u in units:
+        if u["continues"] is not None:
+            code, i = u["continues"]  # type: ignore[misc]
+            st = old_statics[code]
+            u.update(effect=float(st.unit_effect[i]), slope=float(st.slope[i]), trend=str(st.trend[i]),
+                     profile=st.profile[i], survey=math.nan, center=_CENTER_YEAR)
+    return p_effect, p_slope, p_trend, units
 
 
 def make_demo(
@@ -473,26 +707,34 @@ def make_demo(
     districts ("Huyện 01 (giả lập)" …) up to *n* (63 = all, for the benchmark); or a list of
     short province names. ``units_per_province`` = (low, high) range of the unit count (districts
     plus 4–6 departments) of each *synthetic* province, default (15, 35); bundled provinces keep
-    their real units. ``mess`` adds the realistic problems described in the module docstring.
-    The model and the random streams are described there too; same arguments → identical frames.
+    their real units. ``years`` may run to 2025 (:data:`DEMO_YEARS_2025`): 2025 is on the map of
+    1 July 2025 (see the module docstring). Each year's components follow the spec's method
+    version for that year. ``mess`` adds the realistic problems described in the module
+    docstring. The model and the random streams are described there too; same arguments →
+    identical frames.
     """
     if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
         raise ValueError(f"seed must be a non-negative integer, got {seed!r}")
     seed = int(seed)
     spec = spec if spec is not None else load_spec()
-    ys = _check_years(years)
+    ys = _check_years(years, spec)
+    old_ys = tuple(y for y in ys if y <= LAST_PRE2025_YEAR)
+    new_ys = tuple(y for y in ys if y >= FIRST_NEW_MAP_YEAR)
     plan = _resolve_provinces(provinces, units_per_province)
     synth_range = units_per_province or _DEFAULT_UNITS_PER_PROVINCE
-    maxima, spec_off = _spec_profile(seed, spec)
-    codes = spec.codes
+    codes = spec.all_codes
     n_comp = len(codes)
-    scale = spec.total_max / 100.0
+    spec_off = _spec_profile(seed, spec, codes)
+    by_year = {y: _version_maxima(spec, codes, y) for y in ys}
     year_shock = {y: float(np.random.default_rng([seed, 0, y]).normal(0.0, _SD_YEAR_COMMON)) for y in ys}
-    panel_year = ys[-1]
+    panel_year = old_ys[-1] if old_ys else None
 
     # national table: every province of the pre-2025 map
     allp = _provinces()
     in_demo = {code for code, _, _ in plan}
+    ended_2024 = {c for np_ in _new_provinces() if not np_.unchanged for c, _ in np_.predecessors}
+    renamed = {np_.predecessors[0][0]: np_.name for np_ in _new_provinces()
+               if np_.unchanged and np_.predecessors[0][1] != np_.name}
     statics: dict[int, _Static] = {}
     for code, _, rows in plan:
         statics[code] = _static_draws(seed, code, rows, None if rows is not None else synth_range, n_comp)
@@ -505,6 +747,7 @@ def make_demo(
     for code, pname in zip(allp["province_code"], allp["province"]):
         code = int(code)
         st = statics[code] if code in in_demo else _static_draws(seed, code, None, None, n_comp)
+        last = LAST_PRE2025_YEAR if (code in ended_2024 or (code in renamed and new_ys)) else None
         truth_rows.append(
             {
                 "province": NATIONAL_PROVINCE,
@@ -515,9 +758,11 @@ def make_demo(
                 "slope_per_year": st.province_slope,
                 "trend": st.province_trend,
                 "survey_effect": np.nan,
+                "valid_from": None,
+                "valid_to": last,
             }
         )
-        for y in ys:
+        for y in old_ys:
             rng = np.random.default_rng([seed, code, y])
             shock = float(rng.normal(0.0, _SD_PROVINCE_YEAR))
             noise = float(rng.normal(0.0, _SD_NOISE_NATIONAL))
@@ -530,26 +775,14 @@ def make_demo(
                 + shock
                 + noise
             )
-            nat_cents.append(_components_cents(np.array([target]), maxima / scale, spec_off, z))
+            nat_cents.append(_year_cents(np.array([target]), *by_year[y], spec_off, z))
             nat_units.append(pname)
             nat_years.append(y)
             if code in in_demo:
                 pyear_draws[(code, y)] = rng
                 pyear_shock[(code, y)] = shock
-    nat = np.vstack(nat_cents) if nat_cents else np.zeros((0, n_comp), dtype=np.int64)
-    national = _frame(
-        np.full(len(nat_units), NATIONAL_PROVINCE, dtype=object),
-        np.array(nat_units, dtype=object),
-        np.full(len(nat_units), "province", dtype=object),
-        np.array(nat_years, dtype=np.int64),
-        nat,
-        maxima,
-        scale,
-        codes,
-    )
-    national = national.sort_values(["year"], kind="stable").reset_index(drop=True)
 
-    # units of the demo's provinces
+    # units of the demo's provinces (pre-2025 map)
     mid_series: list[tuple[str, str, int]] = []
     ended: list[tuple[str, str, int]] = []
     missing_py: list[tuple[str, int]] = []
@@ -566,6 +799,29 @@ def make_demo(
     v_resp: list[np.ndarray] = []
     v_vals: list[np.ndarray] = []
     n_items = len(SURVEY_ITEMS)
+
+    def survey_rows(rng: np.random.Generator, counts: np.ndarray, mean: np.ndarray, keep: np.ndarray,
+                    wp: np.ndarray, wu: np.ndarray, year: int) -> None:
+        latent = rng.normal(0.0, 1.0, size=(int(counts.sum()), 1 + n_items))
+        row_unit = np.repeat(np.arange(len(mean)), counts)
+        m = mean[row_unit]
+        sat = m + latent[:, 0]
+        items = (
+            m[:, None]
+            + _SURVEY_ITEM_SHIFT[None, :n_items]
+            + _SURVEY_ITEM_SHARE * latent[:, [0]]
+            + np.sqrt(1 - _SURVEY_ITEM_SHARE**2) * latent[:, 1:]
+        )
+        vals = np.searchsorted(_SURVEY_CUTS, np.column_stack([sat, items])).astype(np.int64) + 1
+        resp = np.concatenate([np.arange(1, c + 1) for c in counts]) if len(counts) else np.zeros(0, np.int64)
+        keep_rows = keep[row_unit]
+        v_prov.append(wp[row_unit][keep_rows])
+        v_unit.append(wu[row_unit][keep_rows])
+        v_year.append(np.full(int(keep_rows.sum()), year, dtype=np.int64))
+        v_resp.append(resp[keep_rows].astype(np.int64))
+        v_vals.append(vals[keep_rows])
+
+    dept_cw = load_department_crosswalk()
     for code, pname, _ in plan:
         st = statics[code]
         n = len(st.units)
@@ -573,6 +829,12 @@ def make_demo(
         is_dist = types == "district"
         mu = np.array([_MU[t] for t in st.unit_types])
         for i, unit in enumerate(st.units):
+            if st.unit_types[i] == "district":
+                last = min(st.valid_to[i] or LAST_PRE2025_YEAR, LAST_PRE2025_YEAR)
+            elif code in ended_2024 or not dept_cw.is_unchanged(dept_cw.successor(unit)):
+                last = LAST_PRE2025_YEAR
+            else:
+                last = None
             truth_rows.append(
                 {
                     "province": pname,
@@ -583,25 +845,28 @@ def make_demo(
                     "slope_per_year": float(st.slope[i]),
                     "trend": str(st.trend[i]),
                     "survey_effect": float(st.survey_effect[i]),
+                    "valid_from": st.valid_from[i],
+                    "valid_to": last,
                 }
             )
+        if not old_ys:
+            continue
         # which unit-years exist
         vf = np.array([-1 if v is None else v for v in st.valid_from])
         vt = np.array([9999 if v is None else v for v in st.valid_to])
         if mess:
             for i, unit in enumerate(st.units):
-                if st.valid_from[i] is not None and st.valid_from[i] > ys[0] and st.valid_from[i] <= ys[-1]:
+                if st.valid_from[i] is not None and st.valid_from[i] > old_ys[0] and st.valid_from[i] <= old_ys[-1]:
                     mid_series.append((pname, unit, int(st.valid_from[i])))
-                if st.valid_to[i] is not None and ys[0] <= st.valid_to[i] < ys[-1]:
+                if st.valid_to[i] is not None and old_ys[0] <= st.valid_to[i] < old_ys[-1]:
                     ended.append((pname, unit, int(st.valid_to[i])))
         else:
             on_map = (vf <= panel_year) & (panel_year <= vt)
-        for y in ys:
+        for y in old_ys:
             rng = pyear_draws[(code, y)]
             noise = rng.normal(0.0, _SD_NOISE, size=n)
             z = rng.normal(0.0, 1.0, size=(n, n_comp))
             counts = rng.integers(_SURVEY_N[0], _SURVEY_N[1] + 1, size=int(is_dist.sum()))
-            latent = rng.normal(0.0, 1.0, size=(int(counts.sum()), 1 + n_items))
             target = (
                 mu
                 + st.province_effect
@@ -611,7 +876,7 @@ def make_demo(
                 + pyear_shock[(code, y)]
                 + noise
             )
-            cents = _components_cents(target, maxima / scale, spec_off[None, :] + st.profile, z)
+            cents = _year_cents(target, *by_year[y], spec_off[None, :] + st.profile, z)
             if mess:
                 keep = (vf <= y) & (y <= vt)
                 if (pname, y) == _MISSING_PROVINCE_YEAR:
@@ -638,32 +903,91 @@ def make_demo(
             # survey: districts only, same written names as the scores
             dist_idx = np.flatnonzero(is_dist)
             mean = _SURVEY_BASE + st.survey_effect[dist_idx] + _SURVEY_TREND * st.slope[dist_idx] * (y - _CENTER_YEAR)
-            row_unit = np.repeat(np.arange(len(dist_idx)), counts)
-            m = mean[row_unit]
-            sat = m + latent[:, 0]
-            items = (
-                m[:, None]
-                + _SURVEY_ITEM_SHIFT[None, :n_items]
-                + _SURVEY_ITEM_SHARE * latent[:, [0]]
-                + np.sqrt(1 - _SURVEY_ITEM_SHARE**2) * latent[:, 1:]
-            )
-            vals = np.searchsorted(_SURVEY_CUTS, np.column_stack([sat, items])).astype(np.int64) + 1
-            resp = np.concatenate([np.arange(1, c + 1) for c in counts]) if len(counts) else np.zeros(0, np.int64)
-            keep_rows = keep[dist_idx][row_unit]
-            v_prov.append(wp[dist_idx][row_unit][keep_rows])
-            v_unit.append(wu[dist_idx][row_unit][keep_rows])
-            v_year.append(np.full(int(keep_rows.sum()), y, dtype=np.int64))
-            v_resp.append(resp[keep_rows].astype(np.int64))
-            v_vals.append(vals[keep_rows])
+            survey_rows(rng, counts, mean, keep[dist_idx], wp[dist_idx], wu[dist_idx], y)
 
+    # the map of 1 July 2025: 34 provinces in the national table; the demo's new provinces get
+    # departments and communes (no districts any more)
+    reorg_new: list[tuple[str, tuple[str, ...]]] = []
+    reorg_missing: list[tuple[str, str]] = []
+    if new_ys:
+        for np_ in _new_provinces():
+            p_effect, p_slope, p_trend, units = _new_units(seed, np_, statics, n_comp)
+            demo_here = any(c in in_demo for c, _ in np_.predecessors)
+            if not np_.unchanged or np_.predecessors[0][1] != np_.name:
+                truth_rows.append(
+                    {
+                        "province": NATIONAL_PROVINCE, "unit": np_.name, "unit_type": "province",
+                        "province_effect": p_effect, "unit_effect": p_effect, "slope_per_year": p_slope,
+                        "trend": p_trend, "survey_effect": np.nan, "valid_from": FIRST_NEW_MAP_YEAR,
+                        "valid_to": None,
+                    }
+                )
+            if demo_here:
+                reorg_new.append((np_.name, tuple(n for _, n in np_.predecessors)))
+                reorg_missing += [(np_.name, n) for c, n in np_.predecessors if c not in in_demo]
+                for u in units:
+                    if u["continues"] is None:
+                        truth_rows.append(
+                            {
+                                "province": np_.name, "unit": u["name"], "unit_type": u["type"],
+                                "province_effect": p_effect, "unit_effect": u["effect"],
+                                "slope_per_year": u["slope"], "trend": u["trend"], "survey_effect": u["survey"],
+                                "valid_from": FIRST_NEW_MAP_YEAR, "valid_to": None,
+                            }
+                        )
+            n = len(units)
+            utypes = np.array([u["type"] for u in units], dtype=object)
+            is_comm = utypes == "commune"
+            mu = np.array([_MU[str(t)] for t in utypes])
+            effect = np.array([u["effect"] for u in units], dtype=float)
+            slope = np.array([u["slope"] for u in units], dtype=float)
+            center = np.array([u["center"] for u in units], dtype=float)
+            profile = np.array([u["profile"] for u in units], dtype=float).reshape(n, n_comp)
+            s_eff = np.array([u["survey"] for u in units], dtype=float)
+            names = np.array([u["name"] for u in units], dtype=object)
+            for y in new_ys:
+                rng = np.random.default_rng([seed, _NEW_MAP_STREAM + np_.code, y])
+                shock = float(rng.normal(0.0, _SD_PROVINCE_YEAR))
+                noise = float(rng.normal(0.0, _SD_NOISE_NATIONAL))
+                z = rng.normal(0.0, 1.0, size=(1, n_comp))
+                target = _MU["province"] + p_effect + p_slope * (y - _CENTER_YEAR) + year_shock[y] + shock + noise
+                nat_cents.append(_year_cents(np.array([target]), *by_year[y], spec_off, z))
+                nat_units.append(np_.name)
+                nat_years.append(y)
+                if not demo_here:
+                    continue
+                noise_u = rng.normal(0.0, _SD_NOISE, size=n)
+                z_u = rng.normal(0.0, 1.0, size=(n, n_comp))
+                counts = rng.integers(_SURVEY_N[0], _SURVEY_N[1] + 1, size=int(is_comm.sum()))
+                target_u = mu + p_effect + effect + slope * (y - center) + year_shock[y] + shock + noise_u
+                cents = _year_cents(target_u, *by_year[y], spec_off[None, :] + profile, z_u)
+                keep = np.ones(n, dtype=bool)
+                wp = np.full(n, np_.name, dtype=object)
+                s_prov.append(wp)
+                s_unit.append(names.copy())
+                s_type.append(utypes.copy())
+                s_year.append(np.full(n, y, dtype=np.int64))
+                s_cents.append(cents)
+                idx = np.flatnonzero(is_comm)
+                mean = _SURVEY_BASE + s_eff[idx] + _SURVEY_TREND * slope[idx] * (y - center[idx])
+                survey_rows(rng, counts, mean, keep[idx], wp[idx], names[idx], y)
+
+    nat = np.vstack(nat_cents) if nat_cents else np.zeros((0, n_comp))
+    national = _frame(
+        np.full(len(nat_units), NATIONAL_PROVINCE, dtype=object),
+        np.array(nat_units, dtype=object),
+        np.full(len(nat_units), "province", dtype=object),
+        np.array(nat_years, dtype=np.int64),
+        nat,
+        codes,
+    )
+    national = national.sort_values(["year"], kind="stable").reset_index(drop=True)
     scores = _frame(
         _cat(s_prov, object),
         _cat(s_unit, object),
         _cat(s_type, object),
         _cat(s_year, np.int64),
-        np.vstack(s_cents) if s_cents else np.zeros((0, n_comp), dtype=np.int64),
-        maxima,
-        scale,
+        np.vstack(s_cents) if s_cents else np.zeros((0, n_comp)),
         codes,
     )
     vv = np.vstack(v_vals) if v_vals else np.zeros((0, 1 + n_items), dtype=np.int64)
@@ -680,6 +1004,9 @@ def make_demo(
     truth = pd.DataFrame(truth_rows)
     for col in ("province", "unit", "unit_type", "trend"):
         truth[col] = truth[col].astype("str")
+    for col in ("valid_from", "valid_to"):
+        truth[col] = pd.array([None if v is None or (isinstance(v, float) and math.isnan(v)) else int(v)
+                               for v in truth[col]], dtype="Int64")
     log = MessLog(
         mid_series=tuple(mid_series),
         ended=tuple(ended),
@@ -687,8 +1014,13 @@ def make_demo(
         missing_unit_years=tuple(missing_uy),
         name_variants=tuple(variants),
     )
+    changes = tuple((int(v.first_year), v.id, v.name_vi, v.name_en) for v in spec.versions[1:]
+                    if v.first_year is not None and ys[0] < v.first_year <= ys[-1])
+    reorg = ReorgLog(new_provinces=tuple(reorg_new), missing_predecessors=tuple(reorg_missing),
+                     method_changes=changes)
     return DemoData(
-        scores=scores, national=national, survey=survey, truth=truth, mess_log=log, seed=seed, years=ys, spec_id=spec.id
+        scores=scores, national=national, survey=survey, truth=truth, mess_log=log, seed=seed, years=ys,
+        spec_id=spec.id, reorg=reorg,
     )
 
 
@@ -702,18 +1034,11 @@ def _frame(
     utype: np.ndarray,
     year: np.ndarray,
     cents: np.ndarray,
-    maxima: np.ndarray,
-    scale: float,
     codes: list[str],
 ) -> pd.DataFrame:
-    """Wide frame of the data model from component hundredths (total = their exact sum).
-
-    ``cents`` were computed on a 100-point scale; with another ``total_max`` they are rescaled
-    to the spec's maxima before rounding, so the stored components never exceed their maxima.
-    """
-    if scale != 1.0:
-        cents = np.minimum(np.rint(cents * scale).astype(np.int64), np.rint(maxima * 100).astype(np.int64))
-    total = cents.sum(axis=1)
+    """Wide frame of the data model from component hundredths (total = their exact sum; a
+    component the year's method does not have is NaN and adds nothing)."""
+    total = np.nansum(cents, axis=1) if len(cents) else np.zeros(0)
     data: dict[str, object] = {
         "province": _str_col(prov),
         "unit": _str_col(unit),
@@ -748,16 +1073,25 @@ class DemoFiles:
     n_national_rows: int
     n_survey_rows: int
     synthetic: bool = True
+    n_provinces_2025: int = 0
+
+    def _span_vi(self) -> str:
+        y0, y1 = self.years[0], self.years[-1]
+        extra = f"; {self.n_provinces_2025} tỉnh, thành phố theo bản đồ từ 1/7/2025" if self.n_provinces_2025 else ""
+        return f"{self.n_units} đơn vị của {self.n_provinces} tỉnh{extra}; {y0}–{y1}"
+
+    def _span_en(self) -> str:
+        y0, y1 = self.years[0], self.years[-1]
+        extra = f"; {self.n_provinces_2025} provinces on the map of 1 July 2025" if self.n_provinces_2025 else ""
+        return f"{self.n_units} units in {self.n_provinces} provinces{extra}; {y0}–{y1}"
 
     def summary_lines(self, lang: str = "vi") -> list[str]:
         """Lines for the terminal: the synthetic label first, then each file with its counts."""
-        y0, y1 = self.years[0], self.years[-1]
         label = _SYNTHETIC_LABEL
         if lang == "vi":
             return [
                 label,
-                f"Điểm các đơn vị: {self.scores} ({self.n_score_rows} dòng; {self.n_units} đơn vị của "
-                f"{self.n_provinces} tỉnh; {y0}–{y1})",
+                f"Điểm các đơn vị: {self.scores} ({self.n_score_rows} dòng; {self._span_vi()})",
                 f"Chỉ số cấp tỉnh: {self.national} ({self.n_national_rows} dòng)",
                 f"Khảo sát sự hài lòng: {self.survey} ({self.n_survey_rows} người trả lời)",
                 f"Ghi chú: {self.readme}",
@@ -765,8 +1099,7 @@ class DemoFiles:
             ]
         return [
             label,
-            f"Unit scores: {self.scores} ({self.n_score_rows} rows; {self.n_units} units in "
-            f"{self.n_provinces} provinces; {y0}–{y1})",
+            f"Unit scores: {self.scores} ({self.n_score_rows} rows; {self._span_en()})",
             f"Provincial index: {self.national} ({self.n_national_rows} rows)",
             f"Satisfaction survey: {self.survey} ({self.n_survey_rows} respondents)",
             f"Notes: {self.readme}",
@@ -778,42 +1111,68 @@ def _readme(data: DemoData, n_prov: int, n_units: int) -> str:
     y0, y1 = data.years[0], data.years[-1]
     vi_mess = "\n".join(f"  - {line}" for line in data.mess_log.lines("vi"))
     en_mess = "\n".join(f"  - {line}" for line in data.mess_log.lines("en"))
+    vi_reorg = "\n".join(f"  - {line}" for line in data.reorg.lines("vi"))
+    en_reorg = "\n".join(f"  - {line}" for line in data.reorg.lines("en"))
+    new_map = y1 >= FIRST_NEW_MAP_YEAR
+    vi_names = (
+        "Tên tỉnh, huyện, thị xã, thành phố, quận và sở, ngành là tên thật (bản đồ hành chính trước năm 2025"
+        + (" và bản đồ từ ngày 1/7/2025; tên xã, phường năm 2025 là tên giả lập" if new_map else "")
+        + ")"
+    )
+    en_names = (
+        "The names of provinces, districts and departments are real (the pre-2025 map"
+        + (" and the map of 1 July 2025; the 2025 commune and ward names are synthetic" if new_map else "")
+        + ")"
+    )
+    vi_nat = "63 tỉnh, thành phố" + (f" (đến {LAST_PRE2025_YEAR}) và 34 tỉnh, thành phố (năm {FIRST_NEW_MAP_YEAR})"
+                                     if new_map else "")
+    en_nat = "all 63 provinces" + (f" (to {LAST_PRE2025_YEAR}) and the 34 provinces ({FIRST_NEW_MAP_YEAR})"
+                                   if new_map else "")
+    vi_units = "huyện và sở, ngành" + (f" (năm {FIRST_NEW_MAP_YEAR}: sở, ngành và xã, phường)" if new_map else "")
+    en_units = "districts and departments" + (f" ({FIRST_NEW_MAP_YEAR}: departments and communes)" if new_map else "")
+    vi_survey = "cấp huyện" + (f" (năm {FIRST_NEW_MAP_YEAR}: cấp xã)" if new_map else "")
+    en_survey = "districts" + (f" ({FIRST_NEW_MAP_YEAR}: communes)" if new_map else "")
+    vi_changes = f"\nBản đồ hành chính và phương pháp đánh giá thay đổi trong giai đoạn này:\n{vi_reorg}\n" if vi_reorg else ""
+    en_changes = f"\nThe administrative map and the evaluation method change within these years:\n{en_reorg}\n" if en_reorg else ""
     return f"""DỮ LIỆU GIẢ LẬP (TỔNG HỢP) — CHỈ DÙNG ĐỂ MINH HỌA, KHÔNG PHẢI SỐ LIỆU THẬT
 ==========================================================================
 
-Bộ dữ liệu này do parbrief sinh ngẫu nhiên (seed {data.seed}) để minh họa và kiểm thử. Tên tỉnh,
-huyện, thị xã, thành phố, quận và sở, ngành là tên thật (bản đồ hành chính trước năm 2025), nhưng
-mọi điểm số Chỉ số CCHC và mọi câu trả lời khảo sát đều là số liệu tổng hợp (giả lập), không phản
-ánh kết quả đánh giá thật của bất kỳ cơ quan, đơn vị nào. Không trích dẫn, không dùng để xếp hạng.
+Bộ dữ liệu này do parbrief sinh ngẫu nhiên (seed {data.seed}) để minh họa và kiểm thử.
+{vi_names},
+nhưng mọi điểm số Chỉ số CCHC và mọi câu trả lời khảo sát đều là số liệu tổng hợp (giả lập), không
+phản ánh kết quả đánh giá thật của bất kỳ cơ quan, đơn vị nào. Không trích dẫn, không dùng để xếp hạng.
 
 Nội dung: {n_units} đơn vị của {n_prov} tỉnh, thành phố; các năm {y0}–{y1}.
-  - scores.xlsx (trang tính "{SCORES_SHEET}"): điểm Chỉ số CCHC của huyện và sở, ngành, theo lĩnh vực.
-  - national.csv: Chỉ số CCHC cấp tỉnh của 63 tỉnh, thành phố (tỉnh = "{NATIONAL_PROVINCE}").
-  - survey.csv: phiếu khảo sát sự hài lòng của người dân (thang 1–5), cấp huyện.
+  - scores.xlsx (trang tính "{SCORES_SHEET}"): điểm Chỉ số CCHC của {vi_units}, theo lĩnh vực.
+  - national.csv: Chỉ số CCHC cấp tỉnh của {vi_nat} (tỉnh = "{NATIONAL_PROVINCE}").
+  - survey.csv: phiếu khảo sát sự hài lòng của người dân (thang 1–5), {vi_survey}.
   - parbrief.duckdb: kho dữ liệu đã nhập từ ba tệp trên (có nhãn "synthetic").
-Một số lỗi thường gặp được cài sẵn có chủ đích để kiểm thử việc kiểm tra và phân tích dữ liệu:
+{vi_changes}Một số lỗi thường gặp được cài sẵn có chủ đích để kiểm thử việc kiểm tra và phân tích dữ liệu:
 {vi_mess}
 
 SYNTHETIC DATA — FOR ILLUSTRATION ONLY, NOT REAL SCORES
 =======================================================
 
-parbrief generated this dataset at random (seed {data.seed}) for demonstration and testing. The
-names of provinces, districts and departments are real (the pre-2025 map), but every PAR INDEX
-score and every survey answer is synthetic and reflects no real evaluation of any body. Do not
-cite it or use it to rank anyone.
+parbrief generated this dataset at random (seed {data.seed}) for demonstration and testing.
+{en_names},
+but every PAR INDEX score and every survey answer is synthetic and reflects no real evaluation of any
+body. Do not cite it or use it to rank anyone.
 
 Contents: {n_units} units in {n_prov} provinces; years {y0}–{y1}.
-  - scores.xlsx (sheet "{SCORES_SHEET}"): PAR index scores of districts and departments by component.
-  - national.csv: provincial PAR INDEX of all 63 provinces (province = "{NATIONAL_PROVINCE}").
-  - survey.csv: citizen satisfaction survey responses (1–5 scale), districts.
+  - scores.xlsx (sheet "{SCORES_SHEET}"): PAR index scores of {en_units} by component.
+  - national.csv: provincial PAR INDEX of {en_nat} (province = "{NATIONAL_PROVINCE}").
+  - survey.csv: citizen satisfaction survey responses (1–5 scale), {en_survey}.
   - parbrief.duckdb: store ingested from the three files (labelled "synthetic").
-Typical problems put in on purpose, to exercise validation and statistics:
+{en_changes}Typical problems put in on purpose, to exercise validation and statistics:
 {en_mess}
 """
 
 
-def write_demo(out_dir: Path, seed: int | None = None, spec_path: Path | None = None) -> DemoFiles:
-    """Write the demo files and build their store: ``parbrief demo``.
+def write_demo(
+    out_dir: Path, seed: int | None = None, spec_path: Path | None = None, years: Sequence[int] = DEMO_YEARS_2025
+) -> DemoFiles:
+    """Write the demo files and build their store: ``parbrief demo`` (years 2018–2025 by default:
+    the store holds the 63-province map up to 2024 and the map of 1 July 2025).
 
     Writes ``scores.xlsx`` (sheet "Điểm CCHC", data-model headers), ``national.csv``,
     ``survey.csv`` and ``README.txt`` (synthetic label in Vietnamese and English) into
@@ -827,7 +1186,7 @@ def write_demo(out_dir: Path, seed: int | None = None, spec_path: Path | None = 
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     spec = load_spec(spec_path)
-    data = make_demo(seed=DEMO_SEED if seed is None else seed, spec=spec)
+    data = make_demo(seed=DEMO_SEED if seed is None else seed, spec=spec, years=years)
     scores_p = out_dir / "scores.xlsx"
     national_p = out_dir / "national.csv"
     survey_p = out_dir / "survey.csv"
@@ -839,6 +1198,7 @@ def write_demo(out_dir: Path, seed: int | None = None, spec_path: Path | None = 
     canonical = data.truth[data.truth["province"] != NATIONAL_PROVINCE]
     n_prov = int(canonical["province"].nunique())
     n_units = len(canonical)
+    n_new = len(data.reorg.new_provinces)
     readme_p.write_text(_readme(data, n_prov, n_units), encoding="utf-8")
 
     # Build the store in a private folder beside the final file (same file system, so the move
@@ -873,4 +1233,5 @@ def write_demo(out_dir: Path, seed: int | None = None, spec_path: Path | None = 
         n_score_rows=len(data.scores),
         n_national_rows=len(data.national),
         n_survey_rows=len(data.survey),
+        n_provinces_2025=n_new,
     )

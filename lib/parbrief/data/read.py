@@ -8,24 +8,52 @@ number in a CSV file (header = 1 when it is the first line), so every problem ca
 CSV parsing uses the standard library's :mod:`csv` reader rather than ``pandas.read_csv``
 because the row numbers must count blank lines and multi-line quoted cells the way Excel shows
 them, and every cell must stay text (no type guessing, no "NA" → NaN) until validation.
+
+What reading fixes, or refuses, on its own (each fix leaves a warning in ``RawTable.notes``):
+
+* **Encodings.** UTF-8 with or without BOM, UTF-16/32 with BOM (Excel's "Unicode text", tab
+  separated) and UTF-16 without BOM are read. Any other bytes are refused, naming the legacy
+  Vietnamese encoding they look like (Windows-1258, TCVN3, VNI; :mod:`parbrief.data.encodings`)
+  unless the caller passes ``encoding=`` explicitly. Text that decodes but was typed in a legacy
+  font (TCVN3/VNI inside an .xlsx or a UTF-8 file, or UTF-8 saved through Windows-1252) is
+  refused too: it is never ingested as mojibake.
+* **Layout.** Title rows above the header (the header is the row naming the most known
+  columns), a two-row header under merged group titles, a row of column numbers "(1) (2) (3)"
+  under the header, blank rows, Excel cells merged down over several data rows (filled), an
+  Excel "sep=;" first line, an .xlsx file saved with a .csv name.
+* **Excel cells.** Formulas are read through their cached values; a formula without one (a file
+  written by a program that does not calculate) is refused with the cell. A number shown as a
+  percentage (cell format "0.0%") becomes the text Excel shows ("85.3%") so validation applies
+  its percent rule instead of reading 0.853 points.
+* **Size.** Files are streamed into compact columns (equal cells share one object), so a 50 MB
+  CSV stays within a few hundred MB of memory; files above ``max_bytes`` (default 200 MB,
+  environment variable ``PARBRIEF_MAX_INPUT_MB``) are refused before reading. Large .xlsx files
+  (over 3 MB) are read in openpyxl's streaming mode, in which merged cells are not filled.
 """
 
 from __future__ import annotations
 
+import codecs
 import csv
+import datetime as dt
 import io
 import os
+import re
+import unicodedata
 import warnings
+import zipfile
 from collections import Counter
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Sequence
 
+import numpy as np
 import pandas as pd
 
+from parbrief.data.encodings import LEGACY_ENCODINGS, guess_legacy, guess_legacy_bytes
 from parbrief.errors import DataValidationError, Problem
 
-__all__ = ["RawTable", "read_table", "SUPPORTED_EXTENSIONS", "is_blank"]
+__all__ = ["RawTable", "read_table", "SUPPORTED_EXTENSIONS", "is_blank", "max_input_bytes", "MAX_INPUT_ENV"]
 
 _CSV_EXT = {".csv", ".tsv", ".txt"}
 _EXCEL_EXT = {".xlsx", ".xlsm"}
@@ -33,6 +61,15 @@ _PARQUET_EXT = {".parquet", ".pq"}
 SUPPORTED_EXTENSIONS = tuple(sorted(_CSV_EXT | _EXCEL_EXT | _PARQUET_EXT))
 # How far down a title block above the header may reach.
 _HEADER_SEARCH_ROWS = 30
+#: Environment variable that sets the largest input file read, in MB (default 200).
+MAX_INPUT_ENV = "PARBRIEF_MAX_INPUT_MB"
+_DEFAULT_MAX_MB = 200.0
+# Above this size an .xlsx file is read in openpyxl's streaming (read-only) mode.
+_XLSX_FULL_MODE_MAX = 3 * 1024 * 1024
+# Text cells sampled for legacy-encoding detection.
+_LEGACY_SAMPLE_ROWS = 300
+_OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+_ZIP_MAGIC = b"PK\x03\x04"
 
 
 @dataclass(frozen=True)
@@ -83,6 +120,16 @@ def is_blank(value: Any) -> bool:
         return False
 
 
+def max_input_bytes() -> int:
+    """The largest input file read, in bytes: ``$PARBRIEF_MAX_INPUT_MB`` MB, 200 MB by default."""
+    raw = os.environ.get(MAX_INPUT_ENV, "").strip()
+    try:
+        mb = float(raw) if raw else _DEFAULT_MAX_MB
+    except ValueError:
+        mb = _DEFAULT_MAX_MB
+    return int(max(mb, 0.0) * 1024 * 1024)
+
+
 def _fail(file: str, kind: str, vi: str, en: str, hint_vi: str = "", hint_en: str = "") -> DataValidationError:
     name = Path(file).name
     return DataValidationError([Problem(name, None, None, kind, vi, en, hint_vi, hint_en)])
@@ -106,71 +153,348 @@ def _column_letter(j: int) -> str:
     return s
 
 
-def _build(file: str, sheet: str | None, records: Sequence[tuple[int, Sequence[Any]]]) -> RawTable:
-    """Find the header among (row number, cells) records and build the RawTable."""
-    nonblank = [(n, cells) for n, cells in records if any(not is_blank(c) for c in cells)]
-    if not nonblank:
-        where_vi = f" (trang tính “{sheet}”)" if sheet else ""
-        where_en = f" (sheet '{sheet}')" if sheet else ""
-        raise _fail(
-            file,
-            "empty_file",
-            f"Tệp trống{where_vi}: không có dòng tiêu đề và không có dữ liệu.",
-            f"The file is empty{where_en}: no header row and no data.",
-            "Kiểm tra đã chọn đúng tệp và đúng trang tính; dòng tiêu đề cột phải nằm ở đầu bảng.",
-            "Check that you chose the right file and sheet; the column headers must start the table.",
-        )
-    # Header: the first row with at least two filled cells (a title block above it, usually one
-    # merged cell per row, is skipped); a one-column table falls back to its first filled row.
-    header_idx = 0
-    for i, (_, cells) in enumerate(nonblank[:_HEADER_SEARCH_ROWS]):
-        if sum(not is_blank(c) for c in cells) >= 2:
-            header_idx = i
-            break
-    header_row, header_cells = nonblank[header_idx]
-    data = [(n, list(cells)) for n, cells in nonblank if n > header_row]
-    width = max([len(header_cells), *(len(c) for _, c in data)])
-    texts = [_header_text(header_cells[j]) if j < len(header_cells) else "" for j in range(width)]
-    # Drop trailing columns with neither a header nor any value (Excel's "used range" tail).
-    while width and not texts[width - 1] and all(is_blank(c[width - 1]) for _, c in data if len(c) >= width):
-        width -= 1
-    texts = texts[:width]
-    counts = Counter(t for t in texts if t)
-    labels = []
-    for j, t in enumerate(texts):
-        letter = _column_letter(j)
-        labels.append(f"[{letter}]" if not t else (f"{t} [{letter}]" if counts[t] > 1 else t))
-    rows = [[(c[j] if j < len(c) else None) for j in range(width)] for _, c in data]
-    frame = pd.DataFrame(rows, columns=labels, dtype=object) if rows else pd.DataFrame(
-        {lab: pd.Series([], dtype=object) for lab in labels}
-    )
-    notes: list[Problem] = []
-    skipped = [n for n, _ in nonblank if n < header_row]
-    if skipped:
-        name = Path(file).name
-        span = str(skipped[0]) if len(skipped) == 1 else f"{skipped[0]}–{skipped[-1]}"
-        notes.append(
-            Problem(
-                name,
-                header_row,
-                None,
-                "title_rows_skipped",
-                f"Bỏ qua {len(skipped)} dòng tiêu đề bảng phía trên (dòng {span}); "
-                f"dòng {header_row} được dùng làm tiêu đề cột.",
-                f"Skipped {len(skipped)} title row(s) above the table ({'row' if len(skipped) == 1 else 'rows'} "
-                f"{span}); row {header_row} is used as the column headers.",
-                severity="warning",
+def _row_blank(cells: Sequence[Any]) -> bool:
+    for c in cells:
+        if c is None or c == "":
+            continue
+        if not is_blank(c):
+            return False
+    return True
+
+
+def _known_header_keys() -> frozenset[str]:
+    """Header keys of the data model's columns (base, survey and informational columns)."""
+    # Imported here: validate imports this module, and owns the header vocabulary.
+    from parbrief.data import validate as _v
+    from parbrief.data.names import header_key
+
+    keys = set()
+    for group in (_v._BASE_HEADERS, _v._SURVEY_HEADERS, _v._INFO_HEADERS):
+        for texts in group.values():
+            keys.update(header_key(t) for t in texts)
+    return frozenset(k for k in keys if k)
+
+
+_NUMBER_TEXT = re.compile(r"^[+-]?[\d.,\s%]+$")
+_COLUMN_NUMBER = re.compile(r"^\(?\s*(\d{1,2})\s*\)?(?:\s*=.*)?$")
+
+
+def _is_number_like(v: Any) -> bool:
+    if isinstance(v, (int, float, np.integer, np.floating)) and not isinstance(v, bool):
+        return True
+    if isinstance(v, (dt.date, dt.time)):
+        return True
+    return isinstance(v, str) and bool(_NUMBER_TEXT.match(v.strip())) and any(ch.isdigit() for ch in v)
+
+
+def _is_header_continuation(upper: Sequence[Any], lower: Sequence[Any]) -> bool:
+    """True when ``lower`` is the second line of a two-row header (sub-titles under merged group titles)."""
+    filled = [j for j, c in enumerate(lower) if not is_blank(c)]
+    if len(filled) < 2:
+        return False
+    if any(not isinstance(lower[j], str) or _is_number_like(lower[j]) for j in filled):
+        return False
+    under_gap = [j for j in filled if j >= len(upper) or is_blank(upper[j])]
+    return bool(under_gap)
+
+
+def _column_numbers(cells: Sequence[Any]) -> bool:
+    """True for a row of column numbers under the header: 1 2 3 … or (1) (2) (3) …, in order."""
+    nums: list[int] = []
+    filled = 0
+    bracketed = 0
+    for c in cells:
+        if is_blank(c):
+            continue
+        filled += 1
+        if isinstance(c, (int, np.integer)) and not isinstance(c, bool):
+            nums.append(int(c))
+            continue
+        if isinstance(c, float) and c.is_integer():
+            nums.append(int(c))
+            continue
+        m = _COLUMN_NUMBER.match(str(c).strip())
+        if m:
+            nums.append(int(m.group(1)))
+            bracketed += str(c).strip().startswith("(")
+        elif not (isinstance(c, str) and len(c.strip()) == 1 and c.strip().isalpha()):
+            return False  # letters A, B… may head the first columns; anything else is data
+    # Four numbers at least ("A, 1, 2, 3" may well be a data row), or all in brackets: "(1) (2) (3)".
+    enough = len(nums) >= 4 or (len(nums) >= 3 and bracketed == len(nums))
+    return enough and filled - len(nums) <= 2 and all(b == a + 1 for a, b in zip(nums, nums[1:]))
+
+
+class _Columns:
+    """Columns of cells built row by row; equal text cells share one object (bounded memory)."""
+
+    _CACHE_PROBE = 5000
+
+    def __init__(self) -> None:
+        self.cols: list[list[Any]] = []
+        self.caches: list[dict | None] = []
+        self.n = 0
+
+    def _widen(self, width: int) -> None:
+        while len(self.cols) < width:
+            self.cols.append([None] * self.n)
+            self.caches.append({})
+
+    def add(self, cells: Sequence[Any]) -> None:
+        if len(cells) > len(self.cols):
+            self._widen(len(cells))
+        for j, col in enumerate(self.cols):
+            v = cells[j] if j < len(cells) else None
+            cache = self.caches[j]
+            if cache is not None and isinstance(v, str):
+                v = cache.setdefault(v, v)
+                if self.n == self._CACHE_PROBE and len(cache) > self._CACHE_PROBE // 2:
+                    self.caches[j] = None  # mostly distinct values (ids): caching only costs memory
+            col.append(v)
+        self.n += 1
+
+
+class _Builder:
+    """Find the header among the first rows, then collect data rows into columns as they stream in."""
+
+    def __init__(self, file: str, sheet: str | None, merged: Sequence[tuple[int, int, int, int]] = (),
+                 header_first: bool = False) -> None:
+        self.file = file
+        self.header_first = header_first  # the first row is the header (Parquet): no search
+        self.sheet = sheet
+        self.merged = merged  # (min_row, min_col, max_row, max_col), 1-based, Excel only
+        self.pending: list[tuple[int, list[Any]]] = []
+        self.decided = False
+        self.header_row = 0
+        self.header_cells: list[Any] = []
+        self.header_rows: tuple[int, ...] = ()
+        self.skipped_title: list[int] = []
+        self.numbers_row: int | None = None
+        self.columns = _Columns()
+        self.rows: list[int] = []
+        self.fills: dict[int, list[tuple[int, int]]] = {}
+        self.fill_sources: dict[tuple[int, int], Any] = {}
+        self.filled_ranges: list[tuple[int, int, int, int]] = []
+        self.sample: list[str] = []
+
+    # -- header -------------------------------------------------------------------------------
+    def _decide(self) -> None:
+        self.decided = True
+        nonblank = self.pending
+        self.pending = []
+        if not nonblank:
+            return
+        known = _known_header_keys()
+        from parbrief.data.names import header_key
+
+        def score(cells: Sequence[Any]) -> int:
+            return len({k for k in (header_key(c) for c in cells if isinstance(c, str)) if k in known})
+
+        window = nonblank[:_HEADER_SEARCH_ROWS]
+        filled = [sum(not is_blank(c) for c in cells) for _, cells in window]
+        scores = [score(cells) if f >= 2 else 0 for (_, cells), f in zip(window, filled)]
+        best = max(scores) if scores else 0
+        if self.header_first:
+            idx = 0
+        elif best >= 2:
+            idx = scores.index(best)
+        else:
+            # No known column names: the first row with at least two filled cells (a title block
+            # above it is usually one merged cell per row); a one-column table: its first row.
+            idx = next((i for i, f in enumerate(filled) if f >= 2), 0)
+        self.header_row, cells = nonblank[idx]
+        header = list(cells)
+        rows_used = [self.header_row]
+        rest = nonblank[idx + 1:]
+        if (not self.header_first and rest and rest[0][0] == self.header_row + 1
+                and _is_header_continuation(header, rest[0][1])):
+            lower = rest[0][1]
+            width = max(len(header), len(lower))
+            header = [
+                (lower[j] if j < len(lower) and not is_blank(lower[j]) else (header[j] if j < len(header) else None))
+                for j in range(width)
+            ]
+            rows_used.append(rest[0][0])
+            rest = rest[1:]
+        if not self.header_first and rest and rest[0][0] == rows_used[-1] + 1 and _column_numbers(rest[0][1]):
+            self.numbers_row = rest[0][0]
+            rest = rest[1:]
+        self.header_cells = header
+        self.header_rows = tuple(rows_used)
+        self.skipped_title = [n for n, _ in nonblank[:idx]]
+        last_header = self.numbers_row or rows_used[-1]
+        for r0, c0, r1, c1 in self.merged:
+            if r1 > r0 and r0 > last_header:
+                self.filled_ranges.append((r0, c0, r1, c1))
+                for r in range(r0 + 1, r1 + 1):
+                    self.fills.setdefault(r, []).append((c0 - 1, r0))
+        for n, cells in rest:
+            self._data(n, cells)
+
+    def add(self, n: int, cells: Sequence[Any]) -> None:
+        if not self.decided:
+            if not _row_blank(cells):
+                self.pending.append((n, list(cells)))
+                if len(self.pending) > _HEADER_SEARCH_ROWS + 2:
+                    self._decide()
+            return
+        self._data(n, cells)
+
+    def _data(self, n: int, cells: Sequence[Any]) -> None:
+        if self.fills and n in self.fills:
+            cells = list(cells)
+            for j, r0 in self.fills[n]:
+                if j < len(cells) and not is_blank(cells[j]):
+                    continue
+                src = self.fill_sources.get((r0, j))
+                if src is not None:
+                    cells.extend([None] * (j + 1 - len(cells)))
+                    cells[j] = src
+        if _row_blank(cells):
+            return
+        if self.filled_ranges:
+            for r0, c0, _, _ in self.filled_ranges:
+                if r0 == n and c0 - 1 < len(cells):
+                    self.fill_sources[(r0, c0 - 1)] = cells[c0 - 1]
+        self.columns.add(cells)
+        self.rows.append(n)
+        if len(self.rows) <= _LEGACY_SAMPLE_ROWS:
+            self.sample.extend(c for c in cells if isinstance(c, str) and not c.isascii())
+
+    # -- result -------------------------------------------------------------------------------
+    def finish(self) -> RawTable:
+        if not self.decided:
+            self._decide()
+        name = Path(self.file).name
+        if not self.header_rows:
+            where_vi = f" (trang tính “{self.sheet}”)" if self.sheet else ""
+            where_en = f" (sheet '{self.sheet}')" if self.sheet else ""
+            raise _fail(
+                self.file,
+                "empty_file",
+                f"Tệp trống{where_vi}: không có dòng tiêu đề và không có dữ liệu.",
+                f"The file is empty{where_en}: no header row and no data.",
+                "Kiểm tra đã chọn đúng tệp và đúng trang tính; dòng tiêu đề cột phải nằm ở đầu bảng.",
+                "Check that you chose the right file and sheet; the column headers must start the table.",
             )
+        cols = self.columns.cols
+        n = self.columns.n
+        width = max(len(self.header_cells), len(cols))
+        texts = [_header_text(self.header_cells[j]) if j < len(self.header_cells) else "" for j in range(width)]
+        # Drop trailing columns with neither a header nor any value (Excel's "used range" tail).
+        while width and not texts[width - 1] and (width > len(cols) or all(is_blank(v) for v in cols[width - 1])):
+            width -= 1
+        texts = texts[:width]
+        counts = Counter(t for t in texts if t)
+        labels = []
+        for j, t in enumerate(texts):
+            letter = _column_letter(j)
+            labels.append(f"[{letter}]" if not t else (f"{t} [{letter}]" if counts[t] > 1 else t))
+        # One 2-D object block filled column by column, each list freed once copied: the frame
+        # then wraps the block without another copy (bounded memory for large files).
+        block = np.empty((len(labels), n), dtype=object)
+        for j in range(len(labels)):
+            if j < len(cols):
+                block[j, :] = cols[j]
+                cols[j] = []
+        frame = pd.DataFrame(block.T, columns=labels, dtype=object, copy=False) if labels else pd.DataFrame(
+            index=range(n))
+        notes: list[Problem] = []
+        skipped = self.skipped_title
+        if skipped:
+            span = str(skipped[0]) if len(skipped) == 1 else f"{skipped[0]}–{skipped[-1]}"
+            notes.append(
+                Problem(
+                    name,
+                    self.header_row,
+                    None,
+                    "title_rows_skipped",
+                    f"Bỏ qua {len(skipped)} dòng tiêu đề bảng phía trên (dòng {span}); "
+                    f"dòng {self.header_row} được dùng làm tiêu đề cột.",
+                    f"Skipped {len(skipped)} title row(s) above the table ({'row' if len(skipped) == 1 else 'rows'} "
+                    f"{span}); row {self.header_row} is used as the column headers.",
+                    severity="warning",
+                )
+            )
+        if len(self.header_rows) == 2:
+            r0, r1 = self.header_rows
+            notes.append(
+                Problem(
+                    name, r1, None, "two_row_header",
+                    f"Tiêu đề cột nằm trên hai dòng ({r0} và {r1}, có ô gộp); mỗi cột lấy tiêu đề ở dòng {r1}, "
+                    f"nếu trống thì ở dòng {r0}.",
+                    f"The column headers span two rows ({r0} and {r1}, with merged cells); each column takes its "
+                    f"header from row {r1}, or from row {r0} where row {r1} is blank.",
+                    severity="warning",
+                )
+            )
+        if self.numbers_row is not None:
+            notes.append(
+                Problem(
+                    name, self.numbers_row, None, "column_numbers_skipped",
+                    f"Bỏ qua dòng {self.numbers_row}: dòng đánh số thứ tự cột (1), (2), (3)…, không phải dữ liệu.",
+                    f"Skipped row {self.numbers_row}: it numbers the columns (1), (2), (3)…; it is not data.",
+                    severity="warning",
+                )
+            )
+        if self.filled_ranges:
+            refs = ", ".join(f"{_column_letter(c0 - 1)}{r0}:{_column_letter(c1 - 1)}{r1}" for r0, c0, r1, c1 in self.filled_ranges[:10])
+            more = "…" if len(self.filled_ranges) > 10 else ""
+            notes.append(
+                Problem(
+                    name, None, None, "merged_cells_filled",
+                    f"Có {len(self.filled_ranges)} vùng ô gộp theo chiều dọc trong dữ liệu ({refs}{more}); giá trị của "
+                    f"mỗi vùng được dùng cho mọi dòng trong vùng, như Excel hiển thị.",
+                    f"{len(self.filled_ranges)} cell range(s) merged down over data rows ({refs}{more}); each range's "
+                    f"value is used on every row it covers, as Excel shows it.",
+                    severity="warning",
+                )
+            )
+        return RawTable(
+            frame=frame,
+            rows=tuple(self.rows),
+            file=self.file,
+            sheet=self.sheet,
+            header_row=self.header_row,
+            headers=tuple(texts),
+            notes=tuple(notes),
         )
-    return RawTable(
-        frame=frame,
-        rows=tuple(n for n, _ in data),
-        file=file,
-        sheet=sheet,
-        header_row=header_row,
-        headers=tuple(texts),
-        notes=tuple(notes),
+
+
+def _check_legacy_text(builder: _Builder, raw: RawTable) -> None:
+    """Refuse a table whose Vietnamese text is in a legacy font encoding (or UTF-8 read as Windows-1252)."""
+    texts = [t for t in raw.headers if t and not t.isascii()] + builder.sample
+    guess = guess_legacy(texts, min_evidence=2)
+    if guess.encoding is None:
+        return
+    label, fonts_vi, fonts_en = LEGACY_ENCODINGS[guess.encoding]
+    shown, decoded = guess.example or ("", "")
+    eg_vi = f" Ví dụ: “{shown}” là “{decoded}”." if shown else ""
+    eg_en = f" For example '{shown}' is '{decoded}'." if shown else ""
+    if guess.encoding == "double_utf8":
+        raise _fail(
+            raw.file, "legacy_encoding",
+            f"Chữ tiếng Việt trong tệp bị lỗi phông: tệp UTF-8 đã được mở bằng bảng mã Windows-1252 rồi lưu lại.{eg_vi}",
+            f"The Vietnamese text in the file is garbled: a UTF-8 file was opened as Windows-1252 and saved again.{eg_en}",
+            "Lấy lại tệp gốc; khi mở tệp CSV trong Excel, dùng Dữ liệu (Data) → Từ văn bản/CSV và chọn mã "
+            "65001: Unicode (UTF-8), rồi lưu dạng .xlsx.",
+            "Get the original file; open the CSV in Excel with Data → From Text/CSV and file origin "
+            "65001: Unicode (UTF-8), then save it as .xlsx.",
+        )
+    raise _fail(
+        raw.file, "legacy_encoding",
+        f"Chữ tiếng Việt trong tệp được gõ bằng bảng mã cũ {label} ({fonts_vi}), không phải Unicode, nên "
+        f"tên đơn vị và tiêu đề cột không đọc đúng được.{eg_vi}",
+        f"The Vietnamese text in the file is typed in the legacy {label} encoding ({fonts_en}), not Unicode, so "
+        f"unit names and column headers cannot be read.{eg_en}",
+        f"Chuyển sang Unicode: chọn và sao chép bảng, dùng công cụ chuyển mã của Unikey (Ctrl+Shift+F6) với "
+        f"nguồn {label}, đích Unicode, dán lại, đổi phông chữ sang Times New Roman rồi lưu tệp.",
+        f"Convert to Unicode: select and copy the table, run Unikey's converter (Ctrl+Shift+F6) from {label} to "
+        f"Unicode, paste it back, switch the font to Times New Roman and save the file.",
     )
+
+
+# ---------------------------------------------------------------------------------------------
+# CSV
 
 
 def _sniff_delimiter(text: str) -> str:
@@ -182,7 +506,10 @@ def _sniff_delimiter(text: str) -> str:
     head = [ln for ln in text.splitlines()[:60] if ln.strip()][:40]
     best, best_score = ",", (0.0, 0)
     for delim in (",", ";", "\t", "|"):
-        counts = [len(r) for r in csv.reader(head, delimiter=delim)]
+        try:
+            counts = [len(r) for r in csv.reader(head, delimiter=delim)]
+        except csv.Error:
+            continue
         if not counts:
             continue
         mode, hits = Counter(counts).most_common(1)[0]
@@ -194,48 +521,261 @@ def _sniff_delimiter(text: str) -> str:
     return best
 
 
-def _read_csv(p: Path, file: str) -> RawTable:
-    data = p.read_bytes()
-    try:
-        if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-            text = data.decode("utf-16")
-        else:
-            text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
+_ENCODING_HINT_VI = "Trong Excel chọn Lưu thành (Save As) → “CSV UTF-8 (Comma delimited)”, hoặc gửi tệp .xlsx."
+_ENCODING_HINT_EN = "In Excel use Save As → 'CSV UTF-8 (Comma delimited)', or send the .xlsx file."
+
+
+def _first_bad_utf8(p: Path, skip: int) -> int | None:
+    """Offset of the first byte that is not valid UTF-8, or ``None``; streams the file in 1 MB chunks."""
+    dec = codecs.getincrementaldecoder("utf-8")("strict")
+    offset = skip
+    with open(p, "rb") as fh:
+        fh.seek(skip)
+        while True:
+            chunk = fh.read(1 << 20)
+            try:
+                dec.decode(chunk, final=not chunk)
+            except UnicodeDecodeError as exc:
+                return offset + exc.start
+            if not chunk:
+                return None
+            offset += len(chunk)
+
+
+def _line_of(p: Path, offset: int) -> int:
+    with open(p, "rb") as fh:
+        return fh.read(offset).count(b"\n") + 1
+
+
+def _csv_encoding(p: Path, file: str, head: bytes, encoding: str | None) -> tuple[str, list[Problem]]:
+    """The codec to read a CSV with (BOMs, UTF-16 without BOM, UTF-8); refuses legacy encodings."""
+    name = p.name
+    if encoding:
+        try:
+            codecs.lookup(encoding)
+        except LookupError:
+            raise _fail(file, "encoding", f"Không biết bảng mã “{encoding}”.", f"Unknown encoding '{encoding}'.") from None
+        return encoding, [Problem(
+            name, None, None, "encoding_given",
+            f"Tệp được đọc theo bảng mã {encoding} đã chỉ định.",
+            f"The file is read with the encoding given, {encoding}.",
+            severity="warning",
+        )]
+    if head.startswith((b"\xff\xfe\x00\x00", b"\x00\x00\xfe\xff")):
+        return "utf-32", []
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return "utf-16", []
+    if head.startswith(b"\xef\xbb\xbf"):
+        enc, skip = "utf-8-sig", 3
+    else:
+        sample = head[:4096]
+        even, odd = sample[0::2], sample[1::2]
+        if len(sample) >= 4 and odd.count(0) > len(odd) * 0.4 and even.count(0) < len(even) * 0.1:
+            return "utf-16-le", [Problem(
+                name, None, None, "encoding_detected",
+                "Tệp ở mã UTF-16 (không có dấu BOM); đã đọc theo UTF-16.",
+                "The file is UTF-16 encoded (without a byte-order mark); read as UTF-16.",
+                severity="warning",
+            )]
+        if len(sample) >= 4 and even.count(0) > len(even) * 0.4 and odd.count(0) < len(odd) * 0.1:
+            return "utf-16-be", [Problem(
+                name, None, None, "encoding_detected",
+                "Tệp ở mã UTF-16 (không có dấu BOM); đã đọc theo UTF-16.",
+                "The file is UTF-16 encoded (without a byte-order mark); read as UTF-16.",
+                severity="warning",
+            )]
+        enc, skip = "utf-8", 0
+    bad = _first_bad_utf8(p, skip)
+    if bad is None:
+        return enc, []
+    with open(p, "rb") as fh:
+        start = max(0, bad - (1 << 17))
+        fh.seek(start)
+        window = fh.read(1 << 18)
+    guess = guess_legacy_bytes(window)
+    line = _line_of(p, bad)
+    if guess.encoding is None:
         raise _fail(
             file,
             "encoding",
-            f"Tệp CSV không ở mã UTF-8 (byte lỗi ở vị trí {exc.start}), nên không đọc đúng được chữ tiếng Việt.",
-            f"The CSV file is not UTF-8 encoded (bad byte at offset {exc.start}), so Vietnamese text cannot be read.",
-            "Trong Excel chọn Lưu thành (Save As) → “CSV UTF-8 (Comma delimited)”, hoặc gửi tệp .xlsx.",
-            "In Excel use Save As → 'CSV UTF-8 (Comma delimited)', or send the .xlsx file.",
-        ) from None
-    delim = _sniff_delimiter(text)
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delim)
+            f"Tệp CSV không ở mã UTF-8 (byte lỗi ở vị trí {bad}, dòng {line}), nên không đọc đúng được chữ tiếng Việt.",
+            f"The CSV file is not UTF-8 encoded (bad byte at offset {bad}, line {line}), so Vietnamese text cannot be read.",
+            _ENCODING_HINT_VI,
+            _ENCODING_HINT_EN,
+        )
+    label, fonts_vi, fonts_en = LEGACY_ENCODINGS[guess.encoding]
+    shown, decoded = guess.example or ("", "")
+    eg_vi = f" (ví dụ “{shown}” là “{decoded}”)" if shown else ""
+    eg_en = f" (e.g. '{shown}' is '{decoded}')" if shown else ""
+    if guess.encoding == "cp1258":
+        hint_vi = (
+            "Mở tệp bằng Excel rồi chọn Lưu thành (Save As) → “CSV UTF-8 (Comma delimited)”, hoặc gửi tệp .xlsx "
+            "(khi gọi từ Python: read_table(..., encoding=\"cp1258\"))."
+        )
+        hint_en = (
+            "Open it in Excel and use Save As → 'CSV UTF-8 (Comma delimited)', or send the .xlsx file "
+            "(from Python: read_table(..., encoding=\"cp1258\"))."
+        )
+    else:
+        hint_vi = (
+            f"Chuyển tệp sang Unicode bằng công cụ chuyển mã của Unikey (Ctrl+Shift+F6, nguồn {label}, đích Unicode), "
+            f"rồi trong Excel chọn Lưu thành (Save As) → “CSV UTF-8 (Comma delimited)”."
+        )
+        hint_en = (
+            f"Convert it to Unicode with Unikey's converter (Ctrl+Shift+F6, from {label} to Unicode), then in Excel "
+            f"use Save As → 'CSV UTF-8 (Comma delimited)'."
+        )
+    raise _fail(
+        file,
+        "encoding",
+        f"Tệp CSV không ở mã UTF-8: chữ tiếng Việt trong tệp có vẻ theo bảng mã cũ {label}{eg_vi}, từ dòng {line}; "
+        f"parbrief không tự đoán bảng mã để tránh đọc sai tên đơn vị.",
+        f"The CSV file is not UTF-8 encoded: its Vietnamese text looks like the legacy {label} encoding{eg_en}, "
+        f"from line {line}; parbrief does not guess encodings, so unit names are never misread.",
+        hint_vi,
+        hint_en,
+    )
+
+
+def _read_csv(p: Path, file: str, encoding: str | None, sheet: str | None = None) -> RawTable:
+    with open(p, "rb") as fh:
+        head = fh.read(1 << 16)
+    if head.startswith(_ZIP_MAGIC) and _is_xlsx_zip(p):
+        raw = _read_excel(p, file, sheet)
+        note = Problem(
+            p.name, None, None, "file_type_fixed",
+            f"Tệp có đuôi {p.suffix} nhưng thực ra là bảng tính Excel (.xlsx); đã đọc như tệp Excel.",
+            f"The file is named {p.suffix} but is in fact an Excel workbook (.xlsx); read as Excel.",
+            "Đổi đuôi tệp thành .xlsx để tránh nhầm lẫn.",
+            "Rename the file to .xlsx to avoid confusion.",
+            severity="warning",
+        )
+        return replace(raw, notes=(note, *raw.notes))
+    _refuse_foreign(p, file, head)
+    enc, notes = _csv_encoding(p, file, head, encoding)
+    text_head = head.decode(enc, errors="ignore").lstrip("\ufeff")
+    first_line = text_head.split("\n", 1)[0].strip("\r")
+    sep = re.fullmatch(r"sep=(.)", first_line)
+    delim = sep.group(1) if sep else _sniff_delimiter(text_head)
+    builder = _Builder(file, None)
+    nfc = codecs.lookup(enc).name == "cp1258"  # Windows-1258 writes tone marks as separate characters
+    with open(p, "rb") as fh:
+        stream = io.TextIOWrapper(fh, encoding=enc, errors="strict", newline="")
+        reader = csv.reader(stream, delimiter=delim)
+        try:
+            n = 0
+            for row in reader:
+                if sep is not None and n == 0 and reader.line_num == 1:
+                    sep = None  # Excel's "sep=;" line: not a row Excel shows
+                    continue
+                n += 1
+                if n == 1 and row and isinstance(row[0], str):
+                    row[0] = row[0].lstrip("\ufeff")
+                if nfc:
+                    row = [unicodedata.normalize("NFC", c) for c in row]
+                builder.add(n, row)
+        except csv.Error as exc:
+            raise _fail(
+                file,
+                "unreadable",
+                f"Không đọc được tệp CSV (dòng {reader.line_num}): {exc}.",
+                f"Cannot parse the CSV file (line {reader.line_num}): {exc}.",
+                "Kiểm tra dấu ngoặc kép trong các ô; mở tệp bằng Excel rồi lưu lại dạng CSV UTF-8.",
+                "Check the quotes in cells; open the file in Excel and save it again as CSV UTF-8.",
+            ) from None
+        except UnicodeDecodeError:
+            raise _fail(
+                file,
+                "encoding",
+                f"Tệp không đọc được theo bảng mã {enc} (có byte lỗi).",
+                f"The file cannot be decoded as {enc} (invalid bytes).",
+                _ENCODING_HINT_VI,
+                _ENCODING_HINT_EN,
+            ) from None
+    raw = builder.finish()
+    _check_legacy_text(builder, raw)
+    if notes:
+        raw = replace(raw, notes=(*notes, *raw.notes))
+    return raw
+
+
+def _is_xlsx_zip(p: Path) -> bool:
     try:
-        records = [(i, row) for i, row in enumerate(reader, start=1)]
-    except csv.Error as exc:
+        with zipfile.ZipFile(p) as z:
+            return "xl/workbook.xml" in z.namelist()
+    except (zipfile.BadZipFile, OSError):
+        return False
+
+
+def _refuse_foreign(p: Path, file: str, head: bytes) -> None:
+    """Refuse a file whose content is of another kind than its name says (old .xls, HTML, encrypted)."""
+    ext = p.suffix.lower()
+    if head.startswith(_OLE_MAGIC):
         raise _fail(
-            file,
-            "unreadable",
-            f"Không đọc được tệp CSV: {exc}.",
-            f"Cannot parse the CSV file: {exc}.",
-            "Kiểm tra dấu ngoặc kép trong các ô; mở tệp bằng Excel rồi lưu lại dạng CSV UTF-8.",
-            "Check the quotes in cells; open the file in Excel and save it again as CSV UTF-8.",
-        ) from None
-    return _build(file, None, records)
+            file, "wrong_format",
+            f"Tệp {ext} này thực ra là bảng tính Excel cũ (.xls) hoặc tệp Excel có đặt mật khẩu, nên không đọc được.",
+            f"This {ext} file is in fact an old Excel workbook (.xls) or a password-protected Excel file, so it cannot be read.",
+            "Mở tệp bằng Excel, bỏ mật khẩu nếu có (Tệp → Thông tin → Bảo vệ sổ làm việc), rồi Lưu thành (Save As) "
+            "“Sổ làm việc Excel (.xlsx)”.",
+            "Open it in Excel, remove any password (File → Info → Protect Workbook), then Save As "
+            "'Excel Workbook (.xlsx)'.",
+        )
+    probe = head[:1024].lstrip(b"\xef\xbb\xbf \t\r\n").lower()
+    if probe.startswith((b"<!doctype html", b"<html", b"<table", b"<?xml", b"<meta")) and b"<t" in head[:8192].lower():
+        raise _fail(
+            file, "wrong_format",
+            f"Tệp {ext} này thực ra là một trang web (HTML), thường do phần mềm xuất “Excel” ra; parbrief không đọc "
+            f"loại tệp này.",
+            f"This {ext} file is in fact a web page (HTML), as some software exports 'Excel'; parbrief does not read it.",
+            "Mở tệp bằng Excel rồi Lưu thành (Save As) “Sổ làm việc Excel (.xlsx)”.",
+            "Open it in Excel and Save As 'Excel Workbook (.xlsx)'.",
+        )
 
 
-def _read_excel(p: Path, file: str, sheet: str | None) -> RawTable:
+# ---------------------------------------------------------------------------------------------
+# Excel
+
+
+def _percent_text(value: float) -> str:
+    """An Excel percentage cell as the text Excel shows: 0.853 → "85.3%"."""
+    return f"{round(value * 100, 9):.10g}%"
+
+
+def _cell_value(cell: Any) -> Any:
+    v = cell.value
+    if isinstance(v, (int, float)) and not isinstance(v, bool):
+        fmt = getattr(cell, "number_format", None) or ""
+        if "%" in fmt.replace('"%"', "").replace("\\%", ""):
+            return _percent_text(float(v))
+    return v
+
+
+def _is_formula(v: Any) -> bool:
+    if isinstance(v, str):
+        return v.startswith("=") and len(v) > 1
+    return type(v).__name__ in ("ArrayFormula", "DataTableFormula")
+
+
+def _formula_text(v: Any) -> str:
+    text = v if isinstance(v, str) else getattr(v, "text", None) or str(v)
+    text = " ".join(str(text).split())
+    return text if len(text) <= 40 else text[:39] + "…"
+
+
+def _open_workbook(p: Path, file: str, *, data_only: bool, read_only: bool):
+    """Open with openpyxl from a file object (so an .xlsx saved under another name opens too)."""
     import openpyxl
 
-    from parbrief.data.names import header_key
-
+    fh = open(p, "rb")
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # openpyxl warns about unsupported extensions / styles
-            wb = openpyxl.load_workbook(p, read_only=False, data_only=True)
+            wb = openpyxl.load_workbook(fh, read_only=read_only, data_only=data_only)
+        if not read_only:
+            fh.close()  # everything is loaded; read-only workbooks read the file until closed
+        return wb
     except Exception as exc:  # zip errors, XML errors, encrypted files: all "cannot read"
+        fh.close()
         raise _fail(
             file,
             "unreadable",
@@ -244,46 +784,146 @@ def _read_excel(p: Path, file: str, sheet: str | None) -> RawTable:
             "Mở tệp bằng Excel, bỏ mật khẩu nếu có, rồi lưu lại dạng .xlsx.",
             "Open it in Excel, remove any password, and save it again as .xlsx.",
         ) from None
+
+
+def _pick_sheet(wb: Any, file: str, sheet: str | None) -> tuple[Any, list[Problem]]:
+    from parbrief.data.names import header_key
+
+    name = Path(file).name
+    sheets = [ws for ws in wb.worksheets if hasattr(ws, "iter_rows")]
+    if not sheets:
+        raise _fail(
+            file,
+            "empty_file",
+            "Tệp Excel không có trang tính dữ liệu nào.",
+            "The Excel file has no worksheet.",
+            "Kiểm tra đã chọn đúng tệp.",
+            "Check that you chose the right file.",
+        )
+    notes: list[Problem] = []
+    if sheet is None:
+        visible = [ws for ws in sheets if ws.sheet_state == "visible"]
+        ws = (visible or sheets)[0]
+        if len(visible) > 1:
+            others = ", ".join(f"“{w.title}”" for w in visible[1:])
+            others_en = ", ".join(f"'{w.title}'" for w in visible[1:])
+            notes.append(Problem(
+                name, None, None, "sheet_chosen",
+                f"Tệp có {len(visible)} trang tính; đã đọc trang “{ws.title}” (trang đầu tiên), không đọc {others}.",
+                f"The file has {len(visible)} sheets; read '{ws.title}' (the first), not {others_en}.",
+                "Dùng --sheet để chọn trang tính khác.",
+                "Use --sheet to choose another sheet.",
+                severity="warning",
+            ))
+        return ws, notes
+    by_name = {ws.title: ws for ws in sheets}
+    ws = by_name.get(sheet)
+    if ws is None:
+        loose = [w for w in sheets if header_key(w.title) == header_key(sheet)]
+        ws = loose[0] if len(loose) == 1 else None
+    if ws is None:
+        listed = ", ".join(f"“{w.title}”" + ("" if w.sheet_state == "visible" else " (ẩn)") for w in sheets)
+        listed_en = ", ".join(f"'{w.title}'" + ("" if w.sheet_state == "visible" else " (hidden)") for w in sheets)
+        first = sheets[0].title
+        raise _fail(
+            file,
+            "wrong_sheet",
+            f"Không có trang tính “{sheet}”. Các trang tính trong tệp: {listed}.",
+            f"There is no sheet '{sheet}'. Sheets in the file: {listed_en}.",
+            f"Chọn một trang tính có trong tệp, ví dụ --sheet \"{first}\".",
+            f"Choose a sheet that exists, e.g. --sheet \"{first}\".",
+        )
+    if ws.sheet_state != "visible":
+        notes.append(Problem(
+            name, None, None, "hidden_sheet",
+            f"Trang tính “{ws.title}” đang bị ẩn trong Excel; vẫn đọc vì đã được chọn bằng tên.",
+            f"Sheet '{ws.title}' is hidden in Excel; read because it was asked for by name.",
+            "Kiểm tra đây đúng là trang số liệu cần dùng (trang ẩn thường là bản nháp hoặc số liệu cũ).",
+            "Check that this is the sheet you mean (hidden sheets often hold drafts or old figures).",
+            severity="warning",
+        ))
+    return ws, notes
+
+
+def _read_excel(p: Path, file: str, sheet: str | None) -> RawTable:
+    with open(p, "rb") as fh:
+        head = fh.read(8192)
+    _refuse_foreign(p, file, head)
+    streaming = p.stat().st_size > _XLSX_FULL_MODE_MAX
+    wb = _open_workbook(p, file, data_only=False, read_only=streaming)
+    wb_values = None
     try:
-        sheets = list(wb.worksheets)
-        if not sheets:
-            raise _fail(
-                file,
-                "empty_file",
-                "Tệp Excel không có trang tính dữ liệu nào.",
-                "The Excel file has no worksheet.",
-                "Kiểm tra đã chọn đúng tệp.",
-                "Check that you chose the right file.",
-            )
-        if sheet is None:
-            visible = [ws for ws in sheets if ws.sheet_state == "visible"]
-            ws = (visible or sheets)[0]
+        ws, notes = _pick_sheet(wb, file, sheet)
+        formulas: dict[tuple[int, int], str] = {}
+        if streaming:
+            # Two streams side by side: formulas (to find cells without a cached value) and values.
+            wb_values = _open_workbook(p, file, data_only=True, read_only=True)
+            ws_values = wb_values[ws.title]
+            builder = _Builder(file, ws.title)
+            for i, (frow, vrow) in enumerate(zip(ws.iter_rows(), ws_values.iter_rows()), start=1):
+                cells = []
+                for j, (fc, vc) in enumerate(zip(frow, vrow)):
+                    fv = getattr(fc, "value", None)
+                    v = _cell_value(vc) if getattr(vc, "value", None) is not None else None
+                    if v is None and _is_formula(fv):
+                        formulas[(i, j)] = _formula_text(fv)
+                    cells.append(v)
+                builder.add(i, cells)
         else:
-            by_name = {ws.title: ws for ws in sheets}
-            ws = by_name.get(sheet)
-            if ws is None:
-                loose = [w for w in sheets if header_key(w.title) == header_key(sheet)]
-                ws = loose[0] if len(loose) == 1 else None
-            if ws is None:
-                listed = ", ".join(
-                    f"“{w.title}”" + ("" if w.sheet_state == "visible" else " (ẩn)") for w in sheets
-                )
-                listed_en = ", ".join(
-                    f"'{w.title}'" + ("" if w.sheet_state == "visible" else " (hidden)") for w in sheets
-                )
-                first = sheets[0].title
-                raise _fail(
-                    file,
-                    "wrong_sheet",
-                    f"Không có trang tính “{sheet}”. Các trang tính trong tệp: {listed}.",
-                    f"There is no sheet '{sheet}'. Sheets in the file: {listed_en}.",
-                    f"Chọn một trang tính có trong tệp, ví dụ --sheet \"{first}\".",
-                    f"Choose a sheet that exists, e.g. --sheet \"{first}\".",
-                )
-        records = [(i, list(row)) for i, row in enumerate(ws.iter_rows(values_only=True), start=1)]
-        return _build(file, ws.title, records)
+            merged = [(r.min_row, r.min_col, r.max_row, r.max_col) for r in ws.merged_cells.ranges]
+            rows = list(ws.iter_rows())
+            has_formula = any(_is_formula(c.value) for row in rows for c in row)
+            if has_formula:
+                wb_values = _open_workbook(p, file, data_only=True, read_only=False)
+                ws_v = wb_values[ws.title]
+                for row in rows:
+                    for c in row:
+                        if _is_formula(c.value) and ws_v.cell(row=c.row, column=c.column).value is None:
+                            formulas[(c.row, c.column - 1)] = _formula_text(c.value)
+                rows = list(ws_v.iter_rows())
+            builder = _Builder(file, ws.title, merged)
+            for i, row in enumerate(rows, start=1):
+                builder.add(i, [_cell_value(c) for c in row])
+        raw = builder.finish()
     finally:
         wb.close()
+        if wb_values is not None:
+            wb_values.close()
+    if formulas:
+        _refuse_formulas(raw, formulas)
+    _check_legacy_text(builder, raw)
+    if notes:
+        raw = replace(raw, notes=(*notes, *raw.notes))
+    return raw
+
+
+def _refuse_formulas(raw: RawTable, formulas: dict[tuple[int, int], str]) -> None:
+    """Formula cells of the table (header or data rows) that have no cached value: one problem each."""
+    first = raw.header_row
+    width = len(raw.frame.columns)
+    problems = []
+    for (r, j), text in sorted(formulas.items()):
+        if r < first or j >= width:
+            continue  # a formula in a title row or beyond the table is not read anyway
+        label = raw.frame.columns[j]
+        addr = f"{_column_letter(j)}{r}"
+        problems.append(Problem(
+            raw.name, r, raw.header(label), "formula_without_value",
+            f"Ô {addr} chứa công thức “{text}” nhưng không có giá trị đã tính (tệp được tạo bằng phần mềm "
+            f"không tính công thức).",
+            f"Cell {addr} holds the formula '{text}' but no computed value (the file was written by software "
+            f"that does not calculate formulas).",
+            "Mở tệp bằng Excel rồi lưu lại (Excel sẽ tính công thức), hoặc sao chép bảng và dán giá trị "
+            "(Paste Special → Values).",
+            "Open the file in Excel and save it again (Excel computes the formulas), or copy the table and "
+            "paste values only (Paste Special → Values).",
+        ))
+    if problems:
+        raise DataValidationError(problems)
+
+
+# ---------------------------------------------------------------------------------------------
+# Parquet
 
 
 def _read_parquet(p: Path, file: str) -> RawTable:
@@ -300,21 +940,36 @@ def _read_parquet(p: Path, file: str) -> RawTable:
         ) from None
     df = df.reset_index(drop=True)
     headers = [_header_text(c) for c in df.columns]
+    builder = _Builder(file, None, header_first=True)
     # Parquet has no visible rows: number them as a spreadsheet would show them (header = 1).
-    records = [(1, headers)] + [(i + 2, list(r)) for i, r in enumerate(df.astype(object).itertuples(index=False))]
-    if df.empty and not headers:
-        records = []
-    return _build(file, None, records)
+    if headers:
+        builder.add(1, headers)
+        for i, r in enumerate(df.astype(object).itertuples(index=False)):
+            builder.add(i + 2, list(r))
+    return builder.finish()
 
 
-def read_table(path: str | os.PathLike[str], sheet: str | None = None) -> RawTable:
-    """Read a scores or survey table from .csv (UTF-8, with or without BOM; ',' or ';'), .xlsx or .parquet.
+# ---------------------------------------------------------------------------------------------
+# Entry point
 
-    For Excel, ``sheet`` picks the worksheet (default: the first visible one); a name that does
-    not exist raises :class:`DataValidationError` listing the sheets. An empty file, a file with
-    no header row, an unreadable or unsupported file raise :class:`DataValidationError` with one
-    :class:`Problem`. Fully blank rows are skipped; title rows above the header are skipped with a
-    note. ``sheet`` is ignored for CSV and Parquet (with a note).
+
+def read_table(
+    path: str | os.PathLike[str],
+    sheet: str | None = None,
+    *,
+    encoding: str | None = None,
+    max_bytes: int | None = None,
+) -> RawTable:
+    """Read a scores or survey table from .csv/.tsv/.txt, .xlsx or .parquet, cells as written.
+
+    CSV: UTF-8 (with or without BOM) or UTF-16/32 with BOM, delimiter ',', ';', tab or '|'
+    (detected). A non-UTF-8 file is refused naming the legacy encoding it looks like, unless
+    ``encoding`` names the codec to use (e.g. ``"cp1258"``). For Excel, ``sheet`` picks the
+    worksheet (default: the first visible one); a name that does not exist raises
+    :class:`DataValidationError` listing the sheets. Title rows above the header, blank rows,
+    two-row headers and column-number rows are skipped with notes (see the module docstring).
+    Files above ``max_bytes`` (default :func:`max_input_bytes`) are refused before reading.
+    Every refusal is a :class:`DataValidationError` whose problems name file, row, column and fix.
     """
     p = Path(path)
     file = str(path)
@@ -339,7 +994,8 @@ def read_table(path: str | os.PathLike[str], sheet: str | None = None) -> RawTab
             "Kiểm tra đường dẫn và tên tệp.",
             "Check the path and the file name.",
         )
-    if p.stat().st_size == 0:
+    size = p.stat().st_size
+    if size == 0:
         raise _fail(
             file,
             "empty_file",
@@ -348,10 +1004,23 @@ def read_table(path: str | os.PathLike[str], sheet: str | None = None) -> RawTab
             "Kiểm tra đã chọn đúng tệp; tệp có thể chưa được lưu hoặc tải về chưa xong.",
             "Check that you chose the right file; it may not have been saved or fully downloaded.",
         )
+    limit = max_input_bytes() if max_bytes is None else max_bytes
+    if size > limit:
+        mb, lim = size / 1048576, limit / 1048576
+        raise _fail(
+            file,
+            "too_large",
+            f"Tệp quá lớn ({mb:.1f} MB); giới hạn hiện tại là {lim:.0f} MB.".replace(f"{mb:.1f}", f"{mb:.1f}".replace(".", ",")),
+            f"The file is too large ({mb:.1f} MB); the current limit is {lim:.0f} MB.",
+            f"Tách tệp theo năm hoặc theo tỉnh; nếu máy đủ bộ nhớ, đặt biến môi trường {MAX_INPUT_ENV} lớn hơn "
+            f"(số MB).",
+            f"Split the file by year or province; if the machine has the memory, set the environment variable "
+            f"{MAX_INPUT_ENV} higher (in MB).",
+        )
     if ext in _EXCEL_EXT:
         return _read_excel(p, file, sheet)
-    raw = _read_csv(p, file) if ext in _CSV_EXT else _read_parquet(p, file)
-    if sheet is not None:
+    raw = _read_csv(p, file, encoding, sheet) if ext in _CSV_EXT else _read_parquet(p, file)
+    if sheet is not None and ext in _CSV_EXT | _PARQUET_EXT and raw.sheet is None:
         note = Problem(
             p.name, None, None, "sheet_ignored",
             f"Tệp {ext} không có trang tính; bỏ qua --sheet “{sheet}”.",

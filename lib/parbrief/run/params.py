@@ -35,7 +35,7 @@ TUNABLE_KEYS: dict[str, type | tuple[type, ...]] = {
     "band_scheme": str,
     "national_band_scheme": str,
 }
-_FILE_KEYS = set(TUNABLE_KEYS) | {"year", "provinces", "spec", "data"}
+_FILE_KEYS = set(TUNABLE_KEYS) | {"year", "provinces", "spec", "data", "crosswalks", "aliases", "province_aliases"}
 _BUILTIN_DEFAULTS: dict[str, Any] = {
     "lang": "vi",
     "alpha": 0.05,

@@ -60,6 +60,9 @@ NOTE_TEXT_EN: Mapping[str, str] = MappingProxyType(
         "gap_years": "{n_gaps} year(s) are missing between {first} and {last}",
         "duplicate_units": "{n} unit(s) appear more than once; every row is one observation",
         "library_warning": "{category}: {message}",
+        "method_break_excluded": "{n_excluded} year(s) scored under another method ({first_excluded}–"
+        "{last_excluded}) were left out and only {first_used}–{last_used} was tested: raw scores under "
+        "different methods are not comparable",
     }
 )
 
@@ -78,6 +81,8 @@ REASON_TEXT_EN: Mapping[str, str] = MappingProxyType(
         "zero_variance_group": "a group has identical values, so its variance is zero",
         "duplicate_unit_year": "{n_duplicates} unit-year pair(s) occur more than once",
         "test_failed": "the computation failed: {message}",
+        "method_break": "{n_years} year(s) since the method change of {since}; at least {min_years} are needed "
+        "for a trend within one method period",
     }
 )
 

@@ -27,13 +27,22 @@ Methods (see DESIGN.md, "Methods"):
   and a note, but does not veto: with 4 years the exact Mann-Kendall p can never be below 0.083.
   Units with fewer than ``min_years`` years are *insufficient* and are not counted in the
   adjustment; a constant series is *no_trend* (``ok=False``, reason ``constant_data``).
+* **Method breaks** (``breaks``, e.g. :meth:`parbrief.spec.IndexSpec.breaks`): when the index
+  method changed (other fields or maxima), raw scores before and after the change are not on one
+  scale, and a line fitted across the change measures the change of method as much as the
+  unit. A trend is therefore tested within one method period only: by default the latest period
+  in which the series has data (``period="latest"``), the earlier years being left out with a
+  ``method_break_excluded`` note; when that period has fewer than ``min_years`` years the result
+  is "cannot test" with reason ``method_break`` (``too_few_years`` if the whole series is that
+  short). ``period="latest_sufficient"`` instead tests the latest period that has enough years.
+  Comparisons *across* a break use :func:`standardized_scores` (within-year ranks and z-scores).
 """
 
 from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field, replace
-from typing import Any, Mapping
+from typing import Any, Mapping, Sequence
 
 import numpy as np
 import pandas as pd
@@ -48,11 +57,14 @@ from parbrief.stats.ratings import assign_bands, rank_units, vietnamese_sort_key
 
 __all__ = [
     "CLASSIFICATIONS",
+    "PERIOD_RULES",
     "Trend",
     "TrendTable",
     "province_series",
     "province_trend",
     "rank_table",
+    "split_by_breaks",
+    "standardized_scores",
     "trend_of_series",
     "unit_trends",
     "year_on_year",
@@ -60,6 +72,8 @@ __all__ = [
 
 #: The four classification codes of a trend.
 CLASSIFICATIONS = ("improving", "declining", "no_trend", "insufficient")
+#: How a trend picks its method period when ``breaks`` are given (see the module docstring).
+PERIOD_RULES = ("latest", "latest_sufficient")
 
 
 @dataclass(frozen=True)
@@ -213,16 +227,83 @@ def _descriptive(unit: str, value: str, years: np.ndarray, vals: np.ndarray) -> 
     )
 
 
+def split_by_breaks(years: Sequence[float], breaks: Sequence[float] = ()) -> list[list[int]]:
+    """The given years (sorted, de-duplicated) cut into method periods at ``breaks`` (x positions
+    such as 2021.5; a year equal to a break counts after it). Empty periods are left out."""
+    bs = sorted(float(b) for b in breaks)
+    out: list[list[int]] = []
+    for y in sorted({int(y) for y in years}):
+        if out and _period_index(out[-1][0], bs) == _period_index(y, bs):
+            out[-1].append(y)
+        else:
+            out.append([y])
+    return out
+
+
+def _period_index(year: int, breaks: Sequence[float]) -> int:
+    return sum(1 for b in breaks if year >= b)
+
+
+def _check_period(period: str) -> None:
+    if period not in PERIOD_RULES:
+        raise ValueError(f"period must be one of {PERIOD_RULES}, got {period!r}")
+
+
+def _method_period(
+    y_arr: np.ndarray, breaks: Sequence[float], min_years: int, period: str
+) -> tuple[np.ndarray, Note | None, float | None]:
+    """Mask of the years kept (one method period), the exclusion note, and the break before them."""
+    bs = sorted(float(b) for b in breaks)
+    if not bs or len(y_arr) == 0:
+        return np.ones(len(y_arr), dtype=bool), None, None
+    idx = np.array([_period_index(int(y), bs) for y in y_arr])
+    present = sorted(set(idx.tolist()))
+    chosen = present[-1]
+    if period == "latest_sufficient":
+        enough = [i for i in present if int((idx == i).sum()) >= min_years]
+        if enough:
+            chosen = enough[-1]
+    keep = idx == chosen
+    since = bs[chosen - 1] if chosen > 0 else None
+    dropped = y_arr[~keep]
+    if len(dropped) == 0:
+        return keep, None, since
+    first_kept, last_kept = int(y_arr[keep].min()), int(y_arr[keep].max())
+    note = Note("method_break_excluded", {
+        "n_excluded": int(len(dropped)),
+        "first_excluded": int(dropped.min()),
+        "last_excluded": int(dropped.max()),
+        "years": tuple(int(y) for y in dropped),
+        "first_used": first_kept,
+        "last_used": last_kept,
+        "since": int(math.ceil(since)) if since is not None else first_kept,
+        "breaks": tuple(bs),
+    })
+    return keep, note, since
+
+
 def trend_of_series(
-    years, values, *, unit: str = "", value: str = "total", min_years: int = 4, alpha: float = 0.05
+    years,
+    values,
+    *,
+    unit: str = "",
+    value: str = "total",
+    min_years: int = 4,
+    alpha: float = 0.05,
+    breaks: Sequence[float] = (),
+    period: str = "latest",
 ) -> Trend:
     """Trend of one series (OLS, Theil-Sen, Mann-Kendall), unadjusted (``p_adj = p``).
 
     Years with a missing value are dropped (with a note); fewer than ``min_years`` remaining
-    years give ``classification="insufficient"``. See the module docstring for the methods.
+    years give ``classification="insufficient"``. With ``breaks`` (x positions of method changes)
+    only one method period is tested (``period``; see the module docstring): the other years are
+    left out with a ``method_break_excluded`` note, and a period shorter than ``min_years`` gives
+    reason ``method_break``. See the module docstring for the methods.
     """
     if min_years < 3:
         raise ValueError("min_years must be at least 3 (a slope needs one degree of freedom for its error)")
+    _check_period(period)
     y_arr = np.asarray(years, dtype=float)
     v_arr = np.asarray(values, dtype=float)
     notes: list[Note] = []
@@ -238,12 +319,24 @@ def trend_of_series(
         n_dup = int(len(y_arr) - len(np.unique(y_arr)))
         return Trend(ok=False, classification="insufficient", notes=tuple(notes), reason_code="duplicate_unit_year",
                      reason_detail={"n_duplicates": n_dup}, **base)
+    n_all = len(y_arr)
+    keep, break_note, since = _method_period(y_arr, breaks, min_years, period)
+    if break_note is not None:
+        y_arr, v_arr = y_arr[keep], v_arr[keep]
+        notes.append(break_note)
+        desc = _descriptive(unit, value, y_arr, v_arr)
+        base = dict(desc, alpha=alpha, adjust="none")
     n = len(y_arr)
     if n >= 2:
         span = int(y_arr[-1] - y_arr[0]) + 1
         if span > n:
             notes.append(Note("gap_years", {"n_gaps": span - n, "first": int(y_arr[0]), "last": int(y_arr[-1])}))
     if n < min_years:
+        if break_note is not None and n_all >= min_years:
+            return Trend(ok=False, classification="insufficient", notes=tuple(notes), reason_code="method_break",
+                         reason_detail={"n_years": n, "min_years": min_years, "since": int(math.ceil(since))
+                                        if since is not None else int(y_arr[0]),
+                                        "n_excluded": int(n_all - n)}, **base)
         return Trend(ok=False, classification="insufficient", notes=tuple(notes), reason_code="too_few_years",
                      reason_detail={"n_years": n, "min_years": min_years}, **base)
     if np.ptp(v_arr) == 0:
@@ -318,6 +411,8 @@ def unit_trends(
     alpha: float = 0.05,
     adjust: str = "holm",
     variance: str = "pooled",
+    breaks: Sequence[float] = (),
+    period: str = "latest",
 ) -> TrendTable:
     """Trend of every unit's ``value`` (``total`` or a component code) over the years.
 
@@ -329,8 +424,11 @@ def unit_trends(
     (``"holm"`` default, ``"bh"`` Benjamini-Hochberg, ``"bonferroni"``, ``"none"``) and each unit
     is classified improving / declining / no_trend / insufficient by the rule in the module
     docstring. Units are listed in Vietnamese alphabetical order. Expects one province's rows
-    (columns ``unit, year, <value>``).
+    (columns ``unit, year, <value>``). ``breaks``/``period``: each unit is tested within one
+    method period (see :func:`trend_of_series`); units whose period is too short are not
+    screened, so they are not counted in the adjustment.
     """
+    _check_period(period)
     if adjust not in ADJUST_METHODS:
         raise ValueError(f"unknown adjustment {adjust!r}; use one of {sorted(ADJUST_METHODS)}")
     if variance not in ("pooled", "unit"):
@@ -346,7 +444,7 @@ def unit_trends(
     for unit in units:
         sub = frame.loc[frame["unit"] == unit]
         raw.append(trend_of_series(sub["year"].to_numpy(), sub["v"].to_numpy(), unit=unit, value=value,
-                                   min_years=min_years, alpha=alpha))
+                                   min_years=min_years, alpha=alpha, breaks=breaks, period=period))
     if variance == "pooled":
         raw = _pooled(raw, alpha)
     p = np.array([t.p if t.ok else np.nan for t in raw])
@@ -419,19 +517,29 @@ def province_trend(
     min_years: int = 4,
     alpha: float = 0.05,
     name: str | None = None,
+    breaks: Sequence[float] = (),
+    period: str = "latest",
 ) -> Trend:
     """Trend of the province: of ``series`` when given (e.g. the official provincial score by
     year, index = year), else of :func:`province_series` (mean of its units per year).
 
     A single series, so no multiplicity adjustment (``p_adj = p``). When the mean is taken over
-    a set of units that changes between years, a ``unit_set_changes`` note says so.
+    a set of units that changes between years (of the method period tested), a
+    ``unit_set_changes`` note says so. ``breaks``/``period``: see :func:`trend_of_series`.
     """
+    _check_period(period)
     notes: list[Note] = []
     if series is None:
         if scores is None:
             raise ValueError("give scores or series")
         series = province_series(scores, value)
-        per_year = [set(u) for u in series.attrs.get("units", {}).values()]
+        units_by_year = series.attrs.get("units", {})
+        if breaks:
+            yrs = np.asarray(series.index, dtype=float)
+            kept, _, _ = _method_period(yrs, breaks, min_years, period)
+            used = {int(y) for y in yrs[kept]}
+            units_by_year = {y: u for y, u in units_by_year.items() if y in used}
+        per_year = [set(u) for u in units_by_year.values()]
         if per_year and any(u != per_year[0] for u in per_year):
             counts = [len(u) for u in per_year]
             notes.append(Note("unit_set_changes", {"n_units": len(set().union(*per_year)),
@@ -439,17 +547,21 @@ def province_trend(
                                                    "n_min": min(counts), "n_max": max(counts)}))
     label = name or (str(series.name) if series.name is not None else "province")
     trend = trend_of_series(np.asarray(series.index, float), series.to_numpy(dtype=float), unit=label, value=value,
-                            min_years=min_years, alpha=alpha)
+                            min_years=min_years, alpha=alpha, breaks=breaks, period=period)
     return replace(trend, notes=tuple(notes) + trend.notes)
 
 
-def year_on_year(scores: pd.DataFrame | pd.Series, value: str = "total") -> pd.DataFrame:
+def year_on_year(
+    scores: pd.DataFrame | pd.Series, value: str = "total", breaks: Sequence[float] = ()
+) -> pd.DataFrame:
     """Change of ``value`` from each unit's previous year with data to the next.
 
     Columns: ``unit, year, value, prev_year, prev_value, change, pct_change`` (percent of the
     previous value). The first year of a unit has no previous year (NaN). A gap (a year without
     a score) is bridged: ``prev_year`` says which year the change is measured from. Also accepts
-    a year-indexed Series (e.g. :func:`province_series`), the unit then being its name.
+    a year-indexed Series (e.g. :func:`province_series`), the unit then being its name. With
+    ``breaks``, a boolean column ``across_break`` marks changes measured across a method change
+    (raw points of two methods: show them with that caveat, or not at all).
     """
     if isinstance(scores, pd.Series):
         frame = pd.DataFrame({"unit": str(scores.name), "year": np.asarray(scores.index, "int64"),
@@ -470,6 +582,13 @@ def year_on_year(scores: pd.DataFrame | pd.Series, value: str = "total") -> pd.D
     with np.errstate(divide="ignore", invalid="ignore"):
         frame["pct_change"] = 100.0 * frame["change"] / frame["prev_value"].where(frame["prev_value"] != 0)
     frame["unit"] = frame["unit"].astype("str")
+    if breaks:
+        bs = sorted(float(b) for b in breaks)
+        prev = frame["prev_year"].astype("float64").to_numpy()
+        cur = frame["year"].to_numpy(dtype=float)
+        frame["across_break"] = [
+            bool(np.isfinite(p) and _period_index(int(p), bs) != _period_index(int(c), bs)) for p, c in zip(prev, cur)
+        ]
     return frame
 
 
@@ -511,3 +630,48 @@ def rank_table(
             prev_order = pb["band_order"]
             cur["band_change"] = (prev_order - cur["band_order"]).astype("Int64")
     return cur.reset_index(drop=True)
+
+
+def standardized_scores(
+    scores: pd.DataFrame, value: str = "total", within: Sequence[str] = ("year",), decimals: int = 6
+) -> pd.DataFrame:
+    """Scores made comparable across method changes: within-year z-scores, ranks and percentile ranks.
+
+    Why: when the index method changes (other fields, other maxima), a raw 85 under one method
+    and a raw 85 under the next are not the same performance, so raw scores and their
+    differences must not be compared across a break. Standing *within* a year is comparable:
+    each year's units were scored by one method. Two views are added (groups = ``within``,
+    default each year; pass ``("year", "unit_type")`` to compare districts with districts only):
+
+    * ``<value>_z`` = (score − the year's mean) / the year's standard deviation (ddof = 1): keeps
+      how far apart units are, but assumes the spread means the same under both methods and is
+      pulled by outliers; NaN when a year has fewer than 2 scores or no spread.
+    * ``<value>_pct_rank`` = 100 × (average rank from the bottom − 1) / (n − 1): the percentage
+      of the year's other units that scored lower (ties count half); distribution-free, so it is
+      the safer comparison when a method changed the spread. NaN when n < 2.
+    * ``<value>_rank`` (1 = best; ties share the best rank, scores rounded to ``decimals`` as in
+      :func:`parbrief.stats.ratings.rank_units`) and ``<value>_n`` (units scored in the group).
+
+    Returns a copy of ``scores`` with these four columns; rows without a score get NaN/NA.
+    """
+    require_columns(scores, [value, *within], "scores")
+    out = scores.copy()
+    v = numeric(out, value)
+    keys = [out[c].to_numpy() for c in within]
+    g = v.groupby(keys, sort=False, dropna=False)
+    n = g.transform("count")
+    mean = g.transform("mean")
+    sd = g.transform("std")
+    with np.errstate(divide="ignore", invalid="ignore"):
+        z = (v - mean) / sd.where((sd > 0) & (n >= 2))
+    rounded = v.round(decimals)
+    rg = rounded.groupby(keys, sort=False, dropna=False)
+    rank = rg.rank(method="min", ascending=False)
+    up = rg.rank(method="average", ascending=True)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        pct = 100.0 * (up - 1.0) / (n - 1.0).where(n >= 2)
+    out[f"{value}_z"] = z.astype("float64")
+    out[f"{value}_pct_rank"] = pct.astype("float64")
+    out[f"{value}_rank"] = rank.astype("Int64")
+    out[f"{value}_n"] = n.astype("int64")
+    return out
