@@ -45,6 +45,8 @@ class Headline:
     rank_change: int | None
     previous_year: int | None
     source: str
+    no_change_reason: str | None = None  # no_previous | new_province | method_break | None
+    predecessors: tuple[str, ...] = ()
 
 
 def _national_rank(national: pd.DataFrame, year: int) -> pd.DataFrame:
@@ -52,6 +54,46 @@ def _national_rank(national: pd.DataFrame, year: int) -> pd.DataFrame:
     from parbrief.stats.ratings import rank_units
 
     return rank_units(national, year, value="total").rename(columns={"value": "total"})
+
+
+def reorganization_year() -> int:
+    """First data year on the 2025 map (from the shipped province crosswalk)."""
+    from parbrief.data.crosswalk import load_province_crosswalk
+
+    return min(link.first_year for link in load_province_crosswalk().links)
+
+
+def predecessors_of(province: str, year: int) -> tuple[str, ...]:
+    """Provinces of the old map that ``province`` was formed from, when ``year`` is on the new map.
+
+    A province that did not merge is its own predecessor; before the reorganization, or for a
+    name the crosswalk does not know (another country's units, test data), there are none.
+    """
+    from parbrief.data.crosswalk import load_province_crosswalk
+
+    if year < reorganization_year():
+        return ()
+    try:
+        return tuple(load_province_crosswalk().predecessors(province))
+    except Exception:  # noqa: BLE001 — unknown to the crosswalk: no predecessors to show
+        return ()
+
+
+def comparison_with_previous(spec: IndexSpec, province: str, year: int) -> tuple[bool, bool, str | None]:
+    """Whether ``year`` may be compared with ``year − 1``: (scores, ranks, reason when not).
+
+    Not comparable: a merged province in its first year (its "previous year" belongs to another,
+    smaller province), ranks across the reorganization (63 provinces then, 34 now), and raw
+    scores across a change of method (different criteria and maxima).
+    """
+    preds = predecessors_of(province, year)
+    first_new = year == reorganization_year()
+    if first_new and len(preds) > 1:
+        return False, False, "new_province"
+    method_break = any(year - 1 < b < year for b in spec.breaks([year - 1, year]))
+    if method_break:
+        return False, not first_new, "method_break"
+    return True, not first_new, None
 
 
 def headline(
@@ -63,8 +105,13 @@ def headline(
     national_scheme: str = "national",
     lang: str = "vi",
 ) -> Headline:
-    """The headline numbers of ``province`` in ``year`` (see :class:`Headline` for the sources)."""
+    """The headline numbers of ``province`` in ``year`` (see :class:`Headline` for the sources).
+
+    Changes since the year before are given only where the two years are comparable (see
+    :func:`comparison_with_previous`); otherwise ``no_change_reason`` says why they are not.
+    """
     scheme = spec.scheme(national_scheme)
+    score_ok, rank_ok, why_not = comparison_with_previous(spec, province, year)
     national = scores[scores["province"] == NATIONAL]
     own = national[national["unit"] == province]
     prev_year = year - 1
@@ -86,10 +133,18 @@ def headline(
         score = float(this.mean()) if len(this) else None
         before = units.loc[units["year"] == prev_year, "total"].dropna()
         change = (score - float(before.mean())) if (score is not None and len(before)) else None
+        if year == reorganization_year() and change is not None:
+            change, why_not = None, "new_map"  # districts then, communes now: different units
         rank = n_ranked = rank_change = None
         source = "unit_mean"
+    if not score_ok:
+        change = None
+    if not rank_ok:
+        rank_change = None
     band = scheme.band_for(score) if score is not None and not math.isnan(score) else None
     has_prev = change is not None
+    if change is None and why_not is None:
+        why_not = "no_previous"
     return Headline(
         province=province,
         year=year,
@@ -101,6 +156,8 @@ def headline(
         rank_change=rank_change,
         previous_year=prev_year if has_prev else None,
         source=source,
+        no_change_reason=None if has_prev else why_not,
+        predecessors=predecessors_of(province, year),
     )
 
 
@@ -159,6 +216,11 @@ class Brief:
     data_sha256: str
     parameters: dict[str, Any] = field(default_factory=dict)
     generated: str = ""
+    breaks: tuple[float, ...] = ()
+    reorganized: bool = False
+    predecessors: tuple[str, ...] = ()
+    predecessor_history: pd.DataFrame | None = None
+    scores_comparable: bool = True
 
     @property
     def years(self) -> list[int]:
@@ -194,7 +256,7 @@ def load_frames(data: str | Path, survey: str | Path | None, spec: IndexSpec) ->
 
 
 #: Order in which unit types are shown (others follow alphabetically).
-UNIT_TYPE_ORDER = ("district", "department")
+UNIT_TYPE_ORDER = ("district", "commune", "department")
 
 
 def unit_types(frame: pd.DataFrame) -> list[str]:
@@ -269,6 +331,14 @@ def build_brief(
         known = sorted(p for p in scores["province"].unique() if p != NATIONAL)
         raise ParamsError(f"province {province!r} is not in the data; provinces available: {', '.join(known)}")
     history = rows[rows["year"] <= year].reset_index(drop=True)
+    reorg_year = reorganization_year()
+    reorganized = year >= reorg_year
+    preds = predecessors_of(key, year)
+    predecessor_history = None
+    if reorganized:
+        # A new map: units of the old map are not this province's units, so no trend crosses it.
+        predecessor_history = _predecessor_history(scores, preds, reorg_year)
+        history = history[history["year"] >= reorg_year].reset_index(drop=True)
     current = history[history["year"] == year].reset_index(drop=True)
     if current.empty:
         have = sorted(int(y) for y in rows["year"].unique())
@@ -277,8 +347,11 @@ def build_brief(
     compare_year = year - 1 if (year - 1) in years else None
     scheme = idx.scheme(band_scheme)
     nat_scheme = idx.scheme(national_band_scheme)
+    breaks = tuple(idx.breaks(years))
+    # Raw scores of two method periods are not comparable: across a break, compare ranks only.
+    scores_comparable = compare_year is None or not any(compare_year < b < year for b in breaks)
 
-    trends = unit_trends(history, value="total", min_years=min_years, alpha=alpha, adjust=adjust)
+    trends = unit_trends(history, value="total", min_years=min_years, alpha=alpha, adjust=adjust, breaks=breaks)
     trend_class = {t.unit: t.classification for t in trends.trends}
     league: dict[str, pd.DataFrame] = {}
     panel: dict[str, DifferenceResult] = {}
@@ -286,11 +359,15 @@ def build_brief(
         of_type = history[history["unit_type"] == unit_type]
         table = rank_table(of_type, year, compare_year=compare_year, scheme=scheme)
         table["trend"] = table["unit"].map(trend_class)
+        if compare_year is not None and not scores_comparable:
+            table["change"] = float("nan")
         league[unit_type] = table
+        # Across a method change the year effect absorbs the shift of level and Friedman ranks
+        # within each year, so unit differences may span method periods (trends may not).
         panel[unit_type] = panel_differences(of_type, value="total", alpha=alpha, adjust=adjust)
-    prov_trend = province_trend(history, value="total", min_years=min_years, alpha=alpha, name=key)
+    prov_trend = province_trend(history, value="total", min_years=min_years, alpha=alpha, name=key, breaks=breaks)
     comp_trends = {
-        c.code: province_trend(history, value=c.code, min_years=min_years, alpha=alpha, name=key)
+        c.code: province_trend(history, value=c.code, min_years=min_years, alpha=alpha, name=key, breaks=breaks)
         for c in idx.components
         if c.code in history.columns and history[c.code].notna().any()
     }
@@ -343,4 +420,32 @@ def build_brief(
             "spec": idx.source, "parbrief": __version__,
         },
         generated=date.today().isoformat(),
+        breaks=breaks,
+        reorganized=reorganized,
+        predecessors=preds,
+        predecessor_history=predecessor_history,
+        scores_comparable=scores_comparable,
     )
+
+
+def _predecessor_history(scores: pd.DataFrame, predecessors: Sequence[str], reorg_year: int) -> pd.DataFrame | None:
+    """Each predecessor province's own yearly score up to the reorganization, as separate series.
+
+    From the national table when it has them (the official score), else the mean of each
+    predecessor's units. Never averaged across predecessors: that would invent a history.
+    """
+    if not predecessors:
+        return None
+    old = scores[scores["year"] < reorg_year]
+    national = old[(old["province"] == NATIONAL) & old["unit"].isin(predecessors)]
+    if len(national):
+        out = national[["unit", "year", "total"]].copy()
+        out["source"] = "national"
+    else:
+        units = old[old["province"].isin(predecessors)]
+        if units.empty:
+            return None
+        out = units.groupby(["province", "year"], as_index=False)["total"].mean().rename(columns={"province": "unit"})
+        out["source"] = "unit_mean"
+    out["unit_type"] = "province"
+    return out.sort_values(["unit", "year"]).reset_index(drop=True)

@@ -357,6 +357,62 @@ def trend_figure(
     return Figure(fig, alt)
 
 
+def history_figure(
+    series: pd.DataFrame,
+    lang: str = "vi",
+    *,
+    new_point: tuple[str, int, float] | None = None,
+    breaks: Sequence[float] = (),
+) -> Figure:
+    """Predecessor provinces' own yearly scores, one coloured line each, never averaged.
+
+    ``series`` has ``unit, year, total`` (the predecessors of a province formed by merger, up to
+    the last year of the old map). ``new_point`` = (name, year, score) marks the new province's
+    own first score as a separate, differently drawn point, so no line joins the two maps.
+    """
+    check_lang(lang)
+    title = t("figure.history_title", lang)
+    df = series.dropna(subset=["total"])
+    if df.empty:
+        return _empty(lang, title)
+    palette = sns.color_palette("colorblind", n_colors=max(3, df["unit"].nunique()))
+    with matplotlib.rc_context(brief_theme()):
+        fig = _new_figure(3.8)
+        ax = fig.add_subplot()
+        years = sorted(int(y) for y in df["year"].unique())
+        last_values = []
+        for colour, (unit, part) in zip(palette, df.groupby("unit", sort=True)):
+            part = part.sort_values("year")
+            label = t("figure.history_series", lang, name=clean_label(unit, 28))
+            ax.plot(part["year"].to_numpy(float), part["total"].to_numpy(float), color=colour, lw=2.0,
+                    marker="o", ms=4, label=label)
+            last_values.append((clean_label(unit, ALT_CHARS), int(part["year"].iloc[-1]),
+                                float(part["total"].iloc[-1])))
+        if new_point is not None:
+            name, year, score = new_point
+            ax.plot([year], [score], marker="*", ms=14, color=_MEAN, ls="none",
+                    label=t("figure.history_new", lang, name=clean_label(name, 28), year=year))
+            ax.axvline(year - 0.5, color=".35", ls=":", lw=1.2, zorder=0)
+            years.append(int(year))
+        for b in breaks:
+            ax.axvline(float(b), color=".35", ls="--", lw=1.0, zorder=0)
+        if breaks:
+            ax.plot([], [], color=".35", ls="--", lw=1.0, label=t("figure.method_break", lang))
+        _year_axis(ax, sorted(set(years)))
+        ax.yaxis.set_major_formatter(_LocaleFormatter(lang))
+        ax.set_xlabel(t("figure.year", lang))
+        ax.set_ylabel(t("measure.total", lang))
+        ax.set_title(title)
+        ax.legend(loc="best", fontsize=8.5)
+        ax.margins(y=0.15)
+    parts = "; ".join(f"{n} {y}: {fmt_number(v, lang)}" for n, y, v in last_values)
+    alt = t("alt.history", lang, n=len(last_values), first_year=min(df["year"]), last_year=max(df["year"]), last=parts)
+    if new_point is not None:
+        alt += " " + t("alt.history_new", lang, name=clean_label(new_point[0], ALT_CHARS), year=new_point[1],
+                       value=fmt_number(new_point[2], lang))
+    return Figure(fig, alt)
+
+
 def means_figure(
     means: pd.DataFrame,
     lang: str = "vi",

@@ -103,6 +103,11 @@ def _finite(x: Any) -> bool:
         return False
 
 
+def join_names(items: Sequence[str], lang: str) -> str:
+    """A list of names as text: "A, B và C" / "A, B and C"."""
+    return _join(list(items), lang)
+
+
 def _join(items: Sequence[str], lang: str) -> str:
     """"A, B và C" / "A, B and C"."""
     items = [str(i) for i in items]
@@ -431,7 +436,7 @@ def trend_summary(brief: Brief) -> list[str]:
 
 # --------------------------------------------------------------------------- differences
 
-_UNIT_CODES = ("district", "department", "province")
+_UNIT_CODES = ("district", "department", "commune", "province")
 
 
 def _units_phrase(unit_label: str, lang: str, kind: str) -> str:
@@ -652,6 +657,9 @@ def headline_sentence(brief: Brief) -> str:
         else:
             change = _t("headline.change_score", lang, score_change=score_change,
                         previous_year=_year(h.previous_year))
+    elif h.no_change_reason in ("new_province", "method_break", "new_map"):
+        change = t(f"headline_extra.{h.no_change_reason}", lang, year=_year(h.year), previous_year=_year(h.year - 1),
+                   predecessors=_join(list(h.predecessors), lang))
     else:
         change = _t("headline.no_previous", lang, previous_year=_year(h.year - 1))
     if h.source == "national" and h.rank is not None:
@@ -677,8 +685,13 @@ def league_notes(brief: Brief) -> list[str]:
     """Remarks under the league table: no previous year, new and dropped units, ties, trend column."""
     lang = brief.lang
     out: list[str] = []
-    if brief.compare_year is None:
+    if brief.reorganized and brief.compare_year is None:
+        out.append(t("history.no_unit_trend", lang, reorg_year=_year(brief.year)))
+    elif brief.compare_year is None:
         out.append(_t("league.no_previous", lang, previous_year=_year(brief.year - 1)))
+    elif not brief.scores_comparable:
+        out.append(t("league_extra.method_break", lang, year=_year(brief.year),
+                     previous_year=_year(brief.compare_year)))
     if brief.new_units:
         out.append(_t("league.new_units", lang, year=_year(brief.year), names=_join(brief.new_units, lang)))
     if brief.dropped_units and brief.compare_year is not None:

@@ -9,7 +9,7 @@ from typing import Mapping
 
 import pandas as pd
 
-from parbrief.report.brief import NATIONAL, load_frames
+from parbrief.report.brief import NATIONAL, load_frames, predecessors_of, reorganization_year
 from parbrief.spec import BandScheme, IndexSpec
 from parbrief.stats.ratings import BandDistribution
 
@@ -30,6 +30,7 @@ class Overview:
     bands: BandDistribution
     links: Mapping[str, str]
     synthetic: bool
+    reorganized: bool
     data_source: str
     data_sha256: str
     generated: str = field(default_factory=lambda: date.today().isoformat())
@@ -61,14 +62,31 @@ def build_overview(
         )
     compare_year = year - 1 if (year - 1) in years else None
     scheme = idx.scheme(national_band_scheme)
-    table = rank_table(national, year, compare_year=compare_year, scheme=scheme)
+    reorganized = year == reorganization_year()
+    if reorganized:
+        # 63 provinces in the year before, 34 now: ranks are not comparable, and a merged
+        # province's "previous" score belongs to the former province of the same name.
+        table = rank_table(national, year, compare_year=None, scheme=scheme)
+        table["predecessors"] = [predecessors_of(u, year) for u in table["unit"]]
+        prev = national[national["year"] == year - 1].set_index("unit")["total"]
+        table["change"] = [
+            (v - prev[u]) if (len(p) == 1 and u in prev.index) else float("nan")
+            for u, v, p in zip(table["unit"], table["value"], table["predecessors"])
+        ]
+        history = national[national["year"] >= year].reset_index(drop=True)
+    else:
+        table = rank_table(national, year, compare_year=compare_year, scheme=scheme)
+        history = national
+    if compare_year is not None and any(compare_year < b < year for b in idx.breaks([compare_year, year])):
+        table["change"] = float("nan")  # another method: compare ranks only
     return Overview(
         year=int(year),
         lang=lang,
         spec=idx,
         scheme=scheme,
         table=table,
-        history=national,
+        history=history,
+        reorganized=reorganized,
         compare_year=compare_year,
         bands=band_distribution(national, scheme, by="year"),
         links=dict(links or {}),

@@ -125,7 +125,10 @@ def header(brief: Brief) -> Section:
         ),
         (
             t("headline.change", lang),
-            fmt_signed(h.change, lang) if h.change is not None else t("headline.no_previous", lang),
+            fmt_signed(h.change, lang) if h.change is not None
+            else t(f"headline_extra.kpi_{h.no_change_reason}", lang)
+            if h.no_change_reason in ("new_province", "method_break", "new_map")
+            else t("headline.no_previous", lang),
         ),
     ]
     cells = "".join(
@@ -185,7 +188,9 @@ def trends(brief: Brief) -> Section:
     lang = brief.lang
     parts = [_h(2, t("heading.trends", lang))]
     highlight = brief.trends.improving() + brief.trends.declining()
-    parts.append(F.trend_figure(brief.history, "total", lang, highlight=highlight[:6]).to_html())
+    if brief.reorganized:
+        parts.extend(_history_block(brief))
+    parts.append(F.trend_figure(brief.history, "total", lang, highlight=highlight[:6], breaks=brief.breaks).to_html())
     parts.append(_p(N.province_trend_sentence(brief, notes=True)))
     called = [tr for tr in brief.trends.trends if tr.significant]
     if called:
@@ -213,6 +218,23 @@ def trends(brief: Brief) -> Section:
             F.band_distribution_figure(counts, lang, order=[b.label(lang) for b in brief.scheme.bands]).to_html()
         )
     return Section("\n".join(parts))
+
+
+def _history_block(brief: Brief) -> list[str]:
+    """For a brief on the new map: each predecessor's own series, never joined to the new one."""
+    lang, h = brief.lang, brief.headline
+    out = [_h(3, t("history.title", lang))]
+    hist = brief.predecessor_history
+    if hist is None or hist.empty:
+        return out + [_p(t("history.no_data", lang))]
+    last_year = int(hist["year"].max())
+    key = "history.merged" if len(brief.predecessors) > 1 else "history.unchanged"
+    out.append(_p(t(key, lang, province=brief.province, predecessors=N.join_names(brief.predecessors, lang),
+                    last_year=last_year, year=brief.year, reorg_year=last_year + 1)))
+    new_point = (brief.province, brief.year, h.score) if h.score is not None and h.source == "national" else None
+    breaks = brief.spec.breaks(sorted(int(y) for y in hist["year"].unique()))
+    out.append(F.history_figure(hist, lang, new_point=new_point, breaks=breaks).to_html())
+    return out
 
 
 def _band_counts(brief: Brief) -> pd.DataFrame:
@@ -345,28 +367,38 @@ def overview_table(ov: Overview) -> Section:
         (t("column.change", lang), True),
         (t("column.rank_change", lang), False),
     ]
+    if ov.reorganized:
+        headers = headers[:-1] + [(t("overview_extra.formed_from", lang), False)]
     label_col = f"band_label_{lang}"
     rows = []
     for r in ov.table.itertuples(index=False):
         name = esc(r.unit)
         href = ov.links.get(r.unit)
-        rows.append(
-            [
-                esc(fmt_int(r.rank, lang)) if not _missing(r.rank) else "–",
-                f'<a href="{esc(href)}">{name}</a>' if href else name,
-                esc(fmt_number(r.value, lang)),
-                esc(getattr(r, label_col) if not _missing(getattr(r, label_col)) else "–"),
-                _signed_html(getattr(r, "change", None), lang) if ov.compare_year else "–",
-                _rank_change(getattr(r, "rank_change", None), lang) if ov.compare_year else "–",
-            ]
-        )
-    return Section(_h(2, t("overview.table", lang)) + _table(headers, rows))
+        row = [
+            esc(fmt_int(r.rank, lang)) if not _missing(r.rank) else "–",
+            f'<a href="{esc(href)}">{name}</a>' if href else name,
+            esc(fmt_number(r.value, lang)),
+            esc(getattr(r, label_col) if not _missing(getattr(r, label_col)) else "–"),
+            _signed_html(getattr(r, "change", None), lang) if ov.compare_year else "–",
+        ]
+        if ov.reorganized:
+            preds = tuple(r.predecessors)
+            row.append(esc(N.join_names(preds, lang)) if len(preds) > 1 else esc(t("overview_extra.unchanged", lang)))
+        else:
+            row.append(_rank_change(getattr(r, "rank_change", None), lang) if ov.compare_year else "–")
+        rows.append(row)
+    note = ""
+    if ov.reorganized:
+        note = _p(t("overview_extra.reorg_note", lang, year=ov.year, n=fmt_int(len(ov.table), lang)), "pb-muted")
+    return Section(_h(2, t("overview.table", lang)) + _table(headers, rows) + note)
 
 
 def overview_figure(ov: Overview) -> Section:
     """All provinces over the years, the national mean bold."""
     lang = ov.lang
-    return Section(_h(2, t("heading.trends", lang)) + F.trend_figure(ov.history, "total", lang).to_html())
+    years = sorted(int(y) for y in ov.history["year"].unique())
+    breaks = ov.spec.breaks(years)
+    return Section(_h(2, t("heading.trends", lang)) + F.trend_figure(ov.history, "total", lang, breaks=breaks).to_html())
 
 
 def overview_methods(ov: Overview) -> Section:
