@@ -36,3 +36,23 @@ def rendered_en(demo_store, tmp_path_factory):
     out = tmp_path_factory.mktemp("out-en")
     return render(data=demo_store, out=out, year=2024, provinces=["Cần Thơ"], lang="en", workers=1,
                   progress=False, overview=False)
+
+
+@pytest.fixture(scope="session")
+def rendered_2025(demo_store, tmp_path_factory):
+    """2025, the first year on the new map: a merged and an unchanged province, with the overview."""
+    from parbrief.run.batch import render
+
+    out = tmp_path_factory.mktemp("out-2025")
+    return render(data=demo_store, out=out, year=2025, provinces=["Quảng Trị", "Thanh Hóa"], lang="vi",
+                  workers=2, progress=False)
+
+
+@pytest.fixture(scope="session")
+def rendered_2025_en(demo_store, tmp_path_factory):
+    """The merged province's 2025 brief in English."""
+    from parbrief.run.batch import render
+
+    out = tmp_path_factory.mktemp("out-2025-en")
+    return render(data=demo_store, out=out, year=2025, provinces=["Quảng Trị"], lang="en", workers=1,
+                  progress=False, overview=False)

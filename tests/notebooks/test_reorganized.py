@@ -1,0 +1,66 @@
+"""2025 briefs on the new map: no invented trend, no predecessor's score passed off as the new one's."""
+
+from __future__ import annotations
+
+import re
+
+from parbrief.data.store import Store
+from parbrief.report.formatting import fmt_number, t
+
+
+def _text(path) -> str:
+    html = path.read_text(encoding="utf-8")
+    assert "Traceback" not in html and "http://" not in html and "https://" not in html
+    return " ".join(re.sub(r"<[^>]+>", " ", re.sub(r'src="data:[^"]+"', "", html)).split())
+
+
+def _alts(path) -> list[str]:
+    return re.findall(r'<img class="pb-img" alt="([^"]+)"', path.read_text(encoding="utf-8"))
+
+
+def test_merged_province_brief_vi(rendered_2025, demo_store):
+    assert rendered_2025.exit_code == 0, rendered_2025.lines()
+    page = rendered_2025.out_dir / "quang-tri.html"
+    text = _text(page)
+    # Its own 2025 score and rank among 34, and no change against the former Quảng Trị's 2024 score.
+    with Store(demo_store, read_only=True) as s:
+        national = s.scores(province="Việt Nam")
+    own = national[(national["year"] == 2025) & (national["unit"] == "Quảng Trị")]["total"].iloc[0]
+    assert fmt_number(own, "vi") in text and re.search(r"\b\d+/34\b", text)
+    assert t("headline_extra.kpi_new_province", "vi") in text
+    assert "đây là tỉnh mới hình thành năm 2025 từ Quảng Bình và Quảng Trị" in text
+    # Each predecessor's history is its own line, labelled as the former provinces'.
+    assert t("history.title", "vi") in text
+    assert "không phải của Quảng Trị, và không được cộng gộp hay lấy bình quân" in text
+    history_alt = next(a for a in _alts(page) if "tỉnh cũ" in a)
+    assert "Quảng Bình 2024" in history_alt and "Quảng Trị 2024" in history_alt
+    # Current units have one year: no trend is claimed for any of them.
+    html = page.read_text(encoding="utf-8")
+    assert f">{t('trend.improving', 'vi')}<" not in html and f">{t('trend.declining', 'vi')}<" not in html
+    assert f">{t('trend.too_few_years', 'vi')}<" in html
+    assert "Huyện" not in re.sub(r"Huyện [^,]* \(tỉnh cũ\)", "", text).split(t("heading.league_table", "vi"))[1].split(
+        t("heading.trends", "vi"))[0], "no district in the 2025 league table"
+
+
+def test_unchanged_province_keeps_its_comparison(rendered_2025):
+    text = _text(rendered_2025.out_dir / "thanh-hoa.html")
+    assert "không thay đổi địa giới cấp tỉnh" in text
+    assert "so với năm 2024" in text  # same territory: the score change is given
+    assert t("headline_extra.kpi_new_province", "vi") not in text
+
+
+def test_merged_province_brief_en(rendered_2025_en):
+    assert rendered_2025_en.exit_code == 0, rendered_2025_en.lines()
+    text = _text(rendered_2025_en.out_dir / "quang-tri.html")
+    assert "it is a new province formed in 2025 from Quảng Bình and Quảng Trị" in text
+    assert "they are neither summed nor averaged" in text
+
+
+def test_overview_2025_has_34_provinces_linked_to_predecessors(rendered_2025):
+    html = (rendered_2025.out_dir / "overview.html").read_text(encoding="utf-8")
+    ranking = html.split("<table", 2)[1]
+    assert ranking.count("<tr>") == 34 + 1
+    assert t("overview_extra.formed_from", "vi") in ranking
+    assert "Quảng Bình và Quảng Trị" in ranking
+    assert 'href="quang-tri.html"' in ranking
+    assert "63" in _text(rendered_2025.out_dir / "overview.html")  # the note on 63 → 34
