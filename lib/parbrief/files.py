@@ -5,8 +5,9 @@ from __future__ import annotations
 import os
 import tempfile
 from pathlib import Path
+from typing import Any, Mapping
 
-__all__ = ["atomic_write_bytes", "atomic_write_text"]
+__all__ = ["atomic_write_bytes", "atomic_write_text", "read_yaml_mapping"]
 
 
 def atomic_write_bytes(path: Path, data: bytes) -> Path:
@@ -53,3 +54,22 @@ def atomic_write_bytes(path: Path, data: bytes) -> Path:
 def atomic_write_text(path: Path, text: str) -> Path:
     """UTF-8 text version of :func:`atomic_write_bytes`."""
     return atomic_write_bytes(path, text.encode("utf-8"))
+
+
+def read_yaml_mapping(path: str | os.PathLike[str], *, what: str = "params file",
+                      expected: str = "expected a YAML mapping") -> Mapping[str, Any]:
+    """A YAML file that must hold a mapping (empty file → ``{}``); :class:`ParamsError` naming the file."""
+    import yaml
+
+    from parbrief.errors import ParamsError
+
+    p = Path(path)
+    if not p.is_file():
+        raise ParamsError(f"{p}: {what} not found")
+    try:
+        raw = yaml.safe_load(p.read_text(encoding="utf-8")) or {}
+    except yaml.YAMLError as exc:
+        raise ParamsError(f"{p}: not valid YAML ({exc})") from exc
+    if not isinstance(raw, Mapping):
+        raise ParamsError(f"{p}: {expected}")
+    return raw

@@ -51,8 +51,8 @@ from pathlib import Path
 from typing import Any, Iterable, Mapping, Sequence
 
 import pandas as pd
-import yaml
 
+from parbrief.files import read_yaml_mapping
 from parbrief.data.names import normalize_name
 from parbrief.errors import ParamsError, Problem
 
@@ -1004,12 +1004,5 @@ def load_crosswalks(path: str | os.PathLike[str], known_units: Iterable[Any] | N
     """The ``crosswalks:`` list of a params YAML file (an empty crosswalk when the key is absent);
     :class:`ParamsError` for an unreadable file or any problem (see :func:`parse_crosswalks`)."""
     p = Path(path)
-    if not p.is_file():
-        raise ParamsError(f"{p}: params file not found")
-    try:
-        raw = yaml.safe_load(p.read_text(encoding="utf-8")) or {}
-    except yaml.YAMLError as exc:
-        raise ParamsError(f"{p}: not valid YAML ({exc})") from exc
-    if not isinstance(raw, Mapping):
-        raise ParamsError(f"{p}: expected a YAML mapping")
+    raw = read_yaml_mapping(p)
     return parse_crosswalks(raw.get(CROSSWALKS_KEY), source=str(p), known_units=known_units)

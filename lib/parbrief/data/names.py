@@ -22,8 +22,8 @@ from pathlib import Path
 from typing import Any, Mapping
 
 import pandas as pd
-import yaml
 
+from parbrief.files import read_yaml_mapping
 from parbrief.errors import ParamsError
 
 __all__ = [
@@ -155,14 +155,8 @@ def load_aliases(path: str | os.PathLike[str]) -> dict[str, dict[str, str]]:
     the aliases can live in ``params/defaults.yaml``.
     """
     p = Path(path)
-    if not p.is_file():
-        raise ParamsError(f"{p}: aliases file not found")
-    try:
-        raw = yaml.safe_load(p.read_text(encoding="utf-8")) or {}
-    except yaml.YAMLError as exc:
-        raise ParamsError(f"{p}: not valid YAML ({exc})") from exc
-    if not isinstance(raw, Mapping):
-        raise ParamsError(f"{p}: expected a YAML mapping with 'aliases' and/or 'province_aliases'")
+    raw = read_yaml_mapping(p, what="aliases file",
+                            expected="expected a YAML mapping with 'aliases' and/or 'province_aliases'")
     result: dict[str, dict[str, str]] = {}
     units = raw.get("aliases") or {}
     if not isinstance(units, Mapping):

@@ -351,6 +351,17 @@ def _legacy_name(name: str) -> tuple[str, str] | None:
 
 
 @dataclass
+
+def _no_data(c: "_Collector") -> None:
+    """The problem of a file with a header row and nothing under it."""
+    c.add(
+        None, None, "no_data",
+        "Tệp chỉ có dòng tiêu đề, không có dòng dữ liệu nào.",
+        "The file has a header row but no data rows.",
+        "Kiểm tra đã chọn đúng trang tính; dán dữ liệu ngay dưới dòng tiêu đề.",
+        "Check that you chose the right sheet; put the data right below the header row.",
+    )
+
 class _Collector:
     raw: RawTable
     problems: list[Problem] = field(default_factory=list)
@@ -1151,13 +1162,7 @@ def validate_scores(
     frame = raw.frame
     n = len(frame)
     if n == 0:
-        c.add(
-            None, None, "no_data",
-            "Tệp chỉ có dòng tiêu đề, không có dòng dữ liệu nào.",
-            "The file has a header row but no data rows.",
-            "Kiểm tra đã chọn đúng trang tính; dán dữ liệu ngay dưới dòng tiêu đề.",
-            "Check that you chose the right sheet; put the data right below the header row.",
-        )
+        _no_data(c)
     cols = _match_columns(raw, spec, survey=False)
     _column_problems(c, cols, survey=False, spec=spec)
     for target in ("respondent", "satisfaction"):
@@ -1464,13 +1469,7 @@ def validate_survey(
     frame = raw.frame
     n = len(frame)
     if n == 0:
-        c.add(
-            None, None, "no_data",
-            "Tệp chỉ có dòng tiêu đề, không có dòng dữ liệu nào.",
-            "The file has a header row but no data rows.",
-            "Kiểm tra đã chọn đúng trang tính; dán dữ liệu ngay dưới dòng tiêu đề.",
-            "Check that you chose the right sheet; put the data right below the header row.",
-        )
+        _no_data(c)
     cols = _match_columns(raw, None, survey=True)
     items = _column_problems(c, cols, survey=True, spec=None)
     t = cols.target

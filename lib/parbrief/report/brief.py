@@ -17,7 +17,6 @@ import pandas as pd
 
 from parbrief.data.validate import NATIONAL
 from parbrief.spec import BandScheme, IndexSpec
-from parbrief.stats._results import StatTest
 from parbrief.stats.differences import DifferenceResult
 from parbrief.stats.ratings import BandDistribution
 from parbrief.stats.trends import Trend, TrendTable

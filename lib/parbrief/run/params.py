@@ -13,8 +13,8 @@ from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any, Iterable, Mapping
 
-import yaml
 
+from parbrief.files import read_yaml_mapping
 from parbrief.errors import ParamsError
 
 __all__ = [
@@ -80,14 +80,7 @@ def load_params_file(path: Path | None) -> dict[str, Any]:
     if path is None:
         return {}
     p = Path(path)
-    if not p.is_file():
-        raise ParamsError(f"{p}: params file not found")
-    try:
-        raw = yaml.safe_load(p.read_text(encoding="utf-8")) or {}
-    except yaml.YAMLError as exc:
-        raise ParamsError(f"{p}: not valid YAML ({exc})") from exc
-    if not isinstance(raw, dict):
-        raise ParamsError(f"{p}: expected a mapping of parameter: value")
+    raw = dict(read_yaml_mapping(p, expected="expected a mapping of parameter: value"))
     unknown = sorted(set(raw) - _FILE_KEYS)
     if unknown:
         raise ParamsError(
