@@ -350,8 +350,6 @@ def _legacy_name(name: str) -> tuple[str, str] | None:
 # Problem collection
 
 
-@dataclass
-
 def _no_data(c: "_Collector") -> None:
     """The problem of a file with a header row and nothing under it."""
     c.add(
@@ -362,6 +360,8 @@ def _no_data(c: "_Collector") -> None:
         "Check that you chose the right sheet; put the data right below the header row.",
     )
 
+
+@dataclass
 class _Collector:
     raw: RawTable
     problems: list[Problem] = field(default_factory=list)
