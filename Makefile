@@ -18,9 +18,11 @@ $(STAMP): pyproject.toml | $(BIN)/python
 
 install: $(STAMP)
 
-## Render the briefs for the bundled (synthetic) demo data into outputs/
+## Render the briefs for the bundled (synthetic) demo data into outputs/: the last year on the
+## 63-province map (2024) and the latest year (2025, the new map), or only YEAR=… when given
 demo: $(STAMP)
 	$(BIN)/parbrief demo --out outputs/demo-data
+	$(if $(YEAR),,$(BIN)/parbrief render --data outputs/demo-data/parbrief.duckdb --out outputs --year 2024)
 	$(BIN)/parbrief render --data outputs/demo-data/parbrief.duckdb --out outputs $(if $(YEAR),--year $(YEAR),)
 
 ## Debian's Chromium for the browser tests and `render --pdf` (installed when missing and possible)
