@@ -57,6 +57,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--params", type=Path, default=None, help="run parameters YAML (e.g. params/2024.yaml)")
     p.add_argument("--workers", type=int, default=None, help="parallel renders (default: number of cores)")
     p.add_argument("--out", type=Path, default=Path("outputs"), help="output folder (default outputs/)")
+    p.add_argument("--force", action="store_true",
+                   help="re-render every brief, even those unchanged since their last render")
+    p.add_argument("--no-reuse", action="store_true",
+                   help="run each brief on a fresh kernel (slower; default: warm kernels, reset between briefs)")
     return parser
 
 

@@ -4,6 +4,9 @@ Each brief runs in a working directory of its own (parallel runs of one notebook
 folders race), its executed notebook is exported to HTML next to the others only when the run
 succeeded, and a failed run keeps its executed notebook under ``failed/`` with the failing cell
 named, so one province's bad data never costs the others their briefs.
+
+Execution is papermill's, through the ``parbrief`` engine (:mod:`parbrief.run.engine`): on a
+warm pooled kernel when the batch passes one, else on a fresh kernel of its own.
 """
 
 from __future__ import annotations
@@ -14,7 +17,10 @@ import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from parbrief.run.engine import PooledKernel
 
 __all__ = ["BriefJob", "BriefOutcome", "execute_notebook", "render_brief"]
 
@@ -35,7 +41,8 @@ class BriefJob:
 
 @dataclass(frozen=True)
 class BriefOutcome:
-    """What happened to one brief: status ``ok`` or ``failed``, files written, time, failing cell."""
+    """What happened to one brief: status ``ok``, ``failed`` or ``skipped`` (unchanged since its
+    last render: its files are kept), files, time, failing cell, and the brief's fingerprint."""
 
     slug: str
     title: str
@@ -44,26 +51,42 @@ class BriefOutcome:
     html: str | None = None
     notebook: str | None = None
     error: dict[str, Any] | None = None
+    fingerprint: str | None = None
+    rendered: str | None = None  # when the HTML was made (UTC, ISO); for a skipped brief, earlier
 
 
-def execute_notebook(job: BriefJob, output_path: Path) -> None:
-    """Run ``job.notebook`` with its parameters into ``output_path`` (papermill, fresh kernel).
+def execute_notebook(job: BriefJob, output_path: Path, kernel: "PooledKernel | None" = None) -> Any:
+    """Run ``job.notebook`` with its parameters into ``output_path``; return the executed notebook.
 
-    Raises papermill's ``PapermillExecutionError`` (which names the cell) when a cell fails; the
-    executed notebook, with the error output, is written to ``output_path`` either way.
+    papermill with the ``parbrief`` engine: on ``kernel`` (a warm pooled kernel, reset first)
+    or, when ``None``, on a fresh kernel started for this notebook. The run's working directory
+    is ``output_path``'s folder. Raises papermill's ``PapermillExecutionError`` (which names the
+    cell) when a cell fails, nbclient's ``CellTimeoutError`` when one runs over
+    ``job.cell_timeout`` seconds; the executed notebook, with the error, is written to
+    ``output_path`` either way.
     """
     import papermill as pm
 
-    pm.execute_notebook(
-        job.notebook,
+    from parbrief.run.engine import ENGINE_NAME, ensure_registered
+
+    ensure_registered()
+    output_path = Path(output_path).resolve()
+    return pm.execute_notebook(
+        str(Path(job.notebook).resolve()),
         str(output_path),
         parameters=job.parameters,
+        engine_name=ENGINE_NAME,
         kernel_name=job.kernel_name,
-        cwd=str(output_path.parent),
         progress_bar=False,
         log_output=False,
         execution_timeout=job.cell_timeout,
         report_mode=False,
+        # Saved once at the end (or on failure), not after every cell: a brief holds ≈ 0.5 MB of
+        # images and the partial saves were a tenth of its render time.
+        request_save_on_cell_execute=False,
+        kernel=kernel,
+        kernel_cwd=str(output_path.parent),
+        failure_path=str(output_path),
     )
 
 
@@ -81,13 +104,19 @@ def _error_info(exc: BaseException) -> dict[str, Any]:
     return info
 
 
-def render_brief(job: BriefJob) -> BriefOutcome:
+def render_brief(job: BriefJob, kernel: "PooledKernel | None" = None) -> BriefOutcome:
     """Execute and export one brief; never raises for a failing notebook (the outcome says so).
 
     Success: ``<out>/<slug>.html`` and ``<out>/<slug>.ipynb`` replaced atomically, and any
     older ``failed/<slug>.ipynb`` removed. Failure: the executed notebook goes to
-    ``<out>/failed/<slug>.ipynb``; an existing good brief is left untouched.
+    ``<out>/failed/<slug>.ipynb``; an existing good brief is left untouched. ``kernel``: a warm
+    pooled kernel to run on (see :mod:`parbrief.run.engine`); a :class:`KernelError` (the
+    pooled kernel could not be reset, before any cell ran) is raised so the pool can retry
+    the brief on a new kernel.
     """
+    from datetime import datetime, timezone
+
+    from parbrief.run.engine import KernelError
     from parbrief.run.export import export_html
 
     out_dir = Path(job.out_dir)
@@ -97,7 +126,9 @@ def render_brief(job: BriefJob) -> BriefOutcome:
     executed = work / f"{job.slug}.ipynb"
     try:
         try:
-            execute_notebook(job, executed)
+            nb = execute_notebook(job, executed, kernel)
+        except KernelError:
+            raise
         except Exception as exc:  # noqa: BLE001 — any failure of the run is reported, not raised
             failed_dir = out_dir / "failed"
             failed_dir.mkdir(exist_ok=True)
@@ -113,7 +144,7 @@ def render_brief(job: BriefJob) -> BriefOutcome:
                 notebook=str(kept) if kept else None,
                 error=_error_info(exc),
             )
-        html = export_html(executed, out_dir / f"{job.slug}.html", lang=job.lang, title=job.title)
+        html = export_html(nb, out_dir / f"{job.slug}.html", lang=job.lang, title=job.title)
         final_nb = out_dir / f"{job.slug}.ipynb"
         os.replace(executed, final_nb)
         stale = out_dir / "failed" / f"{job.slug}.ipynb"
@@ -126,6 +157,7 @@ def render_brief(job: BriefJob) -> BriefOutcome:
             duration_s=round(time.perf_counter() - start, 3),
             html=str(html),
             notebook=str(final_nb),
+            rendered=datetime.now(timezone.utc).isoformat(timespec="seconds"),
         )
     finally:
         shutil.rmtree(work, ignore_errors=True)
