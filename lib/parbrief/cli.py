@@ -61,6 +61,8 @@ def build_parser() -> argparse.ArgumentParser:
                    help="re-render every brief, even those unchanged since their last render")
     p.add_argument("--no-reuse", action="store_true",
                    help="run each brief on a fresh kernel (slower; default: warm kernels, reset between briefs)")
+    p.add_argument("--pdf", action="store_true",
+                   help="also print each brief to <slug>.pdf (A4) with Chromium")
     return parser
 
 

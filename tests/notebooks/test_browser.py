@@ -99,3 +99,32 @@ def test_print_to_pdf_a4_with_section_breaks(rendered_vi, tmp_path):
     # Seven sections after the header, each starting a page.
     assert len(boxes) >= 8
     assert not list(tmp_path.glob(".pdf-*")), "the temporary print folder is removed"
+
+
+def test_render_pdf_flag_prints_every_brief(edge_csv_for_pdf, tmp_path, capsys):
+    from parbrief.cli import main
+
+    code = main(["render", "--data", str(edge_csv_for_pdf), "--out", str(tmp_path), "--year", "2024",
+                 "--workers", "1", "--pdf"])
+    assert code == 0
+    pdf = tmp_path / "2024" / "tinh-mot.pdf"
+    assert pdf.read_bytes().startswith(b"%PDF")
+    assert "1 PDF(s)" in capsys.readouterr().out
+
+
+@pytest.fixture
+def edge_csv_for_pdf(tmp_path):
+    import pandas as pd
+
+    from parbrief.spec import load_spec
+
+    spec = load_spec()
+    rows = []
+    for i, unit in enumerate(["Huyện A", "Huyện B", "Huyện C"]):
+        for year in range(2022, 2025):
+            comps = {c.code: round(c.max_points * (0.75 + 0.04 * i), 2) for c in spec.for_year(year).components}
+            rows.append({"province": "Tỉnh Một", "unit": unit, "unit_type": "district", "year": year,
+                         "total": round(sum(comps.values()), 2), **comps})
+    path = tmp_path / "one.csv"
+    pd.DataFrame(rows).to_csv(path, index=False)
+    return path

@@ -553,4 +553,13 @@ def render_from_args(args: argparse.Namespace) -> int:
     )
     for line in summary.lines():
         print(line)
-    return summary.exit_code
+    code = summary.exit_code
+    if getattr(args, "pdf", False):
+        from parbrief.run.pdf import print_briefs
+
+        pdfs, errors = print_briefs(summary.out_dir, [o.slug for o in summary.outcomes if o.status != "failed"])
+        print(f"{len(pdfs)} PDF(s) in {summary.out_dir}")
+        for err in errors:
+            print(f"PDF FAILED {err}")
+        code = code or (1 if errors else 0)
+    return code

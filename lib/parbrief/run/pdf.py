@@ -15,7 +15,7 @@ from pathlib import Path
 
 from parbrief.errors import RenderError
 
-__all__ = ["find_chromium", "print_pdf", "CHROMIUM_FLAGS"]
+__all__ = ["find_chromium", "print_briefs", "print_pdf", "CHROMIUM_FLAGS"]
 
 #: Flags for a quiet, offline, sandbox-free headless run (root in CI has no user namespace).
 CHROMIUM_FLAGS = (
@@ -72,3 +72,25 @@ def print_pdf(html_path: Path, pdf_path: Path | None = None, *, timeout: float =
             os.fsync(fh.fileno())
         os.replace(tmp_pdf, pdf_path)
     return pdf_path
+
+
+def print_briefs(folder: Path, slugs: list[str]) -> tuple[list[Path], list[str]]:
+    """Print ``<slug>.html`` of each brief in ``folder`` to PDF; a PDF newer than its HTML is kept.
+
+    Returns the PDFs and one message per brief that could not be printed (the others still are).
+    """
+    done: list[Path] = []
+    errors: list[str] = []
+    for slug in slugs:
+        html = Path(folder) / f"{slug}.html"
+        pdf = html.with_suffix(".pdf")
+        if not html.is_file():
+            continue
+        if pdf.is_file() and pdf.stat().st_mtime >= html.stat().st_mtime:
+            done.append(pdf)
+            continue
+        try:
+            done.append(print_pdf(html, pdf))
+        except RenderError as exc:
+            errors.append(str(exc))
+    return done, errors
