@@ -234,19 +234,10 @@ def _release_memory() -> None:
     """
     import gc
 
+    from parbrief.run.kernel_state import trim_memory
+
     gc.collect()
-    try:
-        import pyarrow as pa
-
-        pa.default_memory_pool().release_unused()
-    except Exception:  # noqa: BLE001 — an optimisation only
-        pass
-    try:
-        import ctypes
-
-        ctypes.CDLL("libc.so.6").malloc_trim(0)
-    except (OSError, AttributeError):
-        pass
+    trim_memory()
 
 
 def _brief_fingerprint(

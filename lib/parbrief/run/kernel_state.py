@@ -157,10 +157,10 @@ def warm(scores: str = "", survey: str = "", spec: str = "") -> None:
     # objects (≈ 6 % of a brief's CPU time measured; the output is unaffected).
     gc.collect()
     gc.freeze()
-    _trim_memory()
+    trim_memory()
 
 
-def _trim_memory() -> None:
+def trim_memory() -> None:
     """Return freed heap pages to the system (reading and hashing the snapshot leaves ≈ 40 MB)."""
     try:
         import pyarrow as pa
@@ -290,7 +290,7 @@ def reset(cwd: str | None = None) -> None:
     random.seed()
     np.random.seed()
     # Hand the pages the previous brief freed back to the system (≈ 30 MB a kernel, 4 ms).
-    _trim_memory()
+    trim_memory()
 
 
 def baseline_summary() -> dict[str, int]:
