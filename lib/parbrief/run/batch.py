@@ -474,11 +474,29 @@ def render(
     log(f"parbrief render: {len(jobs)} notebook(s) for {config.year}: {len(to_run)} to render, "
         f"{len(skipped)} unchanged{how}")
 
+    # A manifest that says what has finished, rewritten (atomically) as each brief succeeds, so
+    # a render killed midway leaves a true account; the final one says "complete": true.
+    progress_state = {j.slug: skipped.get(j.slug) or BriefOutcome(slug=j.slug, title=j.title, status="pending",
+                                                                 duration_s=0.0) for j in jobs}
+
+    def write_progress() -> None:
+        write_manifest(year_dir / "manifest.json", build_manifest(
+            year=config.year, parameters=params_by_slug, outcomes=[progress_state[j.slug] for j in jobs],
+            data_source=str(data), data_sha256=snap.data_sha256, snapshot_sha256=snap.sha256,
+            mode={"engine": "papermill, engine 'parbrief'", "reuse": reuse, "force": force},
+            started=started, duration_s=time.perf_counter() - t0,
+            extra={"complete": False, "spec": str(spec_file), "fingerprints": "fingerprints.json"},
+        ))
+
+    write_progress()
+
     def record(o: BriefOutcome) -> None:  # called (under a lock) as each brief succeeds
         fp, parts = prints[o.slug]
         fp_store.record(o.slug, {"fingerprint": fp, "parts": parts, "rendered": o.rendered,
                                  "duration_s": o.duration_s})
         fp_store.save()
+        progress_state[o.slug] = o
+        write_progress()
 
     warm = {"scores": str(snap_scores.resolve()), "survey": str(snap_survey.resolve()) if snap_survey else "",
             "spec": str(spec_file.resolve())}
@@ -522,7 +540,7 @@ def render(
         year=config.year, parameters=params_by_slug, outcomes=outcomes,
         data_source=str(data), data_sha256=snap.data_sha256, snapshot_sha256=snap.sha256,
         mode=mode, started=started, duration_s=time.perf_counter() - t0,
-        extra={"params_sources": list(config.sources), "spec": str(spec_file),
+        extra={"complete": True, "params_sources": list(config.sources), "spec": str(spec_file),
                "fingerprints": "fingerprints.json"},
     )
     manifest_path = write_manifest(year_dir / "manifest.json", manifest)
