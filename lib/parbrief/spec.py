@@ -312,6 +312,11 @@ class IndexSpec:
             if v.first_year is not None and ys[0] < v.first_year <= ys[-1]
         ]
 
+    def method_changes_between(self, earlier: int, later: int) -> bool:
+        """Whether the method changes after ``earlier`` and by ``later``: raw scores of the two
+        years are then not comparable (compare ranks or within-year standardized scores)."""
+        return bool(self.breaks([earlier, later]))
+
 
 def default_spec_path() -> Path:
     """Where the default spec lives: ``$PARBRIEF_SPEC``, else the repository's ``params/index.yaml``.

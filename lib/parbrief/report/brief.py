@@ -89,7 +89,7 @@ def comparison_with_previous(spec: IndexSpec, province: str, year: int) -> tuple
     first_new = year == reorganization_year()
     if first_new and len(preds) > 1:
         return False, False, "new_province"
-    method_break = any(year - 1 < b < year for b in spec.breaks([year - 1, year]))
+    method_break = spec.method_changes_between(year - 1, year)
     if method_break:
         return False, not first_new, "method_break"
     return True, not first_new, None
@@ -348,7 +348,7 @@ def build_brief(
     nat_scheme = idx.scheme(national_band_scheme)
     breaks = tuple(idx.breaks(years))
     # Raw scores of two method periods are not comparable: across a break, compare ranks only.
-    scores_comparable = compare_year is None or not any(compare_year < b < year for b in breaks)
+    scores_comparable = compare_year is None or not idx.method_changes_between(compare_year, year)
 
     trends = unit_trends(history, value="total", min_years=min_years, alpha=alpha, adjust=adjust, breaks=breaks)
     trend_class = {t.unit: t.classification for t in trends.trends}

@@ -77,7 +77,7 @@ def build_overview(
     else:
         table = rank_table(national, year, compare_year=compare_year, scheme=scheme)
         history = national
-    if compare_year is not None and any(compare_year < b < year for b in idx.breaks([compare_year, year])):
+    if compare_year is not None and idx.method_changes_between(compare_year, year):
         table["change"] = float("nan")  # another method: compare ranks only
     return Overview(
         year=int(year),
