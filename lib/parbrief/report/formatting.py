@@ -142,12 +142,26 @@ def _flatten(prefix: str, node: Any, out: dict[str, str]) -> None:
 def locale_strings(lang: str) -> Mapping[str, str]:
     """All fixed strings of a language as a read-only mapping of dotted keys (``heading.trends``).
 
-    Read once per process from the package's ``report/locales/<lang>.yaml`` (cached).
+    Read once per process (cached) from the package's ``report/locales/<lang>.yaml`` and every
+    ``report/locales/<lang>/*.yaml`` (one file per topic, in name order). A key defined twice is an
+    error naming both files, so no topic file silently overrides another.
     """
     check_lang(lang)
-    text = resources.files("parbrief.report").joinpath("locales", f"{lang}.yaml").read_text(encoding="utf-8")
+    root = resources.files("parbrief.report").joinpath("locales")
+    files = [root.joinpath(f"{lang}.yaml")]
+    topic_dir = root.joinpath(lang)
+    if topic_dir.is_dir():
+        files += sorted((f for f in topic_dir.iterdir() if f.name.endswith(".yaml")), key=lambda f: f.name)
     flat: dict[str, str] = {}
-    _flatten("", yaml.safe_load(text) or {}, flat)
+    origin: dict[str, str] = {}
+    for f in files:
+        part: dict[str, str] = {}
+        _flatten("", yaml.safe_load(f.read_text(encoding="utf-8")) or {}, part)
+        for key in part:
+            if key in flat:
+                raise KeyError(f"locale key {key!r} is defined in both {origin[key]} and {f.name}")
+            origin[key] = f.name
+        flat.update(part)
     return MappingProxyType(flat)
 
 
