@@ -188,7 +188,9 @@ def test_friedman_rounding_times_matches_r(rounding_panel):
     assert fr.ok and fr.statistic == pytest.approx(11.143, abs=5e-4) and fr.df == (2.0,)
     assert fr.p == pytest.approx(0.003805, abs=5e-7)
     assert fr.effect_name == "kendall_w" and fr.effect == pytest.approx(11.142857 / 44, rel=1e-6)
-    assert fr.role == "sensitivity" and fr.n == dict.fromkeys(ROUNDING_METHODS, 22)
+    # A described check, not a confirmation: it treats the blocks (years) as independent too.
+    assert fr.role == "check" and fr.n == dict.fromkeys(ROUNDING_METHODS, 22)
+    assert res.agreement is None and res.sensitivity == () and res.checks == (fr,)
 
 
 def _two_way_by_hand(mat: np.ndarray) -> dict:
@@ -204,49 +206,66 @@ def _two_way_by_hand(mat: np.ndarray) -> dict:
             "peta": ss_col / (ss_col + ss_res), "f_row": (ss_row / (b - 1)) / (ss_res / df_res)}
 
 
-def test_two_way_anova_equals_hand_computation(rounding_panel):
-    hand = _two_way_by_hand(ROUNDING_TIMES)
+def test_panel_gls_matches_nlme_at_the_cautious_rho(rounding_panel):
     res = panel_differences(rounding_panel)
     unit = res.primary
-    assert unit.test == "panel_anova_unit" and unit.df == (2.0, 42.0)
-    assert unit.statistic == pytest.approx(hand["f"], rel=1e-10)
-    assert unit.p == pytest.approx(hand["p"], rel=1e-8)
-    assert unit.effect_name == "partial_eta2" and unit.effect == pytest.approx(hand["peta"], rel=1e-10)
-    # partial ω² = df (F − 1) / (df (F − 1) + N), N = 66
-    assert unit.effects["partial_omega2"] == pytest.approx(2 * (hand["f"] - 1) / (2 * (hand["f"] - 1) + 66))
-    assert res.secondary[0].test == "panel_anova_year"
-    assert res.secondary[0].statistic == pytest.approx(hand["f_row"], rel=1e-10)
-    # Balanced panel: year-adjusted means are the raw means.
+    # R: m <- gls(total ~ unit + fy, data = d, correlation = corAR1(form = ~ year | unit), method = "REML")
+    #    coef(m$modelStruct$corStruct, unconstrained = FALSE): Phi = -0.06832648755
+    assert res.serial["rho"] == pytest.approx(-0.06832648755, abs=2e-6)
+    # The test uses the cautious ρ (REML's shortfall + 1 SD from 99 seeded simulations, ≥ 0):
+    rho_used = res.serial["rho_used"]
+    assert rho_used == pytest.approx(0.07049970467587764, rel=1e-5) and rho_used > res.serial["rho"]
+    # R: m2 <- gls(total ~ unit + fy, data = d, method = "REML",
+    #              correlation = corAR1(value = 0.07049970467587764, form = ~ year | unit, fixed = TRUE))
+    #    anova(m2, type = "marginal"): unit F = 5.26534 on 2 and 42 df, p = 0.0091; fy F = 26.65572
+    assert unit.test == "panel_gls_unit" and unit.df == (2.0, 42.0)
+    assert unit.statistic == pytest.approx(5.26534, abs=5e-6) and unit.p == pytest.approx(0.0091, abs=5e-5)
+    assert res.secondary[0].test == "panel_gls_year"
+    assert res.secondary[0].statistic == pytest.approx(26.65572, abs=5e-6)
+    assert unit.effect_name == "partial_eta2" and unit.effect == pytest.approx(2 * 5.26534 / (2 * 5.26534 + 42),
+                                                                              rel=1e-5)
+    assert res.scale == "raw" and res.rule == "gls_ar1"
+    # R: emmeans(m2, ~ unit): SE 0.0199 each; pairs(e, adjust = "none"): Narrow Angle − Round Out
+    #    −0.00869 (SE 0.0282), Narrow Angle − Wide Angle 0.07449, Round Out − Wide Angle 0.08317
     m = res.means.set_index("unit")
-    np.testing.assert_allclose(m.loc[list(ROUNDING_METHODS), "ls_mean"], ROUNDING_TIMES.mean(axis=0), rtol=1e-12)
-    # Holm contrasts: t = diff / sqrt(2·MSE/b) on 42 df, Holm-adjusted; CI Bonferroni.
-    pw = res.pairwise.table()
-    se = math.sqrt(2 * hand["mse"] / 22)
-    np.testing.assert_allclose(pw["se"], se, rtol=1e-10)
-    p_raw = 2 * stats.t.sf(np.abs(pw["diff"]) / se, 42)
-    np.testing.assert_allclose(pw["p"], p_raw, rtol=1e-8)
-    np.testing.assert_allclose(pw["p_adj"], multipletests(p_raw, method="holm")[1], rtol=1e-8)
-    half = stats.t.ppf(1 - 0.05 / 6, 42) * se
-    np.testing.assert_allclose(pw["ci_high"] - pw["diff"], half, rtol=1e-10)
-    assert res.pairwise.ci_method == "bonferroni" and res.pairwise.estimate == "ls_mean"
+    np.testing.assert_allclose(m["se"], 0.0199, atol=5e-5)
+    pw = res.pairwise
+    assert pw.pair("Narrow Angle", "Round Out")["diff"] == pytest.approx(0.00869, abs=5e-6)
+    assert pw.pair("Narrow Angle", "Wide Angle")["diff"] == pytest.approx(-0.07449, abs=5e-6)
+    np.testing.assert_allclose(pw.table()["se"], 0.0282, atol=5e-5)
+    # p on nlme's 42 residual df (emmeans' 41 gives 0.0116 and 0.0052 for the last two).
+    p_raw = 2 * stats.t.sf(np.abs(pw.table()["diff"] / pw.table()["se"]), 42)
+    np.testing.assert_allclose(pw.table()["p"], p_raw, rtol=1e-10)
+    np.testing.assert_allclose(pw.table()["p_adj"], multipletests(p_raw, method="holm")[1], rtol=1e-8)
+    assert pw.ci_method == "bonferroni" and pw.estimate == "ls_mean"
 
 
-def test_tukey_contrasts_equal_scipy_studentized_range(rounding_panel):
-    hand = _two_way_by_hand(ROUNDING_TIMES)
+def test_tukey_contrasts_use_the_studentized_range_on_the_model_se(rounding_panel):
     pw = panel_differences(rounding_panel, adjust="tukey").pairwise
     t = pw.table()
-    q = np.abs(t["diff"]) / math.sqrt(hand["mse"] / 22)
-    expected = [studentized_range.sf(x, 3, 42) for x in q]
-    np.testing.assert_allclose(t["p_adj"], expected, atol=1e-10)
-    half = studentized_range.ppf(0.95, 3, 42) * math.sqrt(hand["mse"] / 22)
+    q = np.abs(t["diff"]) / t["se"] * math.sqrt(2)
+    np.testing.assert_allclose(t["p_adj"], [studentized_range.sf(x, 3, 42) for x in q], atol=1e-10)
+    half = studentized_range.ppf(0.95, 3, 42) / math.sqrt(2) * t["se"]
     np.testing.assert_allclose(t["ci_high"] - t["diff"], half, atol=1e-10)
     assert pw.method == "tukey_contrast" and pw.ci_method == "tukey"
+
+
+def test_panel_across_a_method_break_compares_standing():
+    panel = make_panel(n_units=6, effects={0: 4.0}, seed=3)
+    # The method changes in 2022: every unit's score and spread jump.
+    late = panel["year"] >= 2022
+    panel.loc[late, "total"] = 40 + (panel.loc[late, "total"] - 75) * 3
+    res = panel_differences(panel, breaks=[2021.5])
+    assert res.scale == "z_within_year" and "scale_z_within_year" in {n.code for n in res.notes}
+    assert panel_differences(panel).scale == "raw"
+    assert panel_differences(panel, breaks=[2021.5], scale="raw").scale == "raw"
+    assert res.ok and res.means["unit"].iloc[0] == "Huyện A"
 
 
 def test_panel_finds_unit_differences():
     panel = make_panel(n_units=6, effects={0: 8.0, 5: -8.0}, seed=2)
     res = panel_differences(panel)
-    assert res.ok and res.significant and res.agreement is True
+    assert res.ok and res.significant and res.agreement is None
     letters = res.letters
     assert letters["Huyện A"] not in letters["Huyện C"] and letters["Huyện F"] not in letters["Huyện C"]
     assert res.means["unit"].iloc[0] == "Huyện A" and res.means["unit"].iloc[-1] == "Huyện F"
@@ -310,8 +329,8 @@ def test_panel_invariant_to_row_order_and_names(seed):
     other = panel_differences(panel.iloc[rng.permutation(len(panel))].assign(unit=lambda f: f["unit"].map(names)))
     for a, b in zip(base.tests, other.tests):
         assert a.test == b.test
-        assert a.statistic == pytest.approx(b.statistic, rel=1e-9, nan_ok=True)
-        assert a.p == pytest.approx(b.p, rel=1e-9, abs=1e-14, nan_ok=True)
+        assert a.statistic == pytest.approx(b.statistic, rel=1e-4, nan_ok=True)
+        assert a.p == pytest.approx(b.p, rel=1e-4, abs=1e-12, nan_ok=True)
     inv = {v: k for k, v in names.items()}
     assert {inv[u]: ls for u, ls in other.letters.items()} == base.letters
 

@@ -36,8 +36,9 @@ def test_a_series_with_a_break_in_the_middle_refuses_to_fit_across_it():
     assert across.ok and across.n_years == 8 and across.classification == "declining"
     assert across.slope == pytest.approx(-1.6666666666666667)  # = scipy.stats.linregress over the 8 points
     within = trend_of_series(YEARS, JUMP, breaks=[2021.5])
-    assert within.ok and within.years == (2022, 2023, 2024, 2025) and within.n_years == 4
-    assert within.slope == pytest.approx(1.0) and within.classification == "improving"
+    assert within.years == (2022, 2023, 2024, 2025) and within.n_years == 4
+    # Exactly one point a year: described (slope 1), not tested (issue #10: no p = 0 for a perfect line).
+    assert within.slope == pytest.approx(1.0) and within.reason_code == "perfect_fit" and not within.ok
     assert (within.first_value, within.last_value, within.change) == (60.0, 63.0, 3.0)
     note = within.notes[0]
     assert note.code == "method_break_excluded"
@@ -71,7 +72,9 @@ def test_a_short_latest_period_is_cannot_test_with_reason_method_break():
     assert short.reason_code == "too_few_years"
     # the older period can be asked for explicitly
     older = trend_of_series(YEARS[:7], JUMP[:7], breaks=[2021.5], period="latest_sufficient")
-    assert older.ok and older.years == (2018, 2019, 2020, 2021) and older.slope == pytest.approx(1.0)
+    # the older period is exactly on a line: described (slope 1), not tested
+    assert older.years == (2018, 2019, 2020, 2021) and older.slope == pytest.approx(1.0)
+    assert older.reason_code == "perfect_fit"
     assert dict(older.notes[0].detail)["years"] == (2022, 2023, 2024)
     with pytest.raises(ValueError, match="period must be one of"):
         trend_of_series(YEARS, JUMP, breaks=[2021.5], period="all")

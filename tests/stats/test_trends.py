@@ -77,9 +77,11 @@ def test_insufficient_constant_and_missing():
         trend_of_series([1, 2, 3], [1, 2, 3], min_years=2)
 
 
-def test_perfect_line_is_a_trend_without_warnings():
+def test_perfect_line_is_described_not_tested():
+    # Points exactly on a line: no p = 0 and no CI 1.00–1.00 (issue #10); the slope is still given.
     t = trend_of_series(range(2018, 2023), [70, 71, 72, 73, 74])
-    assert t.classification == "improving" and t.p == 0.0 and t.slope_ci == (t.slope, t.slope)
+    assert not t.ok and t.classification == "insufficient" and t.reason_code == "perfect_fit"
+    assert t.slope == pytest.approx(1.0) and math.isnan(t.p) and all(math.isnan(c) for c in t.slope_ci)
     assert [n.code for n in t.notes] == ["perfect_fit"]
 
 
@@ -190,7 +192,8 @@ def test_province_trend_mean_and_given_series():
     np.testing.assert_allclose(s.to_numpy(), 75 + np.arange(7) * 1.0)
     assert s.name == "Tỉnh Thử" and list(s.index) == list(range(2018, 2025))
     t = province_trend(panel)
-    assert t.unit == "Tỉnh Thử" and t.slope == pytest.approx(1.0) and t.classification == "improving"
+    # exactly on a line: the slope is described, no test is claimed (reason perfect_fit)
+    assert t.unit == "Tỉnh Thử" and t.slope == pytest.approx(1.0) and t.reason_code == "perfect_fit"
     official = pd.Series([81.2, 82.0, 81.5, 83.1, 84.0], index=range(2020, 2025), name="Tỉnh Thử")
     t2 = province_trend(series=official)
     assert t2.years == (2020, 2021, 2022, 2023, 2024) and t2.p_adj == t2.p

@@ -15,6 +15,7 @@ from typing import Any, Sequence
 
 import pandas as pd
 
+from parbrief.analysis.standing import StandingSummary, brief_standing
 from parbrief.data.validate import NATIONAL
 from parbrief.spec import BandScheme, IndexSpec
 from parbrief.stats.differences import DifferenceResult
@@ -220,6 +221,8 @@ class Brief:
     predecessors: tuple[str, ...] = ()
     predecessor_history: pd.DataFrame | None = None
     scores_comparable: bool = True
+    #: Movement across methods: standing trends per unit type, raw paths, the province's standing.
+    standing: StandingSummary | None = None
 
     @property
     def years(self) -> list[int]:
@@ -304,7 +307,7 @@ def build_brief(
     spec: str | Path | IndexSpec | None = None,
     lang: str = "vi",
     alpha: float = 0.05,
-    min_years: int = 4,
+    min_years: int = 5,
     adjust: str = "holm",
     band_scheme: str = "provincial",
     national_band_scheme: str = "national",
@@ -350,8 +353,14 @@ def build_brief(
     # Raw scores of two method periods are not comparable: across a break, compare ranks only.
     scores_comparable = compare_year is None or not idx.method_changes_between(compare_year, year)
 
-    trends = unit_trends(history, value="total", min_years=min_years, alpha=alpha, adjust=adjust, breaks=breaks)
-    trend_class = {t.unit: t.classification for t in trends.trends}
+    trends = unit_trends(history, value="total", min_years=min_years, alpha=alpha, adjust=adjust, breaks=breaks,
+                         group="unit_type")
+    national = scores[(scores["province"] == NATIONAL) & (scores["year"] <= year)]
+    national = national[national["year"] >= reorg_year] if reorganized else national[national["year"] < reorg_year]
+    standing = brief_standing(history, national, key, year, breaks, unit_types(current), alpha=alpha, adjust=adjust,
+                              min_years=min_years)
+    # The league table's trend is the calibrated one: the unit's standing among units of its type.
+    trend_class = {t.unit: t.classification for tab in standing.by_type.values() for t in tab.trends}
     league: dict[str, pd.DataFrame] = {}
     panel: dict[str, DifferenceResult] = {}
     for unit_type in unit_types(current):
@@ -361,9 +370,9 @@ def build_brief(
         if compare_year is not None and not scores_comparable:
             table["change"] = float("nan")
         league[unit_type] = table
-        # Across a method change the year effect absorbs the shift of level and Friedman ranks
-        # within each year, so unit differences may span method periods (trends may not).
-        panel[unit_type] = panel_differences(of_type, value="total", alpha=alpha, adjust=adjust)
+        # Across a method change units are compared on their within-year standing (z-scores),
+        # within one method on raw scores (panel_differences, scale="auto").
+        panel[unit_type] = panel_differences(of_type, value="total", alpha=alpha, adjust=adjust, breaks=breaks)
     prov_trend = province_trend(history, value="total", min_years=min_years, alpha=alpha, name=key, breaks=breaks)
     comp_trends = {
         c.code: province_trend(history, value=c.code, min_years=min_years, alpha=alpha, name=key, breaks=breaks)
@@ -424,6 +433,7 @@ def build_brief(
         predecessors=preds,
         predecessor_history=predecessor_history,
         scores_comparable=scores_comparable,
+        standing=standing,
     )
 
 

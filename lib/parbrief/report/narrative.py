@@ -819,7 +819,9 @@ def key_findings(brief: Brief) -> list[str]:
     """The 3–6 sentences a leader reads first, in ``brief.lang``.
 
     Candidates, in reading order: the headline (score, rating, national rank, change); the
-    province trend (mean of its units); the units with a clear trend (or that none has one);
+    province's standing among the provinces (calibrated test) and its score's path under the current
+    method (described); per unit type, the units that improved or slipped relative to their peers
+    (calibrated standing trends, :mod:`parbrief.report.movement`), or why none was assessed;
     the differences between units of each type (districts, then departments); the strongest
     and weakest component; the survey. When there are more than six, the least informative are
     left out first: a department comparison without a significant result, a "no unit has a
@@ -828,17 +830,19 @@ def key_findings(brief: Brief) -> list[str]:
     """
     lang = brief.lang
     check_lang(lang)
-    prov = brief.province_trend
-    any_unit_trend = bool(brief.trends.improving() or brief.trends.declining())
     # (sentence, drop rank: lower is dropped first; None = never dropped)
     cands: list[tuple[str, int | None]] = [(headline_sentence(brief), None)]
-    if brief.trends.n_screened == 0 and prov.classification == "insufficient" and prov.reason_code == "too_few_years":
-        # Neither the province nor any unit has enough years: one sentence says so for both.
-        cands.append((_plural("trend.insufficient_all", prov.n_years, lang,
-                              min_years=fmt_int(brief.trends.min_years, lang)), None))
-    else:
-        cands.append((province_trend_sentence(brief), None if prov.significant else 3))
-        cands.append((unit_trends_sentence(brief), None if any_unit_trend else 1))
+    if brief.standing is not None:
+        from parbrief.report.movement import movement_sentences, province_movement_sentence
+
+        prov = province_movement_sentence(brief.standing, brief.province, lang, reorganized=brief.reorganized,
+                                          min_years=brief.min_years)
+        called_prov = brief.standing.province is not None and brief.standing.province.significant
+        for i, sentence in enumerate(prov):
+            cands.append((sentence, None if (i == 0 and called_prov) else 3))
+        tables = list(brief.standing.by_type.values())
+        for sentence, tab in zip(movement_sentences(brief.standing, lang, reorganized=brief.reorganized), tables):
+            cands.append((sentence, None if tab.n_called else 1))
     panel_items = list(brief.panel.items())
     for i, (unit_type, result) in enumerate(panel_items):
         if i == 0:
@@ -889,13 +893,9 @@ def methods_text(brief: Brief) -> list[str]:
     if brief.adjust in ("none", None):
         unit_adjustment = _t("methods.unadjusted_units", lang)
     else:
-        unit_adjustment = _t("methods.adjusted_units", lang, adjust=_adjust_name(brief.adjust, lang),
-                             screened=_n_units(brief.trends.n_screened, lang))
-    out = [
-        _t("methods.trends", lang, level=level, adjustment=unit_adjustment, alpha=alpha,
-           min_years=fmt_int(brief.min_years, lang))
-        + (" " + _t("methods.pooled", lang) if brief.trends.variance == "pooled" else "")
-    ]
+        unit_adjustment = _t("methods.adjusted_units", lang, adjust=_adjust_name(brief.adjust, lang))
+    out = [_t("methods.trends", lang, level=level, adjustment=unit_adjustment, alpha=alpha,
+              min_years=fmt_int(brief.min_years, lang))]
     small, medium, large = EFFECT_THRESHOLDS["partial_eta2"]
     out.append(_t("methods.differences", lang, adjustment=_adjustment(brief.adjust, lang),
                   small=fmt_number(small, lang), medium=fmt_number(medium, lang), large=fmt_number(large, lang)))

@@ -17,6 +17,7 @@ from typing import Any, Iterable, Sequence
 import pandas as pd
 
 from parbrief.report import figures as F
+from parbrief.report import movement as M
 from parbrief.report import narrative as N
 from parbrief.report.brief import Brief
 from parbrief.report.overview import Overview
@@ -174,7 +175,7 @@ def league_table(brief: Brief) -> Section:
                     esc(getattr(r, label_col) if not _missing(getattr(r, label_col)) else "–"),
                     _signed_html(getattr(r, "change", None), lang) if brief.compare_year else "–",
                     _rank_change(getattr(r, "rank_change", None), lang) if brief.compare_year else "–",
-                    esc(N.trend_label(r.trend, lang)) if isinstance(r.trend, str) else "–",
+                    esc(M.standing_label(r.trend, lang)) if isinstance(r.trend, str) else "–",
                 ]
             )
         parts.append(_table(headers, rows))
@@ -187,31 +188,32 @@ def trends(brief: Brief) -> Section:
     """Province and unit lines over the years, who improves or declines, bands by year."""
     lang = brief.lang
     parts = [_h(2, t("heading.trends", lang))]
-    highlight = brief.trends.improving() + brief.trends.declining()
+    tables = brief.standing.by_type.values() if brief.standing is not None else ()
+    highlight = [u for tab in tables for u in tab.improving() + tab.declining()]
     if brief.reorganized:
         parts.extend(_history_block(brief))
     parts.append(F.trend_figure(brief.history, "total", lang, highlight=highlight[:6], breaks=brief.breaks).to_html())
-    parts.append(_p(N.province_trend_sentence(brief, notes=True)))
-    called = [tr for tr in brief.trends.trends if tr.significant]
+    if brief.standing is not None:
+        for sentence in M.province_movement_sentence(brief.standing, brief.province, lang,
+                                                     reorganized=brief.reorganized, min_years=brief.min_years):
+            parts.append(_p(sentence))
+    called = [tr for tab in tables for tr in tab.trends if tr.significant]
     if called:
         headers = [
             (t("column.unit", lang), False),
             (t("column.trend", lang), False),
-            (t("column.slope", lang), True),
-            (t("column.ci95", lang), True),
+            (t("column.first_standing", lang), True),
+            (t("column.last_standing", lang), True),
         ]
         rows = [
-            [
-                esc(tr.unit),
-                esc(N.trend_label(tr.classification, lang)),
-                esc(fmt_signed(tr.slope, lang)),
-                esc(f"{fmt_signed(tr.slope_ci[0], lang)} … {fmt_signed(tr.slope_ci[1], lang)}"),
-            ]
+            [esc(tr.unit), esc(M.standing_label(tr.classification, lang)), esc(fmt_signed(tr.z[0], lang)),
+             esc(fmt_signed(tr.z[-1], lang))]
             for tr in sorted(called, key=lambda x: -x.slope)
         ]
         parts.append(_table(headers, rows))
-    for sentence in N.trend_summary(brief):
-        parts.append(_p(sentence))
+    if brief.standing is not None:
+        for sentence in M.movement_sentences(brief.standing, lang, reorganized=brief.reorganized, limit=None):
+            parts.append(_p(sentence))
     counts = _band_counts(brief)
     if len(counts):
         parts.append(

@@ -39,7 +39,7 @@ _FILE_KEYS = set(TUNABLE_KEYS) | {"year", "provinces", "spec", "data", "crosswal
 _BUILTIN_DEFAULTS: dict[str, Any] = {
     "lang": "vi",
     "alpha": 0.05,
-    "min_years": 4,
+    "min_years": 5,
     "adjust": "holm",
     "band_scheme": "provincial",
     "national_band_scheme": "national",
@@ -57,7 +57,7 @@ class BriefParams:
     spec: str
     lang: str = "vi"
     alpha: float = 0.05
-    min_years: int = 4
+    min_years: int = 5
     adjust: str = "holm"
     band_scheme: str = "provincial"
     national_band_scheme: str = "national"

@@ -153,8 +153,9 @@ class StatTest:
     """One hypothesis test, or a record that it could not be run (``ok=False`` with a reason).
 
     ``test`` is a stable code (``anova_classic``, ``anova_welch``, ``kruskal_wallis``,
-    ``panel_anova_unit``, ``panel_anova_year``, ``friedman``, ``welch_t``, ``mann_whitney``),
-    ``role`` is ``primary``, ``sensitivity`` (same question, other method) or ``secondary``
+    ``panel_gls_unit``, ``panel_gls_year``, ``friedman``, ``welch_t``, ``mann_whitney``),
+    ``role`` is ``primary``, ``sensitivity`` (same question, other method), ``check`` (a described
+    check that cannot confirm the primary) or ``secondary``
     (another question answered by the same model). ``effect_name``/``effect``/``effect_ci`` is
     the headline effect size; ``effects`` holds every effect size computed (name → value), e.g.
     ``{"partial_eta2": …, "partial_omega2": …}``. ``n`` is the number of observations per group.

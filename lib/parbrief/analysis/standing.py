@@ -1,0 +1,94 @@
+"""What a brief may say about movement over the years, across method changes.
+
+Raw scores are compared only within the current method period, and there only described (the
+year-by-year path: "rose three years running"); whether a unit *improved relative to its peers* is
+tested on its standing (:func:`parbrief.stats.standing.standing_trends`) over every year of the
+current map, one family per unit type; the province's own movement across methods is its standing
+among the provinces of the national table, with its national rank year by year.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Sequence
+
+import pandas as pd
+
+from parbrief.stats.standing import RawPath, StandingTable, StandingTrend, raw_path, standing_trends
+from parbrief.stats.ratings import rank_units
+
+__all__ = ["StandingSummary", "brief_standing", "current_period_start"]
+
+
+@dataclass(frozen=True)
+class StandingSummary:
+    """Movement of a province and its units (see the module docstring).
+
+    ``by_type[t]``: standing trends of the units of type ``t`` (years of the current map);
+    ``paths[unit]``: the raw path within the current method period, which starts in
+    ``period_start``; ``province``: the province's standing trend among the provinces of the
+    national table (None without a national table), ``province_path`` its raw path in the current
+    method period and ``rank_path`` its national rank by year, ``(year, rank, n_ranked)``.
+    """
+
+    by_type: dict[str, StandingTable]
+    paths: dict[str, RawPath]
+    period_start: int | None
+    province: StandingTrend | None = None
+    province_path: RawPath | None = None
+    rank_path: tuple[tuple[int, int, int], ...] = ()
+    national: StandingTable | None = None
+    years: tuple[int, ...] = field(default_factory=tuple)
+
+
+def current_period_start(years: Sequence[int], breaks: Sequence[float], year: int) -> int | None:
+    """First year of the method period that contains ``year`` (None when there are no years)."""
+    before = [b for b in breaks if b <= year]
+    start = max(before) if before else None
+    inside = [int(y) for y in years if (start is None or y > start) and y <= year]
+    return min(inside) if inside else None
+
+
+def _path(rows: pd.DataFrame, start: int | None) -> RawPath:
+    sub = rows[rows["year"] >= start] if start is not None else rows
+    return raw_path(sub["year"].astype(int).tolist(), sub["total"].astype(float).tolist())
+
+
+def brief_standing(
+    history: pd.DataFrame,
+    national: pd.DataFrame | None,
+    province: str,
+    year: int,
+    breaks: Sequence[float],
+    unit_types: Sequence[str],
+    *,
+    alpha: float = 0.05,
+    adjust: str = "holm",
+    min_years: int = 5,
+) -> StandingSummary:
+    """Standing trends and raw paths for one province's brief.
+
+    ``history``: the province's unit rows up to ``year`` on the current map; ``national``: the
+    national table's rows (provinces as units) up to ``year`` on the same map, or None.
+    """
+    years = sorted(int(y) for y in history["year"].unique())
+    start = current_period_start(years, breaks, year)
+    by_type = {t: standing_trends(history[history["unit_type"] == t], alpha=alpha, adjust=adjust,
+                                  min_years=min_years, breaks=breaks)
+               for t in unit_types}
+    paths = {str(u): _path(g.sort_values("year"), start) for u, g in history.groupby("unit")}
+    if national is None or national.empty or province not in set(national["unit"]):
+        return StandingSummary(by_type=by_type, paths=paths, period_start=start, years=tuple(years))
+    nat = national[national["year"] <= year]
+    nat_table = standing_trends(nat, alpha=alpha, adjust=adjust, min_years=min_years, breaks=breaks)
+    own = nat[nat["unit"] == province].sort_values("year")
+    ranks = []
+    for y in sorted(int(v) for v in nat["year"].unique()):
+        r = rank_units(nat, y, value="total")
+        hit = r[r["unit"] == province]
+        if len(hit):
+            ranks.append((y, int(hit["rank"].iloc[0]), int(len(r))))
+    nat_start = current_period_start(own["year"].tolist(), breaks, year)
+    return StandingSummary(by_type=by_type, paths=paths, period_start=start, province=nat_table.get(province),
+                           province_path=_path(own, nat_start), rank_path=tuple(ranks), national=nat_table,
+                           years=tuple(years))
