@@ -133,15 +133,15 @@ class RunParameters(BaseModel):
 
     province: str | None = _f(None, "brief", "cli", examples=["Quảng Trị"])
     year: int | None = _f(None, "brief", "overview", "file", "cli", examples=[2024], ge=1900, le=2200)
+    data: str = _f("", "brief", "overview", "file", "cli", examples=["outputs/demo-data/parbrief.duckdb"])
+    survey: str = _f("", "brief")
+    spec: str = _f("", "brief", "overview", "file", "cli")
     lang: Literal["vi", "en"] = _f("vi", "brief", "overview", "tunable", "file", "cli")
     alpha: float = _f(0.05, "brief", "tunable", "file", "cli", gt=0.0, lt=0.5)
     min_years: int = _f(4, "brief", "tunable", "file", "cli", ge=3)
     adjust: Literal["holm", "bh"] = _f("holm", "brief", "tunable", "file", "cli")
     band_scheme: str = _f("provincial", "brief", "tunable", "file", "cli")
     national_band_scheme: str = _f("national", "brief", "overview", "tunable", "file", "cli")
-    data: str = _f("", "brief", "overview", "file", "cli", examples=["outputs/demo-data/parbrief.duckdb"])
-    survey: str = _f("", "brief")
-    spec: str = _f("", "brief", "overview", "file", "cli")
     aliases: str | dict[str, dict[str, str]] = _f({}, "file")
     province_aliases: dict[str, str] = _f({}, "file")
     provinces: dict[str, dict[str, Any]] = _f({}, "file")
@@ -239,3 +239,18 @@ class _Expect:
     def __repr__(self) -> str:
         return expected(self.name, "en")
 
+
+
+def describe(lang: str = "en") -> list[str]:
+    """One line per parameter: name, default, where it may be set, doc (``python -m parbrief.config``)."""
+    lines = []
+    for name, info in RunParameters.model_fields.items():
+        scopes = ", ".join((info.json_schema_extra or {}).get("scopes", ()))
+        lines.append(f"{name} = {default(name)!r}  [{scopes}]  {doc(name, lang)}")
+    return lines
+
+
+if __name__ == "__main__":  # pragma: no cover - a listing for people
+    import sys
+
+    print("\n".join(describe(sys.argv[1] if len(sys.argv) > 1 else "en")))
