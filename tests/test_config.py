@@ -71,7 +71,8 @@ def test_year_must_be_an_integer(value):
     with pytest.raises(ConfigError) as err:
         check_layer({"year": value}, "params/2024.yaml", config.FILE_KEYS)
     assert str(err.value).startswith("params/2024.yaml: year must be a year written as a whole number, e.g. 2024")
-    assert err.value.message("vi").startswith("params/2024.yaml: year phải là năm viết bằng số nguyên")
+    assert err.value.message("vi").startswith("params/2024.yaml: giá trị ")
+    assert err.value.message("vi").endswith("của year không hợp lệ; cần năm viết bằng số nguyên, ví dụ 2024")
 
 
 @pytest.mark.parametrize(
@@ -92,7 +93,8 @@ def test_bounds(key, bad, good):
         with pytest.raises(ConfigError) as err:
             check_layer({key: value}, None, (key,))
         assert str(err.value).startswith(f"command line: {key} must be {config.expected(key)}")
-        assert err.value.message("vi").startswith(f"dòng lệnh: {key} phải là")
+        assert err.value.message("vi") == (f"dòng lệnh: giá trị {value!r} của {key} không hợp lệ; "
+                                           f"cần {config.expected(key, 'vi')}")
 
 
 def test_the_model_is_strict_and_refuses_unknown_names():
@@ -372,3 +374,16 @@ def test_a_province_not_in_the_data_is_refused_with_the_list(tmp_path):
         _resolve(tmp_path, "provinces:\n  Tỉnh Hà Giang: {lang: en}\n")
     assert "provinces Tỉnh Hà Giang are not in the data; provinces available: Cần Thơ, Quảng Trị" in str(err.value)
     assert "các tỉnh Tỉnh Hà Giang không có trong dữ liệu" in err.value.message("vi")
+
+
+def test_command_line_values_are_checked_before_the_data_are_read(tmp_path, capsys):
+    from parbrief.cli import main
+
+    missing = str(tmp_path / "missing.csv")
+    assert main(["render", "--data", missing, "--alpha", "0.7", "--lang", "en"]) == 1
+    assert "command line: alpha must be between 0 and 0.5" in capsys.readouterr().err
+    assert main(["render", "--data", missing, "--year", "1800"]) == 1
+    assert "dòng lệnh: giá trị 1800 của year không hợp lệ" in capsys.readouterr().err
+    assert main(["render", "--data", missing, "--workers", "0"]) == 1
+    assert "workers" in capsys.readouterr().err
+    assert not (tmp_path / "outputs").exists()

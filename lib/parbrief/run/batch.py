@@ -497,8 +497,12 @@ def _plan(
     notebook: Path | None, cli_overrides: dict[str, Any] | None, force: bool, phase: _Phases,
 ) -> _Plan:
     """Validate everything, snapshot the data, build and fingerprint the jobs (nothing rendered)."""
+    from parbrief.config import TUNABLE_KEYS
     from parbrief.spec import default_spec_path, load_spec
 
+    cli = {"lang": lang, **(cli_overrides or {}), "year": year}
+    check_layer({k: v for k, v in cli.items() if v is not None}, None, TUNABLE_KEYS + ("year",))  # before any load
+    del cli["year"]
     if defaults_file is None:
         cand = default_params_dir() / "defaults.yaml"
         defaults_file = cand if cand.is_file() else None
@@ -510,7 +514,7 @@ def _plan(
     spec = load_spec(spec_file)
     config, snap = _resolve(
         data=data, out=out, spec_file=spec_file, spec=spec, aliases=settings.aliases, year=year,
-        provinces=provinces, cli={"lang": lang, **(cli_overrides or {})}, defaults_file=defaults_file,
+        provinces=provinces, cli=cli, defaults_file=defaults_file,
         params_file=params_file, force=force, phase=phase,
     )
     year_dir = out / str(config.year)
@@ -677,10 +681,10 @@ def render(
     if analysis:
         raise ConfigError("config.error.analysis_unavailable")
     phase = _Phases()
+    n_workers = _workers(workers, log)
     plan = _plan(data=data, out=Path(out), year=year, provinces=provinces, lang=lang, spec_path=spec_path,
                  params_file=params_file, defaults_file=defaults_file, overview=overview, notebook=notebook,
                  cli_overrides=cli_overrides, force=force, phase=phase)
-    n_workers = _workers(workers, log)
     outcomes, ran, pool_stats = _execute(plan, n_workers=n_workers, reuse=reuse, force=force, progress=progress,
                                          phase=phase, log=log)
     return _write_index_and_manifest(plan, outcomes, ran, pool_stats, n_workers=n_workers, reuse=reuse,
