@@ -380,10 +380,11 @@ def test_command_line_values_are_checked_before_the_data_are_read(tmp_path, caps
     from parbrief.cli import main
 
     missing = str(tmp_path / "missing.csv")
-    assert main(["render", "--data", missing, "--alpha", "0.7", "--lang", "en"]) == 1
+    out = ["--out", str(tmp_path / "outputs")]
+    assert main(["render", "--data", missing, "--alpha", "0.7", "--lang", "en", *out]) == 1
     assert "command line: alpha must be between 0 and 0.5" in capsys.readouterr().err
-    assert main(["render", "--data", missing, "--year", "1800"]) == 1
+    assert main(["render", "--data", missing, "--year", "1800", *out]) == 1
     assert "dòng lệnh: giá trị 1800 của year không hợp lệ" in capsys.readouterr().err
-    assert main(["render", "--data", missing, "--workers", "0"]) == 1
+    assert main(["render", "--data", missing, "--workers", "0", *out]) == 1
     assert "workers" in capsys.readouterr().err
     assert not (tmp_path / "outputs").exists()
