@@ -39,9 +39,11 @@ __all__ = [
     "TUNABLE_KEYS",
     "check_layer",
     "default",
+    "describe",
     "doc",
     "expected",
     "fields_in",
+    "flag",
     "message",
     "notebook_default",
 ]
