@@ -10,7 +10,7 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
-from typing import Sequence
+from typing import Any, Sequence
 
 from parbrief.errors import DataValidationError, ParbriefError
 
@@ -19,6 +19,49 @@ __all__ = ["main", "build_parser"]
 
 def _add_lang(p: argparse.ArgumentParser) -> None:
     p.add_argument("--lang", choices=["vi", "en"], default="vi", help="language of messages (default vi)")
+
+
+#: How each ``render`` option is read (type, action); name, help and default come from the model.
+_RENDER_ARGS: dict[str, dict[str, Any]] = {
+    "year": {"type": int},
+    "province": {"action": "append"},
+    "lang": {"choices": ["vi", "en"]},
+    "alpha": {"type": float},
+    "min_years": {"type": int},
+    "adjust": {"choices": ["holm", "bh"]},
+    "band_scheme": {},
+    "national_band_scheme": {},
+    "data": {"type": Path},
+    "spec": {"type": Path},
+    "params": {"type": Path},
+    "workers": {"type": int},
+    "out": {"type": Path},
+    "force": {"action": "store_true"},
+    "reuse": {"action": "store_true", "dest": "no_reuse"},
+    "pdf": {"action": "store_true"},
+    "analysis": {"action": "store_true"},
+}
+
+
+def _add_render_flags(p: argparse.ArgumentParser) -> None:
+    """``parbrief render``'s options, one per parameter of scope ``cli`` in :mod:`parbrief.config`.
+
+    The help is the parameter's one-line doc and its default; a value not typed stays ``None``
+    (``False`` for switches) so the params files are not overridden by defaults. ``--out`` has
+    its default here, since no params file sets it.
+    """
+    from parbrief import config
+
+    for name in config.fields_in("cli"):
+        how = dict(_RENDER_ARGS[name])
+        value = config.default(name)
+        shown = {None: "", "": ""}.get(value, value) if not isinstance(value, bool) else None
+        text = config.doc(name, "en") + (f" (default {shown})" if shown not in (None, "") else "")
+        if name == "out":
+            how["default"] = Path(value)
+        elif how.get("action") != "store_true":
+            how["default"] = None
+        p.add_argument(config.flag(name), help=text.replace("%", "%%"), **how)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -49,20 +92,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_lang(p)
 
     p = sub.add_parser("render", help="render the yearly brief of each province to HTML")
-    p.add_argument("--year", type=int, default=None, help="year of the briefs (default: latest in the data)")
-    p.add_argument("--province", action="append", default=None, help="province to render (repeatable; default all)")
-    p.add_argument("--lang", choices=["vi", "en"], default=None, help="language of the briefs (default vi)")
-    p.add_argument("--data", type=Path, default=None, help="a store (.duckdb) or a CSV/Excel/Parquet file")
-    p.add_argument("--spec", type=Path, default=None, help="index spec YAML (default params/index.yaml)")
-    p.add_argument("--params", type=Path, default=None, help="run parameters YAML (e.g. params/2024.yaml)")
-    p.add_argument("--workers", type=int, default=None, help="parallel renders (default: number of cores)")
-    p.add_argument("--out", type=Path, default=Path("outputs"), help="output folder (default outputs/)")
-    p.add_argument("--force", action="store_true",
-                   help="re-render every brief, even those unchanged since their last render")
-    p.add_argument("--no-reuse", action="store_true",
-                   help="run each brief on a fresh kernel (slower; default: warm kernels, reset between briefs)")
-    p.add_argument("--pdf", action="store_true",
-                   help="also print each brief to <slug>.pdf (A4) with Chromium")
+    _add_render_flags(p)
     return parser
 
 
@@ -119,7 +149,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         )
         return 1
     except ParbriefError as exc:
-        print(f"parbrief {args.command}: {exc}", file=sys.stderr)
+        lang = getattr(args, "lang", None) or "vi"
+        text = exc.message(lang) if callable(getattr(exc, "message", None)) else str(exc)
+        print(f"parbrief {args.command}: {text}", file=sys.stderr)
         return 1
 
 

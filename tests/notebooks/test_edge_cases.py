@@ -112,6 +112,10 @@ def test_a_failing_province_leaves_the_others_rendered(edge_file, tmp_path):
 def test_cli_render_unknown_province_fails_before_any_run(edge_file, tmp_path, capsys):
     code = main(["render", "--data", str(edge_file), "--province", "Không Có", "--out", str(tmp_path)])
     assert code == 1
-    err = capsys.readouterr().err
-    assert "Không Có" in err and "provinces available: Ít Huyện, Một Năm, Mới Có" in err
+    err = capsys.readouterr().err  # in Vietnamese unless --lang en
+    assert "không có dữ liệu năm 2024 của: Không Có; các tỉnh có dữ liệu: Ít Huyện, Một Năm, Mới Có" in err
     assert not any(tmp_path.iterdir())  # nothing written
+    code = main(["render", "--data", str(edge_file), "--province", "Không Có", "--out", str(tmp_path),
+                 "--lang", "en"])
+    err = capsys.readouterr().err
+    assert code == 1 and "Không Có" in err and "provinces available: Ít Huyện, Một Năm, Mới Có" in err

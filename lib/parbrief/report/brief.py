@@ -16,6 +16,7 @@ from typing import Any, Sequence
 import pandas as pd
 
 from parbrief.analysis.standing import StandingSummary, brief_standing
+from parbrief.config import default
 from parbrief.data.validate import NATIONAL
 from parbrief.spec import BandScheme, IndexSpec
 from parbrief.stats.differences import DifferenceResult
@@ -305,12 +306,12 @@ def build_brief(
     data: str | Path,
     survey: str | Path | None = None,
     spec: str | Path | IndexSpec | None = None,
-    lang: str = "vi",
-    alpha: float = 0.05,
-    min_years: int = 5,
-    adjust: str = "holm",
-    band_scheme: str = "provincial",
-    national_band_scheme: str = "national",
+    lang: str = default("lang"),
+    alpha: float = default("alpha"),
+    min_years: int = default("min_years"),
+    adjust: str = default("adjust"),
+    band_scheme: str = default("band_scheme"),
+    national_band_scheme: str = default("national_band_scheme"),
     frames: tuple[pd.DataFrame, pd.DataFrame | None, str, dict[str, str]] | None = None,
 ) -> Brief:
     """Compute every number of ``province``'s brief for ``year`` (see :class:`Brief`).

@@ -25,17 +25,18 @@ import os
 import shutil
 import sys
 import time
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any, Callable, Sequence
+from typing import Any, Callable, Mapping, Sequence
 
 import pandas as pd
 
+from parbrief.config import ConfigError, check_layer, default
 from parbrief.data.validate import NATIONAL
 from parbrief.errors import ParamsError
 from parbrief.run.execute import BriefJob, BriefOutcome, render_brief
-from parbrief.run.params import BriefParams, RunConfig, resolve_run, slugify
+from parbrief.run.params import BriefParams, RunConfig, file_settings, resolve_run, slugify
 
 __all__ = [
     "NATIONAL", "RenderSummary", "SnapshotData", "default_params_dir", "find_snapshot", "notebook_path",
@@ -127,11 +128,14 @@ class SnapshotData:
         return pd.read_parquet(self.survey_path, filters=[("year", "==", int(year))])
 
 
-def _source_key(data: Path, spec_file: Path) -> dict[str, Any]:
-    """What the snapshot is a function of: the data file (and a DuckDB log), the spec, the loader."""
-    from parbrief.run.fingerprint import file_sha256, library_fingerprint
+def _source_key(data: Path, spec_file: Path, aliases: Mapping[str, Any] | None = None) -> dict[str, Any]:
+    """What the snapshot is a function of: the data file (and a DuckDB log), the spec, the
+    params' aliases (when any), the loader."""
+    from parbrief.run.fingerprint import file_sha256, library_fingerprint, params_sha256
 
     key: dict[str, Any] = {"data": file_sha256(data), "spec": file_sha256(spec_file)}
+    if aliases:
+        key["aliases"] = params_sha256(aliases)
     wal = data.with_name(data.name + ".wal")
     if wal.is_file():
         key["wal"] = file_sha256(wal)
@@ -148,7 +152,8 @@ def _read_snapshot(folder: Path) -> tuple[pd.DataFrame, bool, dict[str, str]]:
     return scores, has_survey, meta
 
 
-def find_snapshot(data: Path, spec_file: Path, out: Path) -> SnapshotData | None:
+def find_snapshot(data: Path, spec_file: Path, out: Path,
+                  aliases: Mapping[str, Any] | None = None) -> SnapshotData | None:
     """An existing snapshot under ``out/<year>/snapshot`` made from exactly this data and spec.
 
     ``source.json`` beside each snapshot records the SHA-256 of the data file (and of a DuckDB
@@ -158,7 +163,7 @@ def find_snapshot(data: Path, spec_file: Path, out: Path) -> SnapshotData | None
     """
     if not Path(out).is_dir() or not Path(data).is_file():
         return None
-    key = _source_key(Path(data), Path(spec_file))
+    key = _source_key(Path(data), Path(spec_file), aliases)
     found = []
     for src in Path(out).glob("*/snapshot/source.json"):
         try:
@@ -181,7 +186,8 @@ def find_snapshot(data: Path, spec_file: Path, out: Path) -> SnapshotData | None
     return None
 
 
-def write_render_snapshot(bundle: Any, data: Path, spec_file: Path, folder: Path) -> SnapshotData:
+def write_render_snapshot(bundle: Any, data: Path, spec_file: Path, folder: Path,
+                          aliases: Mapping[str, Any] | None = None) -> SnapshotData:
     """Write the render's snapshot (Parquet, ``meta.json``, then ``source.json``) and read it back.
 
     ``source.json`` is removed first and written last, so a crash half-way never leaves a
@@ -202,7 +208,7 @@ def write_render_snapshot(bundle: Any, data: Path, spec_file: Path, folder: Path
     scores, _, meta = _read_snapshot(folder)
     atomic_write_text(
         source,
-        json.dumps({"key": _source_key(Path(data), Path(spec_file)), "sha256": snap.sha256,
+        json.dumps({"key": _source_key(Path(data), Path(spec_file), aliases), "sha256": snap.sha256,
                     "data_sha256": bundle.sha256, "has_survey": snap.survey_path is not None}, indent=1) + "\n",
     )
     return SnapshotData(scores, meta, snap.scores_path, snap.survey_path, snap.sha256, bundle.sha256, False)
@@ -299,10 +305,350 @@ def _run_jobs(
     return outcomes, pool.stats
 
 
+class _Phases:
+    """Wall-clock seconds of each phase of a render, for the manifest's ``mode.phases_s``."""
+
+    def __init__(self) -> None:
+        self.started = datetime.now(timezone.utc)
+        self.t0 = self._mark = time.perf_counter()
+        self.seconds: dict[str, float] = {}
+
+    def __call__(self, name: str) -> None:
+        now = time.perf_counter()
+        self.seconds[name] = round(now - self._mark, 3)
+        self._mark = now
+
+    def elapsed(self) -> float:
+        return time.perf_counter() - self.t0
+
+
+@dataclass
+class _Plan:
+    """A render planned and validated: the data snapshot, the jobs, and which of them to run."""
+
+    data: Path
+    spec_file: Path
+    spec: Any
+    config: RunConfig
+    year_dir: Path
+    snap: SnapshotData
+    briefs: list[BriefParams]
+    jobs: list[BriefJob]
+    params_by_slug: dict[str, dict[str, Any]]
+    lang: str
+    prints: dict[str, tuple[str, dict[str, str]]] = field(default_factory=dict)
+    to_run: list[BriefJob] = field(default_factory=list)
+    skipped: dict[str, BriefOutcome] = field(default_factory=dict)
+    fp_store: Any = None
+
+    @property
+    def national_scheme(self) -> str:
+        return self.briefs[0].national_band_scheme if self.briefs else default("national_band_scheme")
+
+
+def _with_aliases(bundle: Any, aliases: Mapping[str, Mapping[str, str]] | None) -> Any:
+    """A store's data with the params' aliases applied; refused when two units of one
+    province-year end up with one name."""
+    from parbrief.data.names import apply_aliases
+    from parbrief.data.store import frames_sha256
+
+    if not aliases:
+        return bundle
+    scores = apply_aliases(bundle.scores, aliases)
+    dup = scores[scores.duplicated(["province", "unit", "year"], keep=False)]
+    if not dup.empty:
+        row = dup.iloc[0]
+        raise ConfigError("config.error.aliases_duplicate", province=row["province"], unit=row["unit"],
+                          year=int(row["year"]))
+    survey = apply_aliases(bundle.survey, aliases) if bundle.survey is not None else None
+    return replace(bundle, scores=scores, survey=survey, sha256=frames_sha256(scores, survey))
+
+
+def _resolve(
+    *, data: Path, out: Path, spec_file: Path, spec: Any, aliases: Mapping[str, Any] | None, year: int | None,
+    provinces: Sequence[str] | None, cli: dict[str, Any], defaults_file: Path | None, params_file: Path | None,
+    force: bool, phase: _Phases,
+) -> tuple[RunConfig, SnapshotData]:
+    """Resolve and validate every parameter against the data before anything is written.
+
+    The data come from an earlier render's snapshot when their source is unchanged (a hash
+    check), else from the store or file (the slow path: the whole load happens here, once);
+    the snapshot of this render is written under ``out/<year>/snapshot``.
+    """
+    snap: SnapshotData | None = None if force else find_snapshot(data, spec_file, out, aliases)
+    bundle = None
+    if snap is not None:
+        scores = snap.scores
+    else:
+        from parbrief.data.store import STORE_EXTENSIONS, load_data
+
+        bundle = load_data(data, spec, aliases=aliases)
+        if data.suffix.lower() in STORE_EXTENSIONS:  # a scores file had them applied while validated
+            bundle = _with_aliases(bundle, aliases)
+        scores = bundle.scores
+    provincial = scores[scores["province"] != NATIONAL]
+    if provinces is None and year is not None:
+        in_year = provincial.loc[provincial["year"] == year, "province"].unique().tolist()
+    else:
+        in_year = provincial["province"].unique().tolist()
+    config = resolve_run(
+        available_provinces=in_year,
+        available_years=sorted(provincial["year"].unique().tolist()) or sorted(scores["year"].unique().tolist()),
+        data="", survey="", spec=str(spec_file.resolve()),
+        band_schemes=spec.band_schemes.keys(),
+        defaults_file=defaults_file, params_file=params_file,
+        cli=cli, provinces=provinces, year=year,
+    )
+    if provinces is None:
+        with_year = set(provincial.loc[provincial["year"] == config.year, "province"])
+        config = replace(config, briefs=tuple(b for b in config.briefs if b.province in with_year))
+    year_dir = out / str(config.year)
+    if snap is None:
+        del scores, provincial
+        snap = write_render_snapshot(bundle, data, spec_file, year_dir / "snapshot", aliases)
+        del bundle
+        _release_memory()  # the store load peaks far above what the frames keep
+    else:
+        snap = _copy_snapshot(snap, year_dir / "snapshot")
+    phase("data_s")
+    return config, snap
+
+
+def _make_jobs(
+    *, config: RunConfig, snap: SnapshotData, spec_file: Path, year_dir: Path, notebook: Path | None,
+    overview: bool, lang: str | None,
+) -> tuple[list[BriefParams], list[BriefJob], dict[str, dict[str, Any]], str]:
+    """One job per brief (parameters pointing at the snapshot), then the national overview.
+
+    Returns the briefs, the jobs, each job's parameters by slug (for the manifest) and the
+    language of the index and overview.
+    """
+    snap_scores, snap_survey = snap.scores_path, snap.survey_path
+    nb = str(notebook or notebook_path("province_brief"))
+    jobs: list[BriefJob] = []
+    params_by_slug: dict[str, dict[str, Any]] = {}
+    taken: set[str] = set()
+    briefs: list[BriefParams] = []
+    for b in config.briefs:
+        b = replace(b, data=str(snap_scores.resolve()), survey=str(snap_survey.resolve()) if snap_survey else "")
+        briefs.append(b)
+        slug = slugify(b.province, taken)
+        taken.add(slug)
+        params_by_slug[slug] = b.as_notebook_parameters()
+        jobs.append(BriefJob(notebook=nb, parameters=b.as_notebook_parameters(), out_dir=str(year_dir),
+                             slug=slug, title=f"{b.province} — {b.year}", lang=b.lang))
+    index_lang = briefs[0].lang if briefs else (lang or default("lang"))
+    national = snap.scores[snap.scores["province"] == NATIONAL]
+    if overview and not national[national["year"] == config.year].empty:
+        slug_of = {b.province: j.slug for b, j in zip(briefs, jobs)}
+        ov_params = {
+            "year": config.year, "data": str(snap_scores.resolve()), "spec": str(spec_file.resolve()),
+            "lang": index_lang,
+            "national_band_scheme": briefs[0].national_band_scheme if briefs else default("national_band_scheme"),
+            "links": {p: f"{s}.html" for p, s in slug_of.items()},
+        }
+        title = ("Toàn quốc" if index_lang == "vi" else "National overview") + f" — {config.year}"
+        params_by_slug["overview"] = ov_params
+        jobs.append(BriefJob(notebook=str(notebook_path("overview")), parameters=ov_params,
+                             out_dir=str(year_dir), slug="overview", title=title, lang=index_lang))
+    return briefs, jobs, params_by_slug, index_lang
+
+
+def _select_changed(plan: _Plan, force: bool) -> None:
+    """Fingerprint every job and keep for rendering only those changed since their last render."""
+    from parbrief.run.fingerprint import (
+        Fingerprints,
+        file_sha256,
+        library_fingerprint,
+        overview_slice_sha256,
+        province_slice_hashes,
+    )
+
+    year, snap, year_dir = plan.config.year, plan.snap, plan.year_dir
+    library = library_fingerprint()
+    nb_sha = {path: file_sha256(path) for path in {j.notebook for j in plan.jobs}}
+    slices = province_slice_hashes(snap.scores, snap.survey_of_year(year), [b.province for b in plan.briefs],
+                                   year, snap.meta)
+    slice_of = {j.slug: slices[b.province] for b, j in zip(plan.briefs, plan.jobs)}
+    if "overview" in plan.params_by_slug:
+        slice_of["overview"] = overview_slice_sha256(snap.scores, year, snap.meta)
+    plan.prints = {
+        j.slug: _brief_fingerprint(notebook_sha=nb_sha[j.notebook], library=library,
+                                   parameters=j.parameters, slice_sha=slice_of[j.slug])
+        for j in plan.jobs
+    }
+    plan.fp_store = Fingerprints.load(year_dir / "fingerprints.json")
+    for j in plan.jobs:
+        fp = plan.prints[j.slug][0]
+        if not force and plan.fp_store.matches(j.slug, fp, year_dir):
+            nb_file = year_dir / f"{j.slug}.ipynb"
+            plan.skipped[j.slug] = BriefOutcome(
+                slug=j.slug, title=j.title, status="skipped", duration_s=0.0,
+                html=str(year_dir / f"{j.slug}.html"), notebook=str(nb_file) if nb_file.is_file() else None,
+                fingerprint=fp, rendered=plan.fp_store.records[j.slug].get("rendered"),
+            )
+        else:
+            plan.to_run.append(j)
+
+
+def _plan(
+    *, data: Path | None, out: Path, year: int | None, provinces: Sequence[str] | None, lang: str | None,
+    spec_path: Path | None, params_file: Path | None, defaults_file: Path | None, overview: bool,
+    notebook: Path | None, cli_overrides: dict[str, Any] | None, force: bool, phase: _Phases,
+) -> _Plan:
+    """Validate everything, snapshot the data, build and fingerprint the jobs (nothing rendered)."""
+    from parbrief.config import TUNABLE_KEYS
+    from parbrief.spec import default_spec_path, load_spec
+
+    cli = {"lang": lang, **(cli_overrides or {}), "year": year}
+    check_layer({k: v for k, v in cli.items() if v is not None}, None, TUNABLE_KEYS + ("year",))  # before any load
+    del cli["year"]
+    if defaults_file is None:
+        cand = default_params_dir() / "defaults.yaml"
+        defaults_file = cand if cand.is_file() else None
+    settings = file_settings(defaults_file, params_file)
+    data = Path(data) if data is not None else settings.data
+    if data is None:
+        raise ConfigError("config.error.data_required")
+    spec_file = Path(spec_path) if spec_path else (settings.spec or default_spec_path())
+    spec = load_spec(spec_file)
+    config, snap = _resolve(
+        data=data, out=out, spec_file=spec_file, spec=spec, aliases=settings.aliases, year=year,
+        provinces=provinces, cli=cli, defaults_file=defaults_file,
+        params_file=params_file, force=force, phase=phase,
+    )
+    year_dir = out / str(config.year)
+    briefs, jobs, params_by_slug, index_lang = _make_jobs(
+        config=config, snap=snap, spec_file=spec_file, year_dir=year_dir, notebook=notebook,
+        overview=overview, lang=lang)
+    plan = _Plan(data=data, spec_file=spec_file, spec=spec, config=config, year_dir=year_dir, snap=snap,
+                 briefs=briefs, jobs=jobs, params_by_slug=params_by_slug, lang=index_lang)
+    _select_changed(plan, force)
+    phase("fingerprints_s")
+    return plan
+
+
+def _workers(workers: int | None, log: Callable[[str], None]) -> int:
+    """``--workers`` checked (at least 1) and capped at the cores (more only slows a render down)."""
+    cores = os.cpu_count() or 1
+    if workers is None:
+        return cores
+    check_layer({"workers": workers}, None, ("workers",))
+    if workers > cores:
+        log(ConfigError("config.error.workers_capped", asked=workers, cores=cores).message("en"))
+        return cores
+    return workers
+
+
+def _execute(
+    plan: _Plan, *, n_workers: int, reuse: bool, force: bool, progress: bool, phase: _Phases,
+    log: Callable[[str], None],
+) -> tuple[list[BriefOutcome], list[BriefOutcome], dict[str, Any]]:
+    """Render the changed jobs on the kernel pool, keeping a true manifest as each brief lands.
+
+    Returns the outcomes in job order (skipped ones included), the ones rendered now, and the
+    pool's statistics.
+    """
+    from parbrief.run.manifest import build_manifest, write_manifest
+
+    engine_mode = "warm kernels (reset before each brief)" if reuse else "fresh kernel per brief"
+    how = f"; {min(n_workers, len(plan.to_run))} worker(s), {engine_mode}" if plan.to_run else ""
+    log(f"parbrief render: {len(plan.jobs)} notebook(s) for {plan.config.year}: {len(plan.to_run)} to render, "
+        f"{len(plan.skipped)} unchanged{how}")
+
+    # A manifest that says what has finished, rewritten (atomically) as each brief succeeds, so
+    # a render killed midway leaves a true account; the final one says "complete": true.
+    progress_state = {j.slug: plan.skipped.get(j.slug) or BriefOutcome(slug=j.slug, title=j.title,
+                                                                      status="pending", duration_s=0.0)
+                      for j in plan.jobs}
+
+    def write_progress() -> None:
+        write_manifest(plan.year_dir / "manifest.json", build_manifest(
+            year=plan.config.year, parameters=plan.params_by_slug,
+            outcomes=[progress_state[j.slug] for j in plan.jobs],
+            data_source=str(plan.data), data_sha256=plan.snap.data_sha256, snapshot_sha256=plan.snap.sha256,
+            mode={"engine": "papermill, engine 'parbrief'", "reuse": reuse, "force": force},
+            started=phase.started, duration_s=phase.elapsed(),
+            extra={"complete": False, "spec": str(plan.spec_file), "fingerprints": "fingerprints.json"},
+        ))
+
+    write_progress()
+
+    def record(o: BriefOutcome) -> None:  # called (under a lock) as each brief succeeds
+        fp, parts = plan.prints[o.slug]
+        plan.fp_store.record(o.slug, {"fingerprint": fp, "parts": parts, "rendered": o.rendered,
+                                      "duration_s": o.duration_s})
+        plan.fp_store.save()
+        progress_state[o.slug] = o
+        write_progress()
+
+    snap = plan.snap
+    warm = {"scores": str(snap.scores_path.resolve()),
+            "survey": str(snap.survey_path.resolve()) if snap.survey_path else "",
+            "spec": str(plan.spec_file.resolve())}
+    # Longest first (a brief's time grows with its units), so no long brief is left for the end
+    # while the other kernels idle; outcomes are put back in province order below.
+    size = snap.scores.loc[snap.scores["year"] == plan.config.year].groupby("province").size()
+    units = {j.slug: int(size.get(b.province, 0)) for b, j in zip(plan.briefs, plan.jobs)}
+    queue = sorted(plan.to_run, key=lambda j: -units.get(j.slug, 0))
+    ran, pool_stats = _run_jobs(queue, n_workers, progress, reuse=reuse, warm=warm, on_success=record)
+    phase("notebooks_s")
+    by_slug = {o.slug: o for o in ran}
+    outcomes = [
+        (replace(by_slug[j.slug], fingerprint=plan.prints[j.slug][0]) if by_slug[j.slug].status == "ok"
+         else by_slug[j.slug]) if j.slug in by_slug else plan.skipped[j.slug]
+        for j in plan.jobs
+    ]
+    return outcomes, ran, pool_stats
+
+
+def _write_index_and_manifest(
+    plan: _Plan, outcomes: list[BriefOutcome], ran: list[BriefOutcome], pool_stats: dict[str, Any], *,
+    n_workers: int, reuse: bool, force: bool, phase: _Phases,
+) -> RenderSummary:
+    """The year's ``index.html`` (headline numbers of every current brief) and final manifest."""
+    from parbrief.report.brief import headline_rows
+    from parbrief.run.index import write_index
+    from parbrief.run.manifest import build_manifest, write_manifest
+
+    year = plan.config.year
+    heads = headline_rows(plan.snap.scores, [b.province for b in plan.briefs], year, plan.spec,
+                          national_scheme=plan.national_scheme, lang=plan.lang)
+    # The index links every brief that exists and is current: a skipped one is as good as new.
+    listed = [replace(o, status="ok") if o.status == "skipped" else o for o in outcomes]
+    index = write_index(plan.year_dir / "index.html", year=year, outcomes=listed, headlines=heads,
+                        lang=plan.lang, synthetic=plan.snap.meta.get("synthetic") == "true")
+    phase("index_s")
+    mode = {
+        "engine": "papermill, engine 'parbrief' (parbrief.run.engine.WarmKernelEngine)",
+        "reuse": reuse,
+        "kernel": "warm kernels (reset before each brief)" if reuse else "fresh kernel per brief",
+        "workers": n_workers,
+        "force": force,
+        "rendered": len(ran),
+        "skipped": len(plan.skipped),
+        "kernels_started": pool_stats["kernels_started"],
+        "kernels_retired": pool_stats["kernels_retired"],
+        "kernel_start_s": pool_stats["kernel_start_s"],
+        "snapshot_reused": plan.snap.reused,
+        "phases_s": phase.seconds,
+    }
+    manifest = build_manifest(
+        year=year, parameters=plan.params_by_slug, outcomes=outcomes,
+        data_source=str(plan.data), data_sha256=plan.snap.data_sha256, snapshot_sha256=plan.snap.sha256,
+        mode=mode, started=phase.started, duration_s=phase.elapsed(),
+        extra={"complete": True, "params_sources": list(plan.config.sources), "spec": str(plan.spec_file),
+               "fingerprints": "fingerprints.json"},
+    )
+    manifest_path = write_manifest(plan.year_dir / "manifest.json", manifest)
+    return RenderSummary(year=year, out_dir=plan.year_dir, outcomes=tuple(outcomes), index=index,
+                         manifest=manifest_path)
+
+
 def render(
     *,
-    data: Path,
-    out: Path = Path("outputs"),
+    data: Path | None = None,
+    out: Path = Path(default("out")),
     year: int | None = None,
     provinces: Sequence[str] | None = None,
     lang: str | None = None,
@@ -310,13 +656,14 @@ def render(
     params_file: Path | None = None,
     defaults_file: Path | None = None,
     workers: int | None = None,
-    overview: bool = True,
+    overview: bool = default("overview"),
     progress: bool = True,
     notebook: Path | None = None,
     cli_overrides: dict[str, Any] | None = None,
     log: Callable[[str], None] = lambda s: print(s, file=sys.stderr),
-    force: bool = False,
-    reuse: bool = True,
+    force: bool = default("force"),
+    reuse: bool = default("reuse"),
+    analysis: bool = default("analysis"),
 ) -> RenderSummary:
     """Render one year's province briefs (and the national overview) from a store or file.
 
@@ -328,237 +675,33 @@ def render(
     the one recorded after its last successful render, and whose HTML is still there, is not
     rendered again: it keeps its files and is listed with status ``skipped``; ``force=True``
     renders everything. The manifest's ``mode`` says which engine, reuse, workers and how
-    many were skipped.
+    many were skipped. ``data`` and the spec default to the params files' ``data:`` and
+    ``spec:``; ``cli_overrides`` holds tunables typed on the command line (``alpha``, …).
     """
-    from parbrief.report.brief import headline_rows
-    from parbrief.run.fingerprint import (
-        Fingerprints,
-        file_sha256,
-        library_fingerprint,
-        overview_slice_sha256,
-        province_slice_hashes,
-    )
-    from parbrief.run.index import write_index
-    from parbrief.run.manifest import build_manifest, write_manifest
-    from parbrief.spec import default_spec_path, load_spec
-
-    started = datetime.now(timezone.utc)
-    t0 = time.perf_counter()
-    spec_file = Path(spec_path) if spec_path else default_spec_path()
-    spec = load_spec(spec_file)
-    if defaults_file is None:
-        cand = default_params_dir() / "defaults.yaml"
-        defaults_file = cand if cand.is_file() else None
-
-    out = Path(out)
-    data = Path(data)
-    # Resolve and validate everything against the data before anything is written. The data
-    # come from an earlier render's snapshot when their source is unchanged (a hash check),
-    # else from the store or file (the slow path: the whole load happens here, once).
-    phases: dict[str, float] = {}
-    mark = time.perf_counter()
-
-    def phase(name: str) -> None:
-        nonlocal mark
-        now = time.perf_counter()
-        phases[name] = round(now - mark, 3)
-        mark = now
-
-    snap: SnapshotData | None = None if force else find_snapshot(data, spec_file, out)
-    bundle = None
-    if snap is not None:
-        scores = snap.scores
-    else:
-        from parbrief.data.store import load_data
-
-        bundle = load_data(data, spec)
-        scores = bundle.scores
-    provincial = scores[scores["province"] != NATIONAL]
-    national = scores[scores["province"] == NATIONAL]
-    if provinces is None and year is not None:
-        in_year = provincial.loc[provincial["year"] == year, "province"].unique().tolist()
-    else:
-        in_year = provincial["province"].unique().tolist()
-
-    cli = {"lang": lang, **(cli_overrides or {})}
-    config: RunConfig = resolve_run(
-        available_provinces=in_year,
-        available_years=sorted(provincial["year"].unique().tolist()) or sorted(scores["year"].unique().tolist()),
-        data="", survey="", spec=str(spec_file.resolve()),
-        band_schemes=spec.band_schemes.keys(),
-        defaults_file=defaults_file, params_file=params_file,
-        cli=cli, provinces=provinces, year=year,
-    )
-    if provinces is None:
-        with_year = set(provincial.loc[provincial["year"] == config.year, "province"])
-        config = RunConfig(
-            year=config.year,
-            briefs=tuple(b for b in config.briefs if b.province in with_year),
-            sources=config.sources,
-        )
-    year_dir = out / str(config.year)
-    if snap is None:
-        del scores, provincial, national
-        snap = write_render_snapshot(bundle, data, spec_file, year_dir / "snapshot")
-        del bundle
-        _release_memory()  # the store load peaks far above what the frames keep
-    else:
-        snap = _copy_snapshot(snap, year_dir / "snapshot")
-    scores = snap.scores
-    national = scores[scores["province"] == NATIONAL]
-    phase("data_s")
-    snap_scores, snap_survey = snap.scores_path, snap.survey_path
-    notebook = str(notebook or notebook_path("province_brief"))
-
-    jobs: list[BriefJob] = []
-    params_by_slug: dict[str, dict[str, Any]] = {}
-    taken: set[str] = set()
-    briefs: list[BriefParams] = []
-    for b in config.briefs:
-        b = BriefParams(**{**b.as_notebook_parameters(), "data": str(snap_scores.resolve()),
-                           "survey": str(snap_survey.resolve()) if snap_survey else ""})
-        briefs.append(b)
-        slug = slugify(b.province, taken)
-        taken.add(slug)
-        params_by_slug[slug] = b.as_notebook_parameters()
-        jobs.append(BriefJob(notebook=notebook, parameters=b.as_notebook_parameters(), out_dir=str(year_dir),
-                             slug=slug, title=f"{b.province} — {b.year}", lang=b.lang))
-    slug_of = {b.province: j.slug for b, j in zip(briefs, jobs)}
-    overview_nb = None
-    if overview and not national[national["year"] == config.year].empty:
-        ov_lang = briefs[0].lang if briefs else (lang or "vi")
-        ov_params = {
-            "year": config.year, "data": str(snap_scores.resolve()), "spec": str(spec_file.resolve()),
-            "lang": ov_lang, "national_band_scheme": briefs[0].national_band_scheme if briefs else "national",
-            "links": {p: f"{s}.html" for p, s in slug_of.items()},
-        }
-        title = ("Toàn quốc" if ov_lang == "vi" else "National overview") + f" — {config.year}"
-        params_by_slug["overview"] = ov_params
-        overview_nb = str(notebook_path("overview"))
-        jobs.append(BriefJob(notebook=overview_nb, parameters=ov_params,
-                             out_dir=str(year_dir), slug="overview", title=title, lang=ov_lang))
-
-    # Fingerprints: which briefs changed since their last successful render?
-    library = library_fingerprint()
-    nb_sha = {path: file_sha256(path) for path in {j.notebook for j in jobs}}
-    slices = province_slice_hashes(scores, snap.survey_of_year(config.year), [b.province for b in briefs],
-                                   config.year, snap.meta)
-    slice_of = {j.slug: slices[b.province] for b, j in zip(briefs, jobs)}
-    if overview_nb is not None:
-        slice_of["overview"] = overview_slice_sha256(scores, config.year, snap.meta)
-    prints = {
-        j.slug: _brief_fingerprint(notebook_sha=nb_sha[j.notebook], library=library,
-                                   parameters=j.parameters, slice_sha=slice_of[j.slug])
-        for j in jobs
-    }
-    fp_store = Fingerprints.load(year_dir / "fingerprints.json")
-    to_run: list[BriefJob] = []
-    skipped: dict[str, BriefOutcome] = {}
-    for j in jobs:
-        fp = prints[j.slug][0]
-        if not force and fp_store.matches(j.slug, fp, year_dir):
-            rec = fp_store.records[j.slug]
-            nb_file = year_dir / f"{j.slug}.ipynb"
-            skipped[j.slug] = BriefOutcome(
-                slug=j.slug, title=j.title, status="skipped", duration_s=0.0,
-                html=str(year_dir / f"{j.slug}.html"), notebook=str(nb_file) if nb_file.is_file() else None,
-                fingerprint=fp, rendered=rec.get("rendered"),
-            )
-        else:
-            to_run.append(j)
-
-    phase("fingerprints_s")
-    n_workers = max(1, workers if workers else (os.cpu_count() or 1))
-    engine_mode = "warm kernels (reset before each brief)" if reuse else "fresh kernel per brief"
-    how = f"; {min(n_workers, len(to_run))} worker(s), {engine_mode}" if to_run else ""
-    log(f"parbrief render: {len(jobs)} notebook(s) for {config.year}: {len(to_run)} to render, "
-        f"{len(skipped)} unchanged{how}")
-
-    # A manifest that says what has finished, rewritten (atomically) as each brief succeeds, so
-    # a render killed midway leaves a true account; the final one says "complete": true.
-    progress_state = {j.slug: skipped.get(j.slug) or BriefOutcome(slug=j.slug, title=j.title, status="pending",
-                                                                 duration_s=0.0) for j in jobs}
-
-    def write_progress() -> None:
-        write_manifest(year_dir / "manifest.json", build_manifest(
-            year=config.year, parameters=params_by_slug, outcomes=[progress_state[j.slug] for j in jobs],
-            data_source=str(data), data_sha256=snap.data_sha256, snapshot_sha256=snap.sha256,
-            mode={"engine": "papermill, engine 'parbrief'", "reuse": reuse, "force": force},
-            started=started, duration_s=time.perf_counter() - t0,
-            extra={"complete": False, "spec": str(spec_file), "fingerprints": "fingerprints.json"},
-        ))
-
-    write_progress()
-
-    def record(o: BriefOutcome) -> None:  # called (under a lock) as each brief succeeds
-        fp, parts = prints[o.slug]
-        fp_store.record(o.slug, {"fingerprint": fp, "parts": parts, "rendered": o.rendered,
-                                 "duration_s": o.duration_s})
-        fp_store.save()
-        progress_state[o.slug] = o
-        write_progress()
-
-    warm = {"scores": str(snap_scores.resolve()), "survey": str(snap_survey.resolve()) if snap_survey else "",
-            "spec": str(spec_file.resolve())}
-    # Longest first (a brief's time grows with its units), so no long brief is left for the end
-    # while the other kernels idle; outcomes are put back in province order below.
-    size = scores.loc[scores["year"] == config.year].groupby("province").size()
-    units = {j.slug: int(size.get(b.province, 0)) for b, j in zip(briefs, jobs)}
-    queue = sorted(to_run, key=lambda j: -units.get(j.slug, 0))
-    ran, pool_stats = _run_jobs(queue, n_workers, progress, reuse=reuse, warm=warm, on_success=record)
-    phase("notebooks_s")
-    by_slug = {o.slug: o for o in ran}
-    outcomes = [
-        (replace(by_slug[j.slug], fingerprint=prints[j.slug][0]) if by_slug[j.slug].status == "ok"
-         else by_slug[j.slug]) if j.slug in by_slug else skipped[j.slug]
-        for j in jobs
-    ]
-
-    heads = headline_rows(scores, [b.province for b in briefs], config.year, spec,
-                          national_scheme=briefs[0].national_band_scheme if briefs else "national",
-                          lang=briefs[0].lang if briefs else (lang or "vi"))
-    # The index links every brief that exists and is current: a skipped one is as good as new.
-    listed = [replace(o, status="ok") if o.status == "skipped" else o for o in outcomes]
-    index = write_index(year_dir / "index.html", year=config.year, outcomes=listed, headlines=heads,
-                        lang=briefs[0].lang if briefs else (lang or "vi"), synthetic=snap.meta.get("synthetic") == "true")
-    phase("index_s")
-    mode = {
-        "engine": "papermill, engine 'parbrief' (parbrief.run.engine.WarmKernelEngine)",
-        "reuse": reuse,
-        "kernel": engine_mode,
-        "workers": n_workers,
-        "force": force,
-        "rendered": len(ran),
-        "skipped": len(skipped),
-        "kernels_started": pool_stats["kernels_started"],
-        "kernels_retired": pool_stats["kernels_retired"],
-        "kernel_start_s": pool_stats["kernel_start_s"],
-        "snapshot_reused": snap.reused,
-        "phases_s": phases,
-    }
-    manifest = build_manifest(
-        year=config.year, parameters=params_by_slug, outcomes=outcomes,
-        data_source=str(data), data_sha256=snap.data_sha256, snapshot_sha256=snap.sha256,
-        mode=mode, started=started, duration_s=time.perf_counter() - t0,
-        extra={"complete": True, "params_sources": list(config.sources), "spec": str(spec_file),
-               "fingerprints": "fingerprints.json"},
-    )
-    manifest_path = write_manifest(year_dir / "manifest.json", manifest)
-    return RenderSummary(year=config.year, out_dir=year_dir, outcomes=tuple(outcomes), index=index,
-                         manifest=manifest_path)
+    if analysis:
+        raise ConfigError("config.error.analysis_unavailable")
+    phase = _Phases()
+    n_workers = _workers(workers, log)
+    plan = _plan(data=data, out=Path(out), year=year, provinces=provinces, lang=lang, spec_path=spec_path,
+                 params_file=params_file, defaults_file=defaults_file, overview=overview, notebook=notebook,
+                 cli_overrides=cli_overrides, force=force, phase=phase)
+    outcomes, ran, pool_stats = _execute(plan, n_workers=n_workers, reuse=reuse, force=force, progress=progress,
+                                         phase=phase, log=log)
+    return _write_index_and_manifest(plan, outcomes, ran, pool_stats, n_workers=n_workers, reuse=reuse,
+                                     force=force, phase=phase)
 
 
 def render_from_args(args: argparse.Namespace) -> int:
     """The ``parbrief render`` command: run :func:`render` and print a summary."""
-    if args.data is None:
-        raise ParamsError(
-            "--data is required: a store (.duckdb) written by `parbrief ingest`/`parbrief demo`, "
-            "or a CSV/Excel/Parquet scores file"
-        )
+    from parbrief.config import TUNABLE_KEYS
+
+    tunables = {k: getattr(args, k, None) for k in TUNABLE_KEYS if k != "lang"}
     summary = render(
         data=args.data, out=args.out, year=args.year, provinces=args.province, lang=args.lang,
         spec_path=args.spec, params_file=args.params, workers=args.workers,
         progress=True, force=getattr(args, "force", False), reuse=not getattr(args, "no_reuse", False),
+        cli_overrides={k: v for k, v in tunables.items() if v is not None},
+        analysis=getattr(args, "analysis", False),
     )
     for line in summary.lines():
         print(line)

@@ -9,58 +9,54 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Iterable, Mapping
 
-
+from parbrief.config import (
+    FILE_KEYS,
+    TUNABLE_KEYS,
+    ConfigError,
+    check_layer,
+    default,
+)
 from parbrief.files import read_yaml_mapping
-from parbrief.errors import ParamsError
 
 __all__ = [
     "BriefParams",
+    "FileSettings",
     "RunConfig",
     "TUNABLE_KEYS",
+    "file_settings",
     "load_params_file",
+    "province_key",
     "resolve_run",
     "slugify",
 ]
 
-#: Keys a params file or the command line may set for every brief (and per province).
-TUNABLE_KEYS: dict[str, type | tuple[type, ...]] = {
-    "lang": str,
-    "alpha": (float, int),
-    "min_years": int,
-    "adjust": str,
-    "band_scheme": str,
-    "national_band_scheme": str,
-}
-_FILE_KEYS = set(TUNABLE_KEYS) | {"year", "provinces", "spec", "data", "crosswalks", "aliases", "province_aliases"}
-_BUILTIN_DEFAULTS: dict[str, Any] = {
-    "lang": "vi",
-    "alpha": 0.05,
-    "min_years": 5,
-    "adjust": "holm",
-    "band_scheme": "provincial",
-    "national_band_scheme": "national",
-}
+#: Keys of a params file that are paths, read relative to the file's folder.
+_PATH_KEYS = ("data", "spec")
 
 
 @dataclass(frozen=True)
 class BriefParams:
-    """The parameters of one brief, exactly the ``parameters`` cell of the notebook."""
+    """The parameters of one brief, exactly the ``parameters`` cell of the notebook.
+
+    Field names and defaults are those of :class:`parbrief.config.RunParameters` (scope
+    ``brief``); a test checks that they agree.
+    """
 
     province: str
     year: int
     data: str
     survey: str
     spec: str
-    lang: str = "vi"
-    alpha: float = 0.05
-    min_years: int = 5
-    adjust: str = "holm"
-    band_scheme: str = "provincial"
-    national_band_scheme: str = "national"
+    lang: str = default("lang")
+    alpha: float = default("alpha")
+    min_years: int = default("min_years")
+    adjust: str = default("adjust")
+    band_scheme: str = default("band_scheme")
+    national_band_scheme: str = default("national_band_scheme")
 
     def as_notebook_parameters(self) -> dict[str, Any]:
         return asdict(self)
@@ -76,52 +72,120 @@ class RunConfig:
 
 
 def load_params_file(path: Path | None) -> dict[str, Any]:
-    """Read a params YAML (``None`` or missing optional file → ``{}``) and refuse unknown keys."""
+    """Read a params YAML (``None`` → ``{}``) and check every key and value against the model.
+
+    Unknown keys are refused with the allowed ones, ``crosswalks`` with the reason, each value
+    against its type and bounds (:func:`parbrief.config.check_layer`), each province's
+    overrides likewise. ``data`` and ``spec`` (and ``aliases`` when it names a file) are made
+    relative to the file's folder.
+    """
     if path is None:
         return {}
     p = Path(path)
     raw = dict(read_yaml_mapping(p, expected="expected a mapping of parameter: value"))
-    unknown = sorted(set(raw) - _FILE_KEYS)
-    if unknown:
-        raise ParamsError(
-            f"{p}: unknown parameter(s) {', '.join(unknown)}; allowed: {', '.join(sorted(_FILE_KEYS))}"
-        )
-    provinces = raw.get("provinces") or {}
-    if not isinstance(provinces, dict):
-        raise ParamsError(f"{p}: 'provinces' must map a province name to its overrides")
-    for name, over in provinces.items():
-        if not isinstance(over, dict):
-            raise ParamsError(f"{p}: provinces.{name}: expected a mapping of overrides")
-        bad = sorted(set(over) - set(TUNABLE_KEYS))
-        if bad:
-            raise ParamsError(
-                f"{p}: provinces.{name}: unknown parameter(s) {', '.join(bad)}; "
-                f"allowed: {', '.join(sorted(TUNABLE_KEYS))}"
-            )
+    check_layer(raw, str(p), FILE_KEYS)
+    for name, over in (raw.get("provinces") or {}).items():
+        check_layer(over, str(p), TUNABLE_KEYS, province=str(name))
+    base = p.parent
+    for key in _PATH_KEYS:
+        if raw.get(key):
+            raw[key] = str(base / raw[key])
+    if isinstance(raw.get("aliases"), str) and raw["aliases"]:
+        raw["aliases"] = str(base / raw["aliases"])
     return raw
 
 
-def _check_values(values: Mapping[str, Any], where: str, schemes: Iterable[str]) -> None:
-    for key, expected in TUNABLE_KEYS.items():
-        if key not in values:
+@dataclass(frozen=True)
+class FileSettings:
+    """What the params files say about the inputs of a render (before the data are read)."""
+
+    data: Path | None
+    spec: Path | None
+    aliases: dict[str, dict[str, str]] | None
+
+
+def file_settings(defaults_file: Path | None, params_file: Path | None) -> FileSettings:
+    """``data``, ``spec`` and the aliases of the params files (the year file wins), paths resolved.
+
+    Aliases are read with :func:`parbrief.data.names.load_aliases`: inline (``aliases:`` and
+    ``province_aliases:`` in the params file) or from the file ``aliases:`` names; the two
+    files' renames are merged, the year file's winning per name.
+    """
+    from parbrief.data.names import load_aliases
+
+    data = spec = None
+    merged: dict[str, dict[str, str]] = {}
+    for f in (defaults_file, params_file):
+        if not f:
             continue
-        v = values[key]
-        if isinstance(v, bool) or not isinstance(v, expected):
-            raise ParamsError(f"{where}: {key} must be {getattr(expected, '__name__', 'a number')}, got {v!r}")
-    if values.get("lang") not in (None, "vi", "en"):
-        raise ParamsError(f"{where}: lang must be 'vi' or 'en', got {values['lang']!r}")
-    alpha = values.get("alpha")
-    if alpha is not None and not (0 < float(alpha) < 0.5):
-        raise ParamsError(f"{where}: alpha must be between 0 and 0.5, got {alpha!r}")
-    my = values.get("min_years")
-    if my is not None and my < 3:
-        raise ParamsError(f"{where}: min_years must be at least 3 (a trend needs 3 points), got {my!r}")
-    if values.get("adjust") not in (None, "holm", "bh"):
-        raise ParamsError(f"{where}: adjust must be 'holm' or 'bh', got {values['adjust']!r}")
-    schemes = set(schemes)
+        raw = load_params_file(f)
+        data = Path(raw["data"]) if raw.get("data") else data
+        spec = Path(raw["spec"]) if raw.get("spec") else spec
+        for key in ("data", "spec"):
+            if raw.get(key) and not Path(raw[key]).exists():
+                raise ConfigError("config.error.path_missing", where=str(f), key=key, path=raw[key])
+        sources = []
+        if isinstance(raw.get("aliases"), str) and raw["aliases"]:
+            if not Path(raw["aliases"]).is_file():
+                raise ConfigError("config.error.path_missing", where=str(f), key="aliases", path=raw["aliases"])
+            sources.append(Path(raw["aliases"]))
+        if isinstance(raw.get("aliases"), Mapping) and raw["aliases"] or raw.get("province_aliases"):
+            sources.append(Path(f))
+        for src in sources:
+            for prov, renames in load_aliases(src).items():
+                merged.setdefault(prov, {}).update(renames)
+    return FileSettings(data=data, spec=spec, aliases=merged or None)
+
+
+def province_key(name: str, year: int | None = None) -> str:
+    """A key that matches a province however it is written: "Tỉnh Quảng Trị", "Quảng Trị",
+    "TP. Cần Thơ", "Thành phố Hồ Chí Minh" / "TP. Hồ Chí Minh" (normalized, prefix dropped,
+    case folded; :func:`parbrief.data.crosswalk.province_short_name`)."""
+    from parbrief.data.crosswalk import province_short_name
+    from parbrief.data.names import normalize_name
+
+    try:
+        return province_short_name(name, year).casefold()
+    except Exception:  # noqa: BLE001 - a name the crosswalk cannot read is matched as written
+        return normalize_name(name).casefold()
+
+
+class _ProvinceIndex:
+    """The data's provinces, found by the names users write (see :func:`province_key`)."""
+
+    def __init__(self, names: Iterable[str], year: int) -> None:
+        from parbrief.data.names import normalize_name
+
+        self._norm = normalize_name
+        self.exact = {normalize_name(p): p for p in names}
+        by_key: dict[str, list[str]] = {}
+        for p in self.exact.values():
+            by_key.setdefault(province_key(p, year), []).append(p)
+        # A key two data names share would be ambiguous: only the exact spelling finds those.
+        self.by_key = {k: v[0] for k, v in by_key.items() if len(v) == 1}
+        self.year = year
+
+    def find(self, name: str) -> str | None:
+        exact = self.exact.get(self._norm(name))
+        return exact if exact is not None else self.by_key.get(province_key(name, self.year))
+
+
+def _check_values(values: Mapping[str, Any], where: str | None, schemes: Iterable[str]) -> None:
+    """Checks against the spec that the model cannot make: band schemes must exist."""
+    schemes = sorted(schemes)
     for key in ("band_scheme", "national_band_scheme"):
         if key in values and values[key] not in schemes:
-            raise ParamsError(f"{where}: {key} {values[key]!r} is not in the spec; choose one of {sorted(schemes)}")
+            raise ConfigError("config.error.scheme_unknown", where=where, key=key, value=repr(values[key]),
+                              schemes=schemes)
+
+
+def _check_min_years(layers: Iterable[tuple[str | None, Mapping[str, Any]]], years: list[int]) -> None:
+    """``min_years`` set anywhere may not exceed the number of years the data hold."""
+    for where, values in layers:
+        value = values.get("min_years")
+        if value is not None and value > len(years):
+            raise ConfigError("config.error.min_years_above", where=where, value=value, n=len(years),
+                              years=", ".join(map(str, years)))
 
 
 def resolve_run(
@@ -138,85 +202,73 @@ def resolve_run(
     provinces: Iterable[str] | None = None,
     year: int | None = None,
 ) -> RunConfig:
-    """Resolve every brief's parameters: defaults.yaml → year file → province overrides → CLI.
+    """Resolve every brief's parameters: model defaults → defaults.yaml → year file → province
+    overrides → CLI.
 
     ``cli`` holds only the values the user typed (``None`` values are ignored). The year is the
     command line's, else the params file's, else the latest year in the data. Provinces default
-    to every province in the data that has scores in that year.
+    to every province in the data that has scores in that year. Provinces (``--province`` and
+    the keys of ``provinces:``) are found by the names users write (:func:`province_key`).
     """
-    from parbrief.data.names import normalize_name
     from parbrief.stats.ratings import vietnamese_sort_key
 
-    def listing(names: Iterable[str]) -> list[str]:
-        return sorted(names, key=vietnamese_sort_key)
+    def listing(names: Iterable[str]) -> str:
+        return ", ".join(sorted(names, key=vietnamese_sort_key))
 
     schemes = list(band_schemes)
     defaults = load_params_file(defaults_file) if defaults_file else {}
     year_file = load_params_file(params_file) if params_file else {}
-    cli_values = {k: v for k, v in (cli or {}).items() if v is not None}
-    for where, values in (
-        (str(defaults_file), defaults),
-        (str(params_file), year_file),
-        ("command line", cli_values),
-    ):
+    cli_values = check_layer({k: v for k, v in (cli or {}).items() if v is not None}, None,
+                             TUNABLE_KEYS + ("year",))
+    if year is not None:
+        check_layer({"year": year}, None, ("year",))
+    layers: list[tuple[str | None, Mapping[str, Any]]] = [
+        (str(defaults_file), defaults), (str(params_file), year_file), (None, cli_values)]
+    overrides_raw = year_file.get("provinces") or {}
+    for name, over in overrides_raw.items():
+        layers.insert(-1, (f"{params_file}: provinces.{name}", over))
+    for where, values in layers:
         _check_values(values, where, schemes)
-    for name, over in (year_file.get("provinces") or {}).items():
-        _check_values(over, f"{params_file}: provinces.{name}", schemes)
 
     years = sorted(int(y) for y in available_years)
     if not years:
-        raise ParamsError("the data holds no scores: nothing to render")
+        raise ConfigError("config.error.no_data")
     chosen_year = year if year is not None else year_file.get("year", defaults.get("year"))
     chosen_year = int(chosen_year) if chosen_year is not None else years[-1]
     if chosen_year not in years:
-        raise ParamsError(
-            f"year {chosen_year} is not in the data; years available: {', '.join(map(str, years))}"
-        )
+        raise ConfigError("config.error.year_missing", year=chosen_year, years=", ".join(map(str, years)))
+    _check_min_years(layers, years)
 
-    known = {normalize_name(p): p for p in available_provinces}
+    index = _ProvinceIndex(available_provinces, chosen_year)
     if provinces:
-        wanted = []
-        missing = []
-        for p in provinces:
-            key = normalize_name(p)
-            (wanted.append(known[key]) if key in known else missing.append(p))
+        found = [(p, index.find(p)) for p in provinces]
+        missing = [p for p, hit in found if hit is None]
         if missing:
-            raise ParamsError(
-                f"province(s) not in the data for {chosen_year}: {', '.join(missing)}; "
-                f"provinces available: {', '.join(listing(known.values()))}"
-            )
+            raise ConfigError("config.error.province_missing", year=chosen_year, names=", ".join(missing),
+                              available=listing(index.exact.values()))
+        wanted = [hit for _, hit in found]
     else:
-        wanted = listing(known.values())
-    overrides = {normalize_name(k): v for k, v in (year_file.get("provinces") or {}).items()}
-    unknown_over = sorted(set(overrides) - set(known))
+        wanted = sorted(index.exact.values(), key=vietnamese_sort_key)
+    overrides: dict[str, Mapping[str, Any]] = {}
+    unknown_over = []
+    for name, over in overrides_raw.items():
+        hit = index.find(str(name))
+        if hit is None:
+            unknown_over.append(str(name))
+        else:
+            overrides.setdefault(hit, {}).update(over)
     if unknown_over:
-        raise ParamsError(
-            f"{params_file}: provinces {', '.join(unknown_over)} are not in the data; "
-            f"provinces available: {', '.join(listing(known.values()))}"
-        )
+        raise ConfigError("config.error.override_missing", where=str(params_file), names=", ".join(unknown_over),
+                          available=listing(index.exact.values()))
 
-    base = {**_BUILTIN_DEFAULTS}
+    base = {k: default(k) for k in TUNABLE_KEYS}
     for layer in (defaults, year_file):
         base.update({k: v for k, v in layer.items() if k in TUNABLE_KEYS})
     briefs = []
     for prov in dict.fromkeys(wanted):
-        values = {**base, **overrides.get(normalize_name(prov), {}), **cli_values}
-        values = {k: v for k, v in values.items() if k in TUNABLE_KEYS}
-        briefs.append(
-            BriefParams(
-                province=prov,
-                year=chosen_year,
-                data=data,
-                survey=survey,
-                spec=spec,
-                lang=str(values["lang"]),
-                alpha=float(values["alpha"]),
-                min_years=int(values["min_years"]),
-                adjust=str(values["adjust"]),
-                band_scheme=str(values["band_scheme"]),
-                national_band_scheme=str(values["national_band_scheme"]),
-            )
-        )
+        values = {**base, **overrides.get(prov, {}), **cli_values}
+        briefs.append(BriefParams(province=prov, year=chosen_year, data=data, survey=survey, spec=spec,
+                                  **{k: values[k] for k in TUNABLE_KEYS}))
     sources = tuple(str(p) for p in (defaults_file, params_file) if p)
     return RunConfig(year=chosen_year, briefs=tuple(briefs), sources=sources)
 
@@ -243,7 +295,3 @@ def slugify(name: str, taken: Iterable[str] = ()) -> str:
         slug = f"{slug}-{digest}"
     return slug
 
-
-def with_overrides(params: BriefParams, **changes: Any) -> BriefParams:
-    """A copy of ``params`` with some fields changed (used by tests and the batch)."""
-    return replace(params, **changes)

@@ -1,0 +1,258 @@
+"""Every run parameter, once: its type, default, bounds and documentation (:class:`RunParameters`).
+
+The params YAML files, the command line of ``parbrief render``, the notebooks' parameters cells
+and :func:`parbrief.report.brief.build_brief` all take their parameters from this model; the
+tests check each of them against it, so a new tunable is one field here (plus its two doc
+lines in ``report/locales/<lang>/config.yaml``).
+
+Read a default with :func:`default` (``default("alpha") == 0.05``) or ``RunParameters().alpha``;
+the value a notebook shows when opened by hand (the demo) with :func:`notebook_default`.
+
+Each field's ``json_schema_extra`` says where the parameter may be set (:data:`SCOPES`):
+
+- ``brief`` / ``overview``: a parameter of the brief / national overview notebook;
+- ``tunable``: may be set in a params file, per province under ``provinces:`` and on the
+  command line, and changes the brief;
+- ``file``: may be set in a params file (``defaults.yaml``, ``<year>.yaml``);
+- ``cli``: an option of ``parbrief render`` (``flag`` gives its spelling when not ``--name``).
+
+Messages are in Vietnamese and English (:class:`ConfigError`), from the locale topic file.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from importlib import resources
+from typing import Any, Literal, Mapping
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from parbrief.errors import ParamsError
+
+__all__ = [
+    "ConfigError",
+    "FILE_KEYS",
+    "REFUSED_KEYS",
+    "RunParameters",
+    "SCOPES",
+    "TUNABLE_KEYS",
+    "check_layer",
+    "default",
+    "describe",
+    "doc",
+    "expected",
+    "fields_in",
+    "flag",
+    "message",
+    "notebook_default",
+]
+
+LANGS = ("vi", "en")
+#: Where a parameter may be set (see the module docstring).
+SCOPES = ("brief", "overview", "tunable", "file", "cli", "render")
+#: Keys a params file may not hold, with the message key that says why.
+REFUSED_KEYS: dict[str, str] = {"crosswalks": "config.error.crosswalks"}
+
+
+@lru_cache(maxsize=len(LANGS))
+def _strings(lang: str) -> Mapping[str, str]:
+    """The ``config.*`` strings of ``lang`` (flat dotted keys) from the locale topic file."""
+    if lang not in LANGS:
+        lang = "vi"
+    path = resources.files("parbrief").joinpath("report", "locales", lang, "config.yaml")
+    flat: dict[str, str] = {}
+
+    def walk(prefix: str, node: Any) -> None:
+        if isinstance(node, Mapping):
+            for k, v in node.items():
+                walk(f"{prefix}.{k}" if prefix else str(k), v)
+        else:
+            flat[prefix] = str(node)
+
+    walk("", yaml.safe_load(path.read_text(encoding="utf-8")) or {})
+    return flat
+
+
+def message(key: str, lang: str = "en", /, **values: Any) -> str:
+    """The message ``key`` (``config.error.…``) in ``lang`` with ``{name}`` placeholders filled."""
+    return _strings(lang)[key].format(**values)
+
+
+def doc(name: str, lang: str = "en") -> str:
+    """One-line documentation of the parameter ``name`` in ``lang``."""
+    return _strings(lang)[f"config.doc.{name}"]
+
+
+def expected(name: str, lang: str = "en") -> str:
+    """What a value of ``name`` must be, as a message says it ("a year written as a whole number…")."""
+    return _strings(lang)[f"config.expect.{name}"]
+
+
+class ConfigError(ParamsError):
+    """A parameter is unknown or out of bounds; the message in both languages.
+
+    ``str()`` is the English text (logs, tests); :meth:`message` gives the language the user
+    asked for, which the command line prints.
+    """
+
+    def __init__(self, message_key: str, /, **values: Any) -> None:
+        self.message_key = message_key
+        self.values = values
+        self.texts = {lang: message(message_key, lang, **_localized(values, lang)) for lang in LANGS}
+        super().__init__(self.texts["en"])
+
+    def message(self, lang: str = "vi") -> str:
+        return self.texts.get(lang, self.texts["en"])
+
+
+def _localized(values: Mapping[str, Any], lang: str) -> dict[str, Any]:
+    """Placeholder values that are themselves localizable: ``where`` of the command line
+    (``None``) and what a value must be (:class:`_Expect`)."""
+    out = {k: (expected(v.name, lang) if isinstance(v, _Expect) else v) for k, v in values.items()}
+    if out.get("where") is None and "where" in out:
+        out["where"] = message("config.error.where_cli", lang)
+    return out
+
+
+def _f(default: Any, *scopes: str, examples: list[Any] | None = None, flag: str | None = None,
+       **bounds: Any) -> Any:
+    """A field with its documentation (English, from the locale file) and where it may be set."""
+    extra: dict[str, Any] = {"scopes": list(scopes)}
+    if flag:
+        extra["flag"] = flag
+    return Field(default, examples=examples, json_schema_extra=extra, **bounds)
+
+
+class RunParameters(BaseModel):
+    """Every run parameter of parbrief, with its default (see the module docstring for scopes).
+
+    Strict: a year is an ``int`` (not ``true``, ``2024.7``, ``"2024"``), ``alpha`` a float, text
+    is text. Unknown names are refused (``extra="forbid"``).
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
+
+    province: str | None = _f(None, "brief", "cli", examples=["Quảng Trị"])
+    year: int | None = _f(None, "brief", "overview", "file", "cli", examples=[2024], ge=1900, le=2200)
+    data: str = _f("", "brief", "overview", "file", "cli", examples=["outputs/demo-data/parbrief.duckdb"])
+    survey: str = _f("", "brief")
+    spec: str = _f("", "brief", "overview", "file", "cli")
+    lang: Literal["vi", "en"] = _f("vi", "brief", "overview", "tunable", "file", "cli")
+    alpha: float = _f(0.05, "brief", "tunable", "file", "cli", gt=0.0, lt=0.5)
+    min_years: int = _f(5, "brief", "tunable", "file", "cli", ge=3)
+    adjust: Literal["holm", "bh"] = _f("holm", "brief", "tunable", "file", "cli")
+    band_scheme: str = _f("provincial", "brief", "tunable", "file", "cli")
+    national_band_scheme: str = _f("national", "brief", "overview", "tunable", "file", "cli")
+    aliases: str | dict[str, dict[str, str]] = _f({}, "file")
+    province_aliases: dict[str, str] = _f({}, "file")
+    provinces: dict[str, dict[str, Any]] = _f({}, "file")
+    links: dict[str, str] = _f({}, "overview")
+    params: str = _f("", "cli")
+    out: str = _f("outputs", "cli", "render")
+    workers: int | None = _f(None, "cli", "render", ge=1)
+    force: bool = _f(False, "cli", "render")
+    reuse: bool = _f(True, "cli", "render", flag="--no-reuse")
+    pdf: bool = _f(False, "cli", "render")
+    analysis: bool = _f(False, "cli", "render")
+    overview: bool = _f(True, "render")
+
+
+def _describe() -> None:
+    """Put each field's English one-line doc into the model's JSON schema (``description``)."""
+    for name, info in RunParameters.model_fields.items():
+        info.description = doc(name, "en")
+    RunParameters.model_rebuild(force=True)
+
+
+_describe()
+
+
+def fields_in(scope: str) -> tuple[str, ...]:
+    """Names of the parameters of ``scope`` (one of :data:`SCOPES`), in model order."""
+    if scope not in SCOPES:
+        raise ValueError(f"unknown scope {scope!r}; one of {SCOPES}")
+    return tuple(n for n, f in RunParameters.model_fields.items()
+                 if scope in (f.json_schema_extra or {}).get("scopes", ()))
+
+
+def default(name: str) -> Any:
+    """The default of parameter ``name`` (what a render uses when nobody sets it)."""
+    info = RunParameters.model_fields[name]
+    return info.get_default(call_default_factory=True)
+
+
+def notebook_default(name: str) -> Any:
+    """The value a notebook's parameters cell holds for ``name``: the default, or, for a
+    parameter a render always sets (province, year, data), the demo example."""
+    info = RunParameters.model_fields[name]
+    value = default(name)
+    if value is None or (value == "" and info.examples):
+        return info.examples[0] if info.examples else value
+    return value
+
+
+def flag(name: str) -> str:
+    """The ``parbrief render`` option of parameter ``name`` (``--min-years``, ``--no-reuse``)."""
+    extra = RunParameters.model_fields[name].json_schema_extra or {}
+    return str(extra.get("flag") or "--" + name.replace("_", "-"))
+
+
+#: Keys a params file may set for every brief, per province and on the command line.
+TUNABLE_KEYS: tuple[str, ...] = fields_in("tunable")
+#: Keys a params file may hold (plus :data:`REFUSED_KEYS`, which are named and refused).
+FILE_KEYS: tuple[str, ...] = fields_in("file")
+
+
+def check_layer(values: Mapping[str, Any], where: str | None, allowed: tuple[str, ...],
+                province: str | None = None) -> dict[str, Any]:
+    """Check one layer of parameters (a params file, one province's overrides, the command line).
+
+    Unknown keys are refused with the list of ``allowed`` keys; refused keys (``crosswalks``)
+    with the reason; then every value against the model (type and bounds), the first problem
+    raised as :class:`ConfigError` naming ``where`` (a file; ``None``: the command line) and
+    the key. Returns the values as given (all valid).
+    """
+    refused = [k for k in values if k in REFUSED_KEYS]
+    if refused:
+        raise ConfigError(REFUSED_KEYS[refused[0]], where=where)
+    unknown = sorted(str(k) for k in values if k not in allowed)
+    if unknown:
+        key = "config.error.unknown_override" if province is not None else "config.error.unknown_key"
+        raise ConfigError(key, where=where, province=province, keys=", ".join(unknown),
+                          allowed=", ".join(sorted(allowed)))
+    try:
+        RunParameters.model_validate(dict(values))
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        key = str(err["loc"][0])
+        where_key = f"provinces.{province}: {key}" if province is not None else key
+        raise ConfigError("config.error.bad_value", where=where, key=where_key,
+                          expect=_Expect(key), value=repr(values[key])) from None
+    return dict(values)
+
+
+class _Expect:
+    """A placeholder value formatted per language (``{expect}`` → :func:`expected`)."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+
+    def __repr__(self) -> str:
+        return expected(self.name, "en")
+
+
+
+def describe(lang: str = "en") -> list[str]:
+    """One line per parameter: name, default, where it may be set, doc (``python -m parbrief.config``)."""
+    lines = []
+    for name, info in RunParameters.model_fields.items():
+        scopes = ", ".join((info.json_schema_extra or {}).get("scopes", ()))
+        lines.append(f"{name} = {default(name)!r}  [{scopes}]  {doc(name, lang)}")
+    return lines
+
+
+if __name__ == "__main__":  # pragma: no cover - a listing for people
+    import sys
+
+    print("\n".join(describe(sys.argv[1] if len(sys.argv) > 1 else "en")))
