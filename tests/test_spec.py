@@ -216,3 +216,26 @@ def test_contiguous_versions_partition_the_years(start, lengths, open_end, years
     starts = [v.first_year for v in spec.versions[1:]]
     assert spec.breaks(covered) == [s - 0.5 for s in starts if covered[0] < s <= covered[-1]]
     assert len(periods) <= len(spec.breaks(covered)) + 1
+
+
+# ---------------------------------------------------------------------------- published precision
+
+
+def test_rank_decimals_default_from_the_file_and_kept_by_year_views():
+    spec = load_spec()
+    assert spec.rank_decimals == 2  # params/index.yaml says so
+    assert spec.for_year(2019).rank_decimals == 2
+    raw = copy.deepcopy(BASE) | {"components": [{"code": "a", "name_vi": "A", "name_en": "A", "max_points": 10}]}
+    assert parse_spec(raw).rank_decimals == 2  # not written: the default
+    assert "rank_decimals" not in parse_spec(raw | {"rank_decimals": 1}).extra
+    assert parse_spec(raw | {"rank_decimals": 1}).rank_decimals == 1
+    assert parse_spec(raw | {"rank_decimals": 0}).rank_decimals == 0
+
+
+@pytest.mark.parametrize("bad", [-1, 7, 1.5, "2", True, None])
+def test_rank_decimals_must_be_a_small_whole_number(bad):
+    raw = copy.deepcopy(BASE) | {"components": [{"code": "a", "name_vi": "A", "name_en": "A", "max_points": 10}]}
+    assert problems_of(raw | {"rank_decimals": bad}) == [
+        "rank_decimals: expected a whole number of decimals from 0 to 6 (the precision the index publishes its "
+        f"scores at, usually 2), got {bad!r}"
+    ]

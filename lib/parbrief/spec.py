@@ -179,6 +179,10 @@ class IndexSpec:
     default_scheme: str
     total_tolerance: float = 0.05
     source: str = "<memory>"
+    #: Decimals the index publishes its scores at: a score is its value rounded half-up to this
+    #: precision, ranks are computed on it (equal printed scores share a rank) and band cut-offs
+    #: are printed with up to this many decimals.
+    rank_decimals: int = 2
     extra: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
     versions: tuple[MethodVersion, ...] = ()
     version: str | None = None
@@ -358,6 +362,21 @@ def _num(value: Any, where: str, problems: list[str], *, positive: bool = False)
         problems.append(f"{where}: must be greater than 0, got {value!r}")
         return None
     return float(value)
+
+
+#: Largest ``rank_decimals`` accepted (official tables publish 2; 6 is already float noise).
+MAX_RANK_DECIMALS = 6
+
+
+def _rank_decimals(value: Any, problems: list[str]) -> int:
+    """``rank_decimals``: a whole number of decimals from 0 to :data:`MAX_RANK_DECIMALS`."""
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= MAX_RANK_DECIMALS:
+        problems.append(
+            f"rank_decimals: expected a whole number of decimals from 0 to {MAX_RANK_DECIMALS} (the precision "
+            f"the index publishes its scores at, usually 2), got {value!r}"
+        )
+        return 2
+    return int(value)
 
 
 def _text(d: dict[str, Any], key: str, where: str, problems: list[str]) -> str:
@@ -617,6 +636,7 @@ def parse_spec(raw: Any, source: str = "<memory>") -> IndexSpec:
         total_max = _num(top_total_raw, "total_max", problems, positive=True)
     tol = raw.get("total_tolerance", 0.05)
     tol_v = _num(tol, "total_tolerance", problems)
+    rank_decimals = _rank_decimals(raw.get("rank_decimals", 2), problems)
     raw_comps = raw.get("components")
     if has_versions and raw_comps is None:
         comps: list[Component] = []
@@ -644,7 +664,7 @@ def parse_spec(raw: Any, source: str = "<memory>") -> IndexSpec:
         raise SpecError(f"{source}: invalid index specification:\n  - " + "\n  - ".join(problems))
     known = {
         "id", "name_vi", "name_en", "total_max", "total_tolerance", "default_scheme", "components", "band_schemes",
-        "versions",
+        "versions", "rank_decimals",
     }
     if versions:
         shown_total, shown_comps = versions[-1].total_max, versions[-1].components
@@ -659,6 +679,7 @@ def parse_spec(raw: Any, source: str = "<memory>") -> IndexSpec:
         band_schemes=schemes,
         default_scheme=str(default),
         total_tolerance=float(tol_v if tol_v is not None else 0.05),
+        rank_decimals=rank_decimals,
         source=source,
         extra={k: v for k, v in raw.items() if k not in known},
         versions=tuple(versions),

@@ -50,11 +50,11 @@ class Headline:
     predecessors: tuple[str, ...] = ()
 
 
-def _national_rank(national: pd.DataFrame, year: int) -> pd.DataFrame:
-    """Ranks of provinces in one year: higher total first, same total → same rank (official style)."""
+def _national_rank(national: pd.DataFrame, year: int, decimals: int = 2) -> pd.DataFrame:
+    """Ranks of provinces in one year: higher published total first, same → same rank (official style)."""
     from parbrief.stats.ratings import rank_units
 
-    return rank_units(national, year, value="total").rename(columns={"value": "total"})
+    return rank_units(national, year, value="total", decimals=decimals).rename(columns={"value": "total"})
 
 
 def reorganization_year() -> int:
@@ -111,29 +111,32 @@ def headline(
     Changes since the year before are given only where the two years are comparable (see
     :func:`comparison_with_previous`); otherwise ``no_change_reason`` says why they are not.
     """
-    scheme = spec.scheme(national_scheme)
+    from parbrief.stats.ratings import published, published_values, score_change
+
+    scheme, dec = spec.scheme(national_scheme), spec.rank_decimals
     score_ok, rank_ok, why_not = comparison_with_previous(spec, province, year)
     national = scores[scores["province"] == NATIONAL]
     own = national[national["unit"] == province]
     prev_year = year - 1
     if not own[own["year"] == year].empty:
-        ranks = _national_rank(national, year)
+        ranks = _national_rank(national, year, dec)
         row = ranks[ranks["unit"] == province].iloc[0]
         score = float(row["total"])
         rank, n_ranked = int(row["rank"]), int(len(ranks))
         change = rank_change = None
         if not own[own["year"] == prev_year].empty:
-            prev_ranks = _national_rank(national, prev_year)
+            prev_ranks = _national_rank(national, prev_year, dec)
             prev = prev_ranks[prev_ranks["unit"] == province].iloc[0]
-            change = score - float(prev["total"])
+            change = score_change(score, prev["total"], dec)  # of the published scores
             rank_change = int(prev["rank"]) - rank
         source = "national"
     else:
         units = scores[(scores["province"] == province)]
-        this = units.loc[units["year"] == year, "total"].dropna()
+        this = published_values(units.loc[units["year"] == year, "total"], dec).dropna()
         score = float(this.mean()) if len(this) else None
-        before = units.loc[units["year"] == prev_year, "total"].dropna()
-        change = (score - float(before.mean())) if (score is not None and len(before)) else None
+        before = published_values(units.loc[units["year"] == prev_year, "total"], dec).dropna()
+        # The unrounded means' difference (the previous mean is not printed beside it).
+        change = score_change(score, before.mean(), dec, of_published=False) if score is not None and len(before) else None
         if year == reorganization_year() and change is not None:
             change, why_not = None, "new_map"  # districts then, communes now: different units
         rank = n_ranked = rank_change = None
@@ -142,7 +145,7 @@ def headline(
         change = None
     if not rank_ok:
         rank_change = None
-    band = scheme.band_for(score) if score is not None and not math.isnan(score) else None
+    band = scheme.band_for(published(score, dec)) if score is not None and not math.isnan(score) else None
     has_prev = change is not None
     if change is None and why_not is None:
         why_not = "no_previous"
@@ -366,7 +369,7 @@ def build_brief(
     panel: dict[str, DifferenceResult] = {}
     for unit_type in unit_types(current):
         of_type = history[history["unit_type"] == unit_type]
-        table = rank_table(of_type, year, compare_year=compare_year, scheme=scheme)
+        table = rank_table(of_type, year, compare_year=compare_year, scheme=scheme, decimals=idx.rank_decimals)
         table["trend"] = table["unit"].map(trend_class)
         if compare_year is not None and not scores_comparable:
             table["change"] = float("nan")
@@ -416,7 +419,7 @@ def build_brief(
         panel=panel,
         groups=groups,
         survey=survey_result,
-        bands=band_distribution(history, scheme, by="year"),
+        bands=band_distribution(history, scheme, by="year", decimals=idx.rank_decimals),
         components=_component_table(current, previous, idx),
         new_units=new_units,
         dropped_units=dropped,

@@ -30,6 +30,7 @@ __all__ = [
     "MINUS",
     "MISSING",
     "check_lang",
+    "fmt_cutoff",
     "fmt_int",
     "fmt_number",
     "fmt_p",
@@ -91,6 +92,22 @@ def fmt_number(x: Any, lang: str, decimals: int = 2) -> str:
         return MISSING
     text, negative = _format_abs(d, lang, decimals)
     return f"{MINUS}{text}" if negative else text
+
+
+def fmt_cutoff(x: Any, lang: str, max_decimals: int = 2) -> str:
+    """A band cut-off at the precision it is written with, up to the spec's ``rank_decimals``.
+
+    ``80`` → "80", ``35.65`` → "35,65", ``87.5`` → "87,5": as many decimals as the cut-off needs
+    (at most ``max_decimals``), so a threshold is never printed rounder than the scores it cuts
+    (35.65 as "35,7" would put a printed 35,66 below it).
+    """
+    check_lang(lang)
+    d = _as_decimal(x)
+    if d is None:
+        return MISSING
+    q = Decimal(1).scaleb(-max_decimals) if max_decimals > 0 else Decimal(1)
+    needed = max(-d.quantize(q, rounding=ROUND_HALF_UP).normalize().as_tuple().exponent, 0)
+    return fmt_number(d, lang, min(needed, max(max_decimals, 0)))
 
 
 def fmt_signed(x: Any, lang: str, decimals: int = 2) -> str:

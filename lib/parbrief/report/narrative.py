@@ -18,15 +18,17 @@ import inspect
 import math
 import numbers
 import string
-from decimal import ROUND_HALF_UP, Decimal
 from typing import Any, Iterable, Mapping, Sequence
 
 import pandas as pd
 
 from parbrief.report.brief import Brief
-from parbrief.report.formatting import check_lang, fmt_int, fmt_number, fmt_p, fmt_signed, locale_strings, t
+from parbrief.report.formatting import (
+    check_lang, fmt_cutoff, fmt_int, fmt_number, fmt_p, fmt_signed, locale_strings, t,
+)
 from parbrief.stats._results import REASON_TEXT_EN, Note, StatTest
 from parbrief.stats.differences import NORMALITY_MAX_N, DifferenceResult, survey_differences
+from parbrief.stats.ratings import score_change
 from parbrief.stats.trends import Trend
 
 __all__ = [
@@ -622,21 +624,6 @@ def describe_difference(result: DifferenceResult, lang: str, *, unit_label: str 
 # --------------------------------------------------------------------------- headline
 
 
-def _shown_change(score: float, change: float, decimals: int = 2) -> float:
-    """The change a reader computes from the two printed scores (each rounded half-up).
-
-    Rounding the difference itself can disagree with the printed scores by one in the last digit
-    (86,255 − 80 = 6,25499… → "6,25" while the scores read 86,26 and 80,00), so the change is
-    taken between the rounded scores, as an official table would show it.
-    """
-    q = Decimal(1).scaleb(-decimals)
-
-    def rounded(x: float) -> Decimal:
-        return Decimal(repr(float(x))).quantize(q, rounding=ROUND_HALF_UP)
-
-    return float(rounded(score) - rounded(float(score) - float(change)))
-
-
 def headline_sentence(brief: Brief) -> str:
     """Score, rating, national rank and change since the previous year (or that there is none)."""
     lang, h = brief.lang, brief.headline
@@ -645,7 +632,7 @@ def headline_sentence(brief: Brief) -> str:
         return _t("headline.no_score", lang, year=_year(h.year), measure=measure, province=h.province)
     rating = _t("headline.rating", lang, band=h.band_label) if h.band_label else ""
     if h.change is not None and _finite(h.change) and h.previous_year is not None:
-        shown = _shown_change(h.score, h.change)
+        shown = h.change  # computed once (parbrief.stats.ratings.score_change): the card prints it too
         direction = "up" if shown > 0 else ("down" if shown < 0 else "same")
         score_change = _t(f"change.{direction}", lang, value=fmt_number(abs(shown), lang))
         if h.rank_change is not None:
@@ -782,7 +769,7 @@ def _panel_sentence(brief: Brief, unit_type: str, result: DifferenceResult) -> s
                   bottom_value=fmt_number(bottom[col], lang))
     if not result.significant:
         return _t("diff_finding.not_significant", lang, **common)
-    gap = fmt_number(float(top[col]) - float(bottom[col]), lang)
+    gap = fmt_number(score_change(top[col], bottom[col], 2), lang)  # of the two values printed beside it
     pair = ""
     if result.pairwise is not None:
         try:
@@ -867,21 +854,17 @@ def key_findings(brief: Brief) -> list[str]:
 # --------------------------------------------------------------------------- methods
 
 
-def _band_text(band: Any, lang: str) -> str:
+def _band_text(band: Any, lang: str, decimals: int = 2) -> str:
     lo, hi = band.min, band.max
     label = band.label(lang)
     if lo is not None and hi is not None:
-        return _t("methods.band_range", lang, label=label, min=fmt_number(lo, lang, _dec(lo)),
-                  max=fmt_number(hi, lang, _dec(hi)))
+        return _t("methods.band_range", lang, label=label, min=fmt_cutoff(lo, lang, decimals),
+                  max=fmt_cutoff(hi, lang, decimals))
     if lo is not None:
-        return _t("methods.band_min", lang, label=label, min=fmt_number(lo, lang, _dec(lo)))
+        return _t("methods.band_min", lang, label=label, min=fmt_cutoff(lo, lang, decimals))
     if hi is not None:
-        return _t("methods.band_max", lang, label=label, max=fmt_number(hi, lang, _dec(hi)))
+        return _t("methods.band_max", lang, label=label, max=fmt_cutoff(hi, lang, decimals))
     return label
-
-
-def _dec(x: float) -> int:
-    return 0 if float(x).is_integer() else 1
 
 
 def methods_text(brief: Brief) -> list[str]:
@@ -907,7 +890,7 @@ def methods_text(brief: Brief) -> list[str]:
             if n.code == "groups_dropped_small":
                 min_n = n.detail.get("min_n", min_n)
         out.append(_t("methods.survey", lang, max_n=fmt_int(NORMALITY_MAX_N, lang), min_n=fmt_int(min_n, lang)))
-    bands = "; ".join(_band_text(b, lang) for b in brief.scheme.bands)
+    bands = "; ".join(_band_text(b, lang, brief.spec.rank_decimals) for b in brief.scheme.bands)
     out.append(_t("methods.ratings", lang, scheme=brief.scheme.name(lang), bands=bands,
                   national_scheme=brief.national_scheme.name(lang)))
     out.append(_t("methods.alpha", lang, alpha=alpha))

@@ -49,7 +49,7 @@ def build_overview(
     """Rank every province of the national table in ``year`` and compare with the year before."""
     from parbrief.errors import ParamsError
     from parbrief.spec import load_spec
-    from parbrief.stats.ratings import band_distribution
+    from parbrief.stats.ratings import band_distribution, published_values, score_changes
     from parbrief.stats.trends import rank_table
 
     idx = spec if isinstance(spec, IndexSpec) else load_spec(spec or None)
@@ -61,21 +61,20 @@ def build_overview(
             f"the national table has no scores for {year}; years available: {', '.join(map(str, years)) or 'none'}"
         )
     compare_year = year - 1 if (year - 1) in years else None
-    scheme = idx.scheme(national_band_scheme)
+    scheme, dec = idx.scheme(national_band_scheme), idx.rank_decimals
     reorganized = year == reorganization_year()
     if reorganized:
         # 63 provinces in the year before, 34 now: ranks are not comparable, and a merged
         # province's "previous" score belongs to the former province of the same name.
-        table = rank_table(national, year, compare_year=None, scheme=scheme)
+        table = rank_table(national, year, compare_year=None, scheme=scheme, decimals=dec)
         table["predecessors"] = [predecessors_of(u, year) for u in table["unit"]]
         prev = national[national["year"] == year - 1].set_index("unit")["total"]
-        table["change"] = [
-            (v - prev[u]) if (len(p) == 1 and u in prev.index) else float("nan")
-            for u, v, p in zip(table["unit"], table["value"], table["predecessors"])
-        ]
+        prev_same = [prev[u] if (len(p) == 1 and u in prev.index) else float("nan")
+                     for u, p in zip(table["unit"], table["predecessors"])]
+        table["change"] = score_changes(table["value"], published_values(prev_same, dec), dec)
         history = national[national["year"] >= year].reset_index(drop=True)
     else:
-        table = rank_table(national, year, compare_year=compare_year, scheme=scheme)
+        table = rank_table(national, year, compare_year=compare_year, scheme=scheme, decimals=dec)
         history = national
     if compare_year is not None and idx.method_changes_between(compare_year, year):
         table["change"] = float("nan")  # another method: compare ranks only
@@ -88,7 +87,7 @@ def build_overview(
         history=history,
         reorganized=reorganized,
         compare_year=compare_year,
-        bands=band_distribution(national, scheme, by="year"),
+        bands=band_distribution(national, scheme, by="year", decimals=dec),
         links=dict(links or {}),
         synthetic=str(meta.get("synthetic", "")).lower() == "true",
         data_source=str(data),

@@ -4,12 +4,22 @@ Bands come from the index spec (:class:`parbrief.spec.BandScheme`): a score ``s`
 when ``min <= s < max``. Ranks follow the official tables: the highest score is rank 1, equal
 scores share a rank and the next rank skips (1, 2, 2, 4: "min" ranking), and rows of equal
 rank are listed in Vietnamese alphabetical order of the unit name.
+
+**Published precision.** An index publishes its scores at a fixed precision (``rank_decimals``
+in the spec, 2 for the PAR INDEX), rounded half-up as official tables are. A unit's score *is*
+that published value: :func:`published` gives it, :func:`rank_units` ranks on it (two scores
+printed 38,03 share a rank whatever their third decimal) and every band is assigned on it.
+Every number derived from scores (a change since last year, a gap between two units) is
+computed once, by :func:`score_change`, so the card, the sentences and the tables print the
+same value.
 """
 
 from __future__ import annotations
 
+import math
 import unicodedata
 from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any, Mapping
 
 import numpy as np
@@ -23,7 +33,11 @@ __all__ = [
     "band_distribution",
     "band_steps",
     "format_band_counts",
+    "published",
+    "published_values",
     "rank_units",
+    "score_change",
+    "score_changes",
     "vietnamese_sort_key",
 ]
 
@@ -64,6 +78,66 @@ def vietnamese_sort_key(name: str) -> tuple:
         tones.append(tone)
         prev_digit = base.isdigit() and base.isascii()
     return (tuple(letters), tuple(tones), str(name))
+
+
+def _published_decimal(x: Any, decimals: int) -> Decimal | None:
+    """``x`` rounded half-up to ``decimals`` on its shortest decimal text (84.125 → 84.13, 2.675 →
+    2.68, as by hand, not the binary value's 2.67499…); ``None`` when missing or not finite."""
+    f = _finite_or_none(x)
+    if f is None:
+        return None
+    return Decimal(repr(f)).quantize(Decimal(1).scaleb(-int(decimals)), rounding=ROUND_HALF_UP)
+
+
+def _finite_or_none(x: Any) -> float | None:
+    try:
+        f = float(x)
+    except (TypeError, ValueError):
+        return None
+    return f if math.isfinite(f) else None
+
+
+def published(x: Any, decimals: int = 2) -> float:
+    """The published value of a score: rounded half-up to ``decimals`` (the spec's ``rank_decimals``).
+
+    Why: the index publishes 83,90, not 83,904, and readers compare, rank and subtract the
+    printed numbers; the brief must agree with them. NaN for a missing score.
+    """
+    d = _published_decimal(x, decimals)
+    return float("nan") if d is None else float(d)
+
+
+def published_values(values: Any, decimals: int = 2) -> pd.Series:
+    """:func:`published` of each value (a Series keeps its index; NaN stays NaN)."""
+    s = values if isinstance(values, pd.Series) else pd.Series(values)
+    v = pd.to_numeric(s, errors="coerce").astype(float)
+    return pd.Series([published(x, decimals) for x in v.to_numpy()], index=s.index, dtype="float64", name=s.name)
+
+
+def score_change(current: Any, previous: Any, decimals: int = 2, *, of_published: bool = True) -> float:
+    """The one way a derived difference is computed: a change since last year, a gap between two units.
+
+    ``of_published=True`` (scores, and any two numbers printed side by side): the difference of
+    their published values, exact in decimal, so it equals what a reader subtracts from the
+    printed numbers (83.904 and 78.659 print 83,90 and 78,66: the gap is 5,24, not the 5,245 →
+    "5,25" of the unrounded values). ``of_published=False`` (means whose operands are not
+    printed): the difference of the unrounded values (R: ``mean(a) - mean(b)``), rounded only
+    when printed; never a difference of already-rounded means (0.4033 → "0,40", not the 0,41 of
+    80,41 − 80,00). NaN when either side is missing.
+    """
+    if not of_published:
+        a, b = _finite_or_none(current), _finite_or_none(previous)
+        return float("nan") if a is None or b is None else a - b
+    a, b = _published_decimal(current, decimals), _published_decimal(previous, decimals)
+    return float("nan") if a is None or b is None else float(a - b)
+
+
+def score_changes(current: Any, previous: Any, decimals: int = 2, *, of_published: bool = True) -> pd.Series:
+    """:func:`score_change` element by element (for a table's ``change`` column)."""
+    cur = current if isinstance(current, pd.Series) else pd.Series(current)
+    prev = previous.to_numpy() if isinstance(previous, pd.Series) else np.asarray(previous)
+    return pd.Series([score_change(c, p, decimals, of_published=of_published) for c, p in zip(cur.to_numpy(), prev)],
+                     index=cur.index, dtype="float64")
 
 
 def _check_value(frame: pd.DataFrame, value: str) -> None:
@@ -147,12 +221,18 @@ def band_distribution(
     by: str | None = "year",
     value: str = "total",
     max_points: float | None = None,
+    decimals: int | None = 2,
 ) -> BandDistribution:
     """How many units fall in each band, per ``by`` (default per year; ``None``: overall).
 
     Every band of the scheme is a column, with 0 where no unit falls in it, so tables and
-    charts of different years line up.
+    charts of different years line up. Scores are rated at their published value (rounded
+    half-up to ``decimals``, the spec's ``rank_decimals``; ``None`` rates the raw values), as
+    the league table does, so a 79,996 printed "80,00" is counted in the band from 80.
     """
+    if decimals is not None:
+        _check_value(scores, value)
+        scores = scores.assign(**{value: published_values(scores[value], decimals).to_numpy()})
     banded = assign_bands(scores, scheme, value=value, max_points=max_points)
     codes = scheme.codes()
     keys = banded[by] if by is not None else pd.Series("all", index=banded.index)
@@ -169,23 +249,24 @@ def band_distribution(
     return BandDistribution(scheme=scheme, by=by, value=value, frame=frame)
 
 
-def rank_units(scores: pd.DataFrame, year: int | None = None, value: str = "total", decimals: int = 6) -> pd.DataFrame:
+def rank_units(scores: pd.DataFrame, year: int | None = None, value: str = "total", decimals: int = 2) -> pd.DataFrame:
     """Official-style ranks of the units in one year: rank 1 = highest ``value``.
 
-    Equal scores (compared after rounding to ``decimals`` places, which only removes
-    floating-point noise such as 84.1 vs 84.10000000001) share the best rank of their group and
-    the next rank skips ("min" method: 1, 2, 2, 4). Units without a score get no rank and come
-    last. Rows are sorted by rank, then by Vietnamese alphabetical order of the unit. Returns
-    columns ``unit, value, rank`` (plus ``unit_type`` when present), ``rank`` as nullable Int64.
-    ``year=None`` ranks all rows given (the caller has already chosen a year).
+    Scores are taken at the precision the index publishes (``decimals``, the spec's
+    ``rank_decimals``; rounded half-up, see :func:`published`): ``value`` in the result is that
+    published score, and equal published scores share the best rank of their group, the next
+    rank skipping ("min" method: 1, 2, 2, 4; R: ``rank(-x, ties.method = "min")``). Units
+    without a score get no rank and come last. Rows are sorted by rank, then by Vietnamese
+    alphabetical order of the unit. Returns columns ``unit, value, rank`` (plus ``unit_type``
+    when present), ``rank`` as nullable Int64. ``year=None`` ranks all rows given (the caller has
+    already chosen a year).
     """
     _check_value(scores, value)
     frame = scores if year is None else scores.loc[scores["year"] == year]
     cols = ["unit"] + (["unit_type"] if "unit_type" in frame.columns else [])
     out = frame[cols].copy()
-    out["value"] = pd.to_numeric(frame[value], errors="coerce").astype(float).to_numpy()
-    rounded = out["value"].round(decimals)
-    out["rank"] = rounded.rank(method="min", ascending=False).astype("Int64")
+    out["value"] = published_values(frame[value], decimals).to_numpy()
+    out["rank"] = out["value"].rank(method="min", ascending=False).astype("Int64")
     out["_name"] = [vietnamese_sort_key(u) for u in out["unit"]]
     out["_missing"] = out["rank"].isna()
     out = out.sort_values(["_missing", "rank", "_name"], kind="mergesort")

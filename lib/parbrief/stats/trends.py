@@ -56,7 +56,7 @@ from parbrief.spec import BandScheme
 from parbrief.stats._frames import numeric, require_columns, require_one_province
 from parbrief.stats._results import REASON_TEXT_EN, Note, _format, capture_warnings
 from parbrief.stats.posthoc import ADJUST_METHODS, p_adjust
-from parbrief.stats.ratings import assign_bands, rank_units, vietnamese_sort_key
+from parbrief.stats.ratings import assign_bands, rank_units, score_changes, vietnamese_sort_key
 from parbrief.stats.standing import bartlett_p
 
 __all__ = [
@@ -628,7 +628,7 @@ def rank_table(
     compare_year: int | None = None,
     scheme: BandScheme | None = None,
     value: str = "total",
-    decimals: int = 6,
+    decimals: int = 2,
 ) -> pd.DataFrame:
     """League table of ``year``: value, rank (official style) and band, and changes since
     ``compare_year`` when given.
@@ -638,8 +638,10 @@ def rank_table(
     ``compare_year``: ``prev_value``, ``change``, ``prev_rank``, ``rank_change`` (= prev_rank −
     rank: positive means the unit moved up), and with a scheme ``prev_band`` and ``band_change``
     (bands moved: +1 one band better, −1 one worse; NA when either year has no band). Ranks use
-    :func:`parbrief.stats.ratings.rank_units` (ties share the best rank). A unit missing in
-    ``compare_year`` has NA previous values.
+    :func:`parbrief.stats.ratings.rank_units` on scores published at ``decimals`` (the spec's
+    ``rank_decimals``: equal printed scores share the best rank); ``value``/``prev_value`` are
+    those published scores and ``change`` their difference (what a reader subtracts from the
+    printed table). A unit missing in ``compare_year`` has NA previous values.
     """
     require_columns(scores, ["unit", "year", value], "scores")
     require_one_province(scores, "scores")
@@ -652,7 +654,7 @@ def rank_table(
         prev = rank_units(scores, compare_year, value=value, decimals=decimals)
         prev = prev.rename(columns={"value": "prev_value", "rank": "prev_rank"})[["unit", "prev_value", "prev_rank"]]
         cur = cur.merge(prev, on="unit", how="left", sort=False)
-        cur["change"] = cur["value"] - cur["prev_value"]
+        cur["change"] = score_changes(cur["value"], cur["prev_value"], decimals)
         cur["rank_change"] = (cur["prev_rank"] - cur["rank"]).astype("Int64")
         if scheme is not None:
             pb = assign_bands(cur[["prev_value"]], scheme, value="prev_value")
