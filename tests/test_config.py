@@ -33,7 +33,7 @@ LOCALES = ROOT / "lib" / "parbrief" / "report" / "locales"
 
 def test_model_defaults():
     p = RunParameters()
-    assert (p.lang, p.alpha, p.min_years, p.adjust) == ("vi", 0.05, 4, "holm")
+    assert (p.lang, p.alpha, p.min_years, p.adjust) == ("vi", 0.05, 5, "holm")
     assert (p.band_scheme, p.national_band_scheme) == ("provincial", "national")
     assert (p.province, p.year, p.data, p.survey, p.spec) == (None, None, "", "", "")
     assert (p.out, p.workers, p.force, p.reuse, p.pdf, p.analysis, p.overview) == (
@@ -356,7 +356,7 @@ def test_province_overrides_and_selection_accept_official_names(tmp_path):
     by = {b.province: b for b in cfg.briefs}
     assert list(by) == ["Cần Thơ", "Quảng Trị", "TP. Hồ Chí Minh", "Thanh Hóa"]
     assert by["Quảng Trị"].lang == "en" and by["Cần Thơ"].alpha == 0.01 and by["TP. Hồ Chí Minh"].min_years == 3
-    assert (by["Thanh Hóa"].lang, by["Thanh Hóa"].alpha, by["Thanh Hóa"].min_years) == ("vi", 0.05, 4)
+    assert (by["Thanh Hóa"].lang, by["Thanh Hóa"].alpha, by["Thanh Hóa"].min_years) == ("vi", 0.05, 5)
 
 
 def test_the_example_of_params_2024_works(tmp_path):
