@@ -1,6 +1,6 @@
 """The sections of a brief as HTML blocks: what each notebook cell displays.
 
-Each function takes a :class:`~parbrief.report.brief.Brief` (or an overview) and returns a
+Each function takes a :class:`~parbrief.analysis.brief.Brief` (or an overview) and returns a
 :class:`Section`, which a notebook shows as HTML. Every name from the data is HTML-escaped
 here; numbers go through :mod:`parbrief.report.formatting`, words through the locales and
 :mod:`parbrief.report.narrative`. Tables are short and readable (a leader's memo, not a
@@ -18,8 +18,9 @@ import pandas as pd
 
 from parbrief.report import figures as F
 from parbrief.report import narrative as N
-from parbrief.report.brief import Brief
-from parbrief.report.overview import Overview
+from parbrief.analysis.brief import Brief
+from parbrief.analysis.headline import HEADLINE_MIME, Headline, headline_record
+from parbrief.analysis.overview import Overview
 from parbrief.report.formatting import fmt_int, fmt_number, fmt_signed, t
 
 __all__ = [
@@ -32,6 +33,7 @@ __all__ = [
     "components",
     "satisfaction",
     "methods",
+    "headline_output",
 ]
 
 
@@ -413,3 +415,28 @@ def overview_methods(ov: Overview) -> Section:
         _h(2, t("heading.methods", lang)) + _p(t("overview.method", lang, scheme=ov.scheme.name(lang)))
         + _table([("", False), ("", False)], rows)
     )
+
+
+# ------------------------------------------------------------------------------------------------
+# What an executed brief hands to the run (not shown in the HTML)
+
+
+@dataclass(frozen=True)
+class HeadlineOutput:
+    """The brief's headline numbers as a notebook output (``HEADLINE_MIME``, JSON).
+
+    The year's index reads them from the executed notebook (``parbrief.run.index``), so it
+    shows the numbers the brief printed without recomputing them. The notebook cell that shows
+    it is tagged ``remove_cell``: the leader's HTML does not contain it.
+    """
+
+    headline: Headline
+
+    def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, Any]:
+        record = headline_record(self.headline)
+        return {HEADLINE_MIME: record, "text/plain": f"headline: {record}"}
+
+
+def headline_output(brief: Brief) -> HeadlineOutput:
+    """The output the index reads: see :class:`HeadlineOutput`."""
+    return HeadlineOutput(brief.headline)

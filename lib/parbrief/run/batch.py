@@ -330,7 +330,6 @@ def render(
     renders everything. The manifest's ``mode`` says which engine, reuse, workers and how
     many were skipped.
     """
-    from parbrief.report.brief import headline_rows
     from parbrief.run.fingerprint import (
         Fingerprints,
         file_sha256,
@@ -338,7 +337,7 @@ def render(
         overview_slice_sha256,
         province_slice_hashes,
     )
-    from parbrief.run.index import write_index
+    from parbrief.run.index import read_headlines, write_index
     from parbrief.run.manifest import build_manifest, write_manifest
     from parbrief.spec import default_spec_path, load_spec
 
@@ -514,9 +513,8 @@ def render(
         for j in jobs
     ]
 
-    heads = headline_rows(scores, [b.province for b in briefs], config.year, spec,
-                          national_scheme=briefs[0].national_band_scheme if briefs else "national",
-                          lang=briefs[0].lang if briefs else (lang or "vi"))
+    # The headline numbers each brief produced (never recomputed here: the index and the briefs agree).
+    heads = read_headlines(year_dir, [j.slug for j in jobs if j.slug != "overview"])
     # The index links every brief that exists and is current: a skipped one is as good as new.
     listed = [replace(o, status="ok") if o.status == "skipped" else o for o in outcomes]
     index = write_index(year_dir / "index.html", year=config.year, outcomes=listed, headlines=heads,

@@ -1,0 +1,6 @@
+"""The compose layer: what one page knows, computed from the data by the statistics.
+
+``brief`` (one province), ``overview`` (the national table), ``headline`` (a province's standing
+in a year), ``reorganization`` (the 2025 map and method periods: which years may be compared).
+``report`` turns these results into figures, tables and sentences.
+"""
