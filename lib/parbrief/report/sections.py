@@ -37,14 +37,40 @@ __all__ = [
 ]
 
 
-@dataclass(frozen=True)
 class Section:
-    """An HTML block; notebooks display it (``_repr_html_``) and tests read ``.html``."""
+    """One section of a page: HTML blocks (headings, sentences, tables) and figures, in order.
 
-    html: str
+    In a notebook each figure is its own output (``image/png`` with its alt text, see
+    :class:`parbrief.report.figures.Figure`: an analyst can take ``section.figures[0].fig`` and
+    change it) and the HTML between figures one output each; ``.html`` is the whole section as
+    one HTML string (tests, other pages).
+    """
 
-    def _repr_html_(self) -> str:
-        return self.html
+    def __init__(self, *parts: "str | F.Figure") -> None:
+        self.parts: tuple[str | F.Figure, ...] = tuple(p for p in parts if p is not None and p != "")
+
+    @property
+    def figures(self) -> list[F.Figure]:
+        return [p for p in self.parts if isinstance(p, F.Figure)]
+
+    @property
+    def html(self) -> str:
+        return "\n".join(p.to_html() if isinstance(p, F.Figure) else p for p in self.parts)
+
+    def _ipython_display_(self) -> None:
+        from IPython.display import HTML, display
+
+        pending: list[str] = []
+        for part in self.parts:
+            if isinstance(part, F.Figure):
+                if pending:
+                    display(HTML("\n".join(pending)))
+                    pending = []
+                display(part)
+            else:
+                pending.append(part)
+        if pending:
+            display(HTML("\n".join(pending)))
 
     def __str__(self) -> str:
         return self.html
@@ -140,7 +166,7 @@ def header(brief: Brief) -> Section:
     )
     parts.append(f'<div class="pb-headline">{cells}</div>')
     parts.append(_p(N.headline_source(brief), "pb-muted"))
-    return Section("\n".join(parts))
+    return Section(*parts)
 
 
 def key_findings(brief: Brief) -> Section:
@@ -182,7 +208,7 @@ def league_table(brief: Brief) -> Section:
         parts.append(_table(headers, rows))
     for sentence in N.league_notes(brief):
         parts.append(_p(sentence, "pb-muted"))
-    return Section("\n".join(p for p in parts if p))
+    return Section(*parts)
 
 
 def trends(brief: Brief) -> Section:
@@ -192,7 +218,7 @@ def trends(brief: Brief) -> Section:
     highlight = brief.trends.improving() + brief.trends.declining()
     if brief.reorganized:
         parts.extend(_history_block(brief))
-    parts.append(F.trend_figure(brief.history, "total", lang, highlight=highlight[:6], breaks=brief.breaks).to_html())
+    parts.append(F.trend_figure(brief.history, "total", lang, highlight=highlight[:6], breaks=brief.breaks))
     parts.append(_p(N.province_trend_sentence(brief, notes=True)))
     called = [tr for tr in brief.trends.trends if tr.significant]
     if called:
@@ -217,9 +243,9 @@ def trends(brief: Brief) -> Section:
     counts = _band_counts(brief)
     if len(counts):
         parts.append(
-            F.band_distribution_figure(counts, lang, order=[b.label(lang) for b in brief.scheme.bands]).to_html()
+            F.band_distribution_figure(counts, lang, order=[b.label(lang) for b in brief.scheme.bands])
         )
-    return Section("\n".join(parts))
+    return Section(*parts)
 
 
 def _history_block(brief: Brief) -> list[str]:
@@ -235,7 +261,7 @@ def _history_block(brief: Brief) -> list[str]:
                     last_year=last_year, year=brief.year, reorg_year=last_year + 1)))
     new_point = (brief.province, brief.year, h.score) if h.score is not None and h.source == "national" else None
     breaks = brief.spec.breaks(sorted(int(y) for y in hist["year"].unique()))
-    out.append(F.history_figure(hist, lang, new_point=new_point, breaks=breaks).to_html())
+    out.append(F.history_figure(hist, lang, new_point=new_point, breaks=breaks))
     return out
 
 
@@ -260,12 +286,12 @@ def differences(brief: Brief) -> Section:
             parts.append(_p(sentence))
         if result.ok and len(result.means):
             means = result.means.rename(columns={"mean": "raw_mean"}).rename(columns={"ls_mean": "mean"})
-            parts.append(F.means_figure(means, lang, xlabel=t("measure.total", lang)).to_html())
+            parts.append(F.means_figure(means, lang, xlabel=t("measure.total", lang)))
     if brief.groups is not None:
         parts.append(_h(3, t("section.groups", lang)))
         for sentence in N.describe_difference(brief.groups, lang, unit_label=t("column.group", lang)):
             parts.append(_p(sentence))
-    return Section("\n".join(parts))
+    return Section(*parts)
 
 
 def components(brief: Brief) -> Section:
@@ -274,8 +300,8 @@ def components(brief: Brief) -> Section:
     parts = [_h(2, t("heading.components", lang))]
     if brief.components.empty:
         parts.append(_p(t("section.no_components", lang)))
-        return Section("\n".join(parts))
-    parts.append(F.component_heatmap(brief.current, brief.spec, lang).to_html())
+        return Section(*parts)
+    parts.append(F.component_heatmap(brief.current, brief.spec, lang))
     headers = [
         (t("column.component", lang), False),
         (t("column.max_points", lang), True),
@@ -300,7 +326,7 @@ def components(brief: Brief) -> Section:
     parts.append(_table(headers, rows))
     for sentence in N.component_summary(brief):
         parts.append(_p(sentence))
-    return Section("\n".join(parts))
+    return Section(*parts)
 
 
 def satisfaction(brief: Brief) -> Section:
@@ -309,7 +335,7 @@ def satisfaction(brief: Brief) -> Section:
     parts = [_h(2, t("heading.satisfaction", lang))]
     if brief.survey is None:
         parts.append(_p(t("section.no_survey", lang, year=brief.year)))
-        return Section("\n".join(parts))
+        return Section(*parts)
     result = brief.survey
     for sentence in N.describe_difference(result, lang, unit_label=t("column.unit", lang)):
         parts.append(_p(sentence))
@@ -317,9 +343,9 @@ def satisfaction(brief: Brief) -> Section:
         tested = result.means[result.means["tested"]] if "tested" in result.means.columns else result.means
         parts.append(
             F.means_figure(tested, lang, xlabel=t("column.satisfaction", lang),
-                           title=t("section.satisfaction_title", lang)).to_html()
+                           title=t("section.satisfaction_title", lang))
         )
-    return Section("\n".join(parts))
+    return Section(*parts)
 
 
 def methods(brief: Brief) -> Section:
@@ -339,7 +365,7 @@ def methods(brief: Brief) -> Section:
     parts.append(_table([("", False), ("", False)], rows))
     if brief.synthetic:
         parts.append(_p(t("banner.synthetic", lang), "pb-banner"))
-    return Section("\n".join(parts))
+    return Section(*parts)
 
 
 # ------------------------------------------------------------------------------------------------
@@ -355,7 +381,7 @@ def overview_header(ov: Overview) -> Section:
     parts.append(_p(ov.spec.name(lang), "pb-muted"))
     parts.append(_p(t("overview.summary", lang, n=fmt_int(len(ov.table), lang),
                       bands=ov.bands.text(ov.year, lang=lang))))
-    return Section("\n".join(parts))
+    return Section(*parts)
 
 
 def overview_table(ov: Overview) -> Section:
@@ -400,7 +426,7 @@ def overview_figure(ov: Overview) -> Section:
     lang = ov.lang
     years = sorted(int(y) for y in ov.history["year"].unique())
     breaks = ov.spec.breaks(years)
-    return Section(_h(2, t("heading.trends", lang)) + F.trend_figure(ov.history, "total", lang, breaks=breaks).to_html())
+    return Section(_h(2, t("heading.trends", lang)), F.trend_figure(ov.history, "total", lang, breaks=breaks))
 
 
 def overview_methods(ov: Overview) -> Section:
