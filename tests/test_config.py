@@ -166,7 +166,7 @@ def test_notebook_parameters_cells_agree_with_the_model(path):
 
 
 def test_brief_params_and_build_brief_take_the_model_defaults():
-    from parbrief.report.brief import build_brief
+    from parbrief.analysis.brief import build_brief
     from parbrief.run.params import BriefParams
 
     fields = {f.name: f for f in dataclasses.fields(BriefParams)}

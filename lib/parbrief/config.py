@@ -1,7 +1,7 @@
 """Every run parameter, once: its type, default, bounds and documentation (:class:`RunParameters`).
 
 The params YAML files, the command line of ``parbrief render``, the notebooks' parameters cells
-and :func:`parbrief.report.brief.build_brief` all take their parameters from this model; the
+and :func:`parbrief.analysis.brief.build_brief` all take their parameters from this model; the
 tests check each of them against it, so a new tunable is one field here (plus its two doc
 lines in ``report/locales/<lang>/config.yaml``).
 

@@ -296,8 +296,11 @@ def test_to_html_is_an_img_with_escaped_alt_and_data_uri():
     assert page.startswith('<figure class="pb-figure"><img class="pb-img" alt="Chart of &quot;A&quot; &amp; &lt;B&gt;"')
     b64 = page.split('src="data:image/png;base64,', 1)[1].split('"', 1)[0]
     assert base64.b64decode(b64).startswith(b"\x89PNG")
-    bundle = fig._repr_mimebundle_()
-    assert set(bundle) == {"text/html", "text/plain"} and bundle["text/plain"] == 'Chart of "A" & <B>'
+    # In a notebook: a native image output, the alt text and CSS size in its metadata (for the export).
+    bundle, meta = fig._repr_mimebundle_()
+    assert set(bundle) == {"image/png", "text/plain"} and bundle["text/plain"] == 'Chart of "A" & <B>'
+    assert base64.b64decode(bundle["image/png"]).startswith(b"\x89PNG")
+    assert meta["image/png"]["alt"] == fig.alt and f'width="{meta["image/png"]["width"]}"' in page
     assert html.unescape(page.split('alt="', 1)[1].split('"', 1)[0]) == fig.alt
 
 

@@ -23,7 +23,7 @@ from scipy import stats
 from parbrief.data.demo import make_demo
 from parbrief.data.names import normalize_name
 from parbrief.report import narrative as N
-from parbrief.report.brief import build_brief
+from parbrief.analysis.brief import build_brief
 from parbrief.report.formatting import fmt_number, fmt_signed, locale_strings
 from parbrief.spec import load_spec
 from parbrief.stats._results import NOTE_TEXT_EN, REASON_TEXT_EN, Note, StatTest

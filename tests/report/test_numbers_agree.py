@@ -15,8 +15,9 @@ import yaml
 
 from parbrief.report import narrative as N
 from parbrief.report import sections as S
-from parbrief.report.brief import build_brief, headline_rows
-from parbrief.report.overview import build_overview
+from parbrief.analysis.brief import build_brief
+from parbrief.analysis.headline import headline_rows
+from parbrief.analysis.overview import build_overview
 from parbrief.spec import default_spec_path, parse_spec
 
 pytestmark = pytest.mark.filterwarnings("ignore::UserWarning")

@@ -115,7 +115,8 @@ def test_figure_display_output_keeps_escaped_alt(tmp_path):
     mpl = MplFigure(figsize=(2, 1))
     fig = Figure(mpl, alt='Đơn vị "><img src=x onerror=alert(1)> cao nhất')
     nb = new_notebook()
-    nb.cells.append(new_code_cell("show(f)", outputs=[new_output("display_data", data=fig._repr_mimebundle_())]))
+    data, metadata = fig._repr_mimebundle_()  # a native image output, alt text in its metadata
+    nb.cells.append(new_code_cell("show(f)", outputs=[new_output("display_data", data=data, metadata=metadata)]))
     page = E.export_html(nb, tmp_path / "b.html", lang="en", title="A — 2024").read_text(encoding="utf-8")
     assert '<html lang="en">' in page
     assert 'alt="Đơn vị &quot;&gt;&lt;img src=x onerror=alert(1)&gt; cao nhất"' in page

@@ -1,2 +1,7 @@
-"""Compose layer: loads a province's slice once, applies the reorganization and method-period rules,
-runs the statistics and returns results for a page (no display, no prose)."""
+"""The compose layer: what one page knows, computed from the data by the statistics.
+
+``brief`` (one province), ``overview`` (the national table), ``headline`` (a province's standing
+in a year), ``reorganization`` (the 2025 map and method periods: which years may be compared),
+``standing`` (movement across method changes: standing trends, raw paths, national rank).
+``report`` turns these results into figures, tables and sentences.
+"""

@@ -5,8 +5,8 @@ so nothing leaks into the caller's rcParams, on a bare ``matplotlib.figure.Figur
 no figure registry to close, nothing shown twice by the inline backend, safe to build many in a
 loop. Each function returns :class:`Figure` (the matplotlib figure and alt text in the brief's
 language); in a notebook ``show(figure)`` (or just leaving the Figure as the cell's last value)
-emits an ``<img alt="…" src="data:image/png;base64,…">`` that nbconvert copies verbatim into
-the HTML, so the alt text survives the export.
+emits an ``image/png`` output whose metadata carry the alt text, which the brief's nbconvert
+template writes as ``<img alt="…" src="data:image/png;base64,…">``, so it survives the export.
 
 Text: DejaVu Sans, bundled with matplotlib, covers Vietnamese (tested glyph by glyph), so
 diacritics render on any machine without a system font. Names come from analysts' files and may
@@ -96,8 +96,17 @@ class Figure:
             f'src="data:image/png;base64,{data}"></figure>'
         )
 
-    def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, str]:
-        return {"text/html": self.to_html(), "text/plain": self.alt}
+    def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> tuple[dict[str, str], dict[str, Any]]:
+        """A native image output: ``image/png`` with the alt text and CSS size as its metadata.
+
+        Jupyter shows it as any figure; the brief's nbconvert template writes
+        ``<img alt=… width=… height=…>`` from that metadata, so the alt text survives the export.
+        """
+        png = self.to_png()
+        w, h = _png_size(png)
+        data = {"image/png": base64.b64encode(png).decode("ascii"), "text/plain": self.alt}
+        meta = {"image/png": {"alt": self.alt, "width": round(w * 96 / DPI), "height": round(h * 96 / DPI)}}
+        return data, meta
 
 
 def show(figure: Figure) -> None:

@@ -1,6 +1,6 @@
 """Findings in words: turn result objects into sentences a provincial leader reads (vi / en).
 
-Every sentence is built from a result object (:class:`~parbrief.report.brief.Brief`,
+Every sentence is built from a result object (:class:`~parbrief.analysis.brief.Brief`,
 :class:`~parbrief.stats.differences.DifferenceResult`, :class:`~parbrief.stats.trends.Trend`,
 :class:`~parbrief.stats._results.Note`) and a template in ``report/locales/<lang>.yaml``
 (sections ``narrative``, ``note``, ``reason``, ``test``); numbers go through
@@ -14,7 +14,6 @@ clear evidence ("chưa có bằng chứng rõ"), or why the question could not b
 
 from __future__ import annotations
 
-import inspect
 import math
 import numbers
 import string
@@ -22,12 +21,12 @@ from typing import Any, Iterable, Mapping, Sequence
 
 import pandas as pd
 
-from parbrief.report.brief import Brief
+from parbrief.analysis.brief import Brief
 from parbrief.report.formatting import (
     check_lang, fmt_cutoff, fmt_int, fmt_number, fmt_p, fmt_signed, locale_strings, t,
 )
 from parbrief.stats._results import REASON_TEXT_EN, Note, StatTest
-from parbrief.stats.differences import NORMALITY_MAX_N, DifferenceResult, survey_differences
+from parbrief.stats.differences import NORMALITY_MAX_N, DifferenceResult
 from parbrief.stats.ratings import score_change
 from parbrief.stats.trends import Trend
 
@@ -885,7 +884,7 @@ def methods_text(brief: Brief) -> list[str]:
     if brief.groups is not None:
         out.append(_t("methods.groups", lang, year=_year(brief.year)))
     if brief.survey is not None:
-        min_n = inspect.signature(survey_differences).parameters["min_n"].default
+        min_n = brief.survey_min_n  # what build_brief passed to survey_differences
         for n in brief.survey.notes:
             if n.code == "groups_dropped_small":
                 min_n = n.detail.get("min_n", min_n)

@@ -1,6 +1,6 @@
 """The sections of a brief as HTML blocks: what each notebook cell displays.
 
-Each function takes a :class:`~parbrief.report.brief.Brief` (or an overview) and returns a
+Each function takes a :class:`~parbrief.analysis.brief.Brief` (or an overview) and returns a
 :class:`Section`, which a notebook shows as HTML. Every name from the data is HTML-escaped
 here; numbers go through :mod:`parbrief.report.formatting`, words through the locales and
 :mod:`parbrief.report.narrative`. Tables are short and readable (a leader's memo, not a
@@ -19,8 +19,9 @@ import pandas as pd
 from parbrief.report import figures as F
 from parbrief.report import movement as M
 from parbrief.report import narrative as N
-from parbrief.report.brief import Brief
-from parbrief.report.overview import Overview
+from parbrief.analysis.brief import Brief
+from parbrief.analysis.headline import HEADLINE_MIME, Headline, headline_record
+from parbrief.analysis.overview import Overview
 from parbrief.report.formatting import fmt_int, fmt_number, fmt_signed, t
 
 __all__ = [
@@ -33,17 +34,44 @@ __all__ = [
     "components",
     "satisfaction",
     "methods",
+    "headline_output",
 ]
 
 
-@dataclass(frozen=True)
 class Section:
-    """An HTML block; notebooks display it (``_repr_html_``) and tests read ``.html``."""
+    """One section of a page: HTML blocks (headings, sentences, tables) and figures, in order.
 
-    html: str
+    In a notebook each figure is its own output (``image/png`` with its alt text, see
+    :class:`parbrief.report.figures.Figure`: an analyst can take ``section.figures[0].fig`` and
+    change it) and the HTML between figures one output each; ``.html`` is the whole section as
+    one HTML string (tests, other pages).
+    """
 
-    def _repr_html_(self) -> str:
-        return self.html
+    def __init__(self, *parts: "str | F.Figure") -> None:
+        self.parts: tuple[str | F.Figure, ...] = tuple(p for p in parts if p is not None and p != "")
+
+    @property
+    def figures(self) -> list[F.Figure]:
+        return [p for p in self.parts if isinstance(p, F.Figure)]
+
+    @property
+    def html(self) -> str:
+        return "\n".join(p.to_html() if isinstance(p, F.Figure) else p for p in self.parts)
+
+    def _ipython_display_(self) -> None:
+        from IPython.display import HTML, display
+
+        pending: list[str] = []
+        for part in self.parts:
+            if isinstance(part, F.Figure):
+                if pending:
+                    display(HTML("\n".join(pending)))
+                    pending = []
+                display(part)
+            else:
+                pending.append(part)
+        if pending:
+            display(HTML("\n".join(pending)))
 
     def __str__(self) -> str:
         return self.html
@@ -139,7 +167,7 @@ def header(brief: Brief) -> Section:
     )
     parts.append(f'<div class="pb-headline">{cells}</div>')
     parts.append(_p(N.headline_source(brief), "pb-muted"))
-    return Section("\n".join(parts))
+    return Section(*parts)
 
 
 def key_findings(brief: Brief) -> Section:
@@ -181,7 +209,7 @@ def league_table(brief: Brief) -> Section:
         parts.append(_table(headers, rows))
     for sentence in N.league_notes(brief):
         parts.append(_p(sentence, "pb-muted"))
-    return Section("\n".join(p for p in parts if p))
+    return Section(*parts)
 
 
 def trends(brief: Brief) -> Section:
@@ -192,7 +220,7 @@ def trends(brief: Brief) -> Section:
     highlight = [u for tab in tables for u in tab.improving() + tab.declining()]
     if brief.reorganized:
         parts.extend(_history_block(brief))
-    parts.append(F.trend_figure(brief.history, "total", lang, highlight=highlight[:6], breaks=brief.breaks).to_html())
+    parts.append(F.trend_figure(brief.history, "total", lang, highlight=highlight[:6], breaks=brief.breaks))
     if brief.standing is not None:
         for sentence in M.province_movement_sentence(brief.standing, brief.province, lang,
                                                      reorganized=brief.reorganized, min_years=brief.min_years):
@@ -217,9 +245,9 @@ def trends(brief: Brief) -> Section:
     counts = _band_counts(brief)
     if len(counts):
         parts.append(
-            F.band_distribution_figure(counts, lang, order=[b.label(lang) for b in brief.scheme.bands]).to_html()
+            F.band_distribution_figure(counts, lang, order=[b.label(lang) for b in brief.scheme.bands])
         )
-    return Section("\n".join(parts))
+    return Section(*parts)
 
 
 def _history_block(brief: Brief) -> list[str]:
@@ -235,7 +263,7 @@ def _history_block(brief: Brief) -> list[str]:
                     last_year=last_year, year=brief.year, reorg_year=last_year + 1)))
     new_point = (brief.province, brief.year, h.score) if h.score is not None and h.source == "national" else None
     breaks = brief.spec.breaks(sorted(int(y) for y in hist["year"].unique()))
-    out.append(F.history_figure(hist, lang, new_point=new_point, breaks=breaks).to_html())
+    out.append(F.history_figure(hist, lang, new_point=new_point, breaks=breaks))
     return out
 
 
@@ -260,12 +288,12 @@ def differences(brief: Brief) -> Section:
             parts.append(_p(sentence))
         if result.ok and len(result.means):
             means = result.means.rename(columns={"mean": "raw_mean"}).rename(columns={"ls_mean": "mean"})
-            parts.append(F.means_figure(means, lang, xlabel=t("measure.total", lang)).to_html())
+            parts.append(F.means_figure(means, lang, xlabel=t("measure.total", lang)))
     if brief.groups is not None:
         parts.append(_h(3, t("section.groups", lang)))
         for sentence in N.describe_difference(brief.groups, lang, unit_label=t("column.group", lang)):
             parts.append(_p(sentence))
-    return Section("\n".join(parts))
+    return Section(*parts)
 
 
 def components(brief: Brief) -> Section:
@@ -274,8 +302,8 @@ def components(brief: Brief) -> Section:
     parts = [_h(2, t("heading.components", lang))]
     if brief.components.empty:
         parts.append(_p(t("section.no_components", lang)))
-        return Section("\n".join(parts))
-    parts.append(F.component_heatmap(brief.current, brief.spec, lang).to_html())
+        return Section(*parts)
+    parts.append(F.component_heatmap(brief.current, brief.spec, lang))
     headers = [
         (t("column.component", lang), False),
         (t("column.max_points", lang), True),
@@ -300,7 +328,7 @@ def components(brief: Brief) -> Section:
     parts.append(_table(headers, rows))
     for sentence in N.component_summary(brief):
         parts.append(_p(sentence))
-    return Section("\n".join(parts))
+    return Section(*parts)
 
 
 def satisfaction(brief: Brief) -> Section:
@@ -309,7 +337,7 @@ def satisfaction(brief: Brief) -> Section:
     parts = [_h(2, t("heading.satisfaction", lang))]
     if brief.survey is None:
         parts.append(_p(t("section.no_survey", lang, year=brief.year)))
-        return Section("\n".join(parts))
+        return Section(*parts)
     result = brief.survey
     for sentence in N.describe_difference(result, lang, unit_label=t("column.unit", lang)):
         parts.append(_p(sentence))
@@ -317,9 +345,9 @@ def satisfaction(brief: Brief) -> Section:
         tested = result.means[result.means["tested"]] if "tested" in result.means.columns else result.means
         parts.append(
             F.means_figure(tested, lang, xlabel=t("column.satisfaction", lang),
-                           title=t("section.satisfaction_title", lang)).to_html()
+                           title=t("section.satisfaction_title", lang))
         )
-    return Section("\n".join(parts))
+    return Section(*parts)
 
 
 def methods(brief: Brief) -> Section:
@@ -339,7 +367,7 @@ def methods(brief: Brief) -> Section:
     parts.append(_table([("", False), ("", False)], rows))
     if brief.synthetic:
         parts.append(_p(t("banner.synthetic", lang), "pb-banner"))
-    return Section("\n".join(parts))
+    return Section(*parts)
 
 
 # ------------------------------------------------------------------------------------------------
@@ -355,7 +383,7 @@ def overview_header(ov: Overview) -> Section:
     parts.append(_p(ov.spec.name(lang), "pb-muted"))
     parts.append(_p(t("overview.summary", lang, n=fmt_int(len(ov.table), lang),
                       bands=ov.bands.text(ov.year, lang=lang))))
-    return Section("\n".join(parts))
+    return Section(*parts)
 
 
 def overview_table(ov: Overview) -> Section:
@@ -400,7 +428,7 @@ def overview_figure(ov: Overview) -> Section:
     lang = ov.lang
     years = sorted(int(y) for y in ov.history["year"].unique())
     breaks = ov.spec.breaks(years)
-    return Section(_h(2, t("heading.trends", lang)) + F.trend_figure(ov.history, "total", lang, breaks=breaks).to_html())
+    return Section(_h(2, t("heading.trends", lang)), F.trend_figure(ov.history, "total", lang, breaks=breaks))
 
 
 def overview_methods(ov: Overview) -> Section:
@@ -415,3 +443,28 @@ def overview_methods(ov: Overview) -> Section:
         _h(2, t("heading.methods", lang)) + _p(t("overview.method", lang, scheme=ov.scheme.name(lang)))
         + _table([("", False), ("", False)], rows)
     )
+
+
+# ------------------------------------------------------------------------------------------------
+# What an executed brief hands to the run (not shown in the HTML)
+
+
+@dataclass(frozen=True)
+class HeadlineOutput:
+    """The brief's headline numbers as a notebook output (``HEADLINE_MIME``, JSON).
+
+    The year's index reads them from the executed notebook (``parbrief.run.index``), so it
+    shows the numbers the brief printed without recomputing them. The notebook cell that shows
+    it is tagged ``remove_cell``: the leader's HTML does not contain it.
+    """
+
+    headline: Headline
+
+    def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, Any]:
+        record = headline_record(self.headline)
+        return {HEADLINE_MIME: record, "text/plain": f"headline: {record}"}
+
+
+def headline_output(brief: Brief) -> HeadlineOutput:
+    """The output the index reads: see :class:`HeadlineOutput`."""
+    return HeadlineOutput(brief.headline)

@@ -607,13 +607,12 @@ def _write_index_and_manifest(
     n_workers: int, reuse: bool, force: bool, phase: _Phases,
 ) -> RenderSummary:
     """The year's ``index.html`` (headline numbers of every current brief) and final manifest."""
-    from parbrief.report.brief import headline_rows
-    from parbrief.run.index import write_index
+    from parbrief.run.index import read_headlines, write_index
     from parbrief.run.manifest import build_manifest, write_manifest
 
     year = plan.config.year
-    heads = headline_rows(plan.snap.scores, [b.province for b in plan.briefs], year, plan.spec,
-                          national_scheme=plan.national_scheme, lang=plan.lang)
+    # The headline numbers each brief produced (never recomputed here: the index and the briefs agree).
+    heads = read_headlines(plan.year_dir, [j.slug for j in plan.jobs if j.slug != "overview"])
     # The index links every brief that exists and is current: a skipped one is as good as new.
     listed = [replace(o, status="ok") if o.status == "skipped" else o for o in outcomes]
     index = write_index(plan.year_dir / "index.html", year=year, outcomes=listed, headlines=heads,

@@ -11,18 +11,21 @@ warm pooled kernel when the batch passes one, else on a fresh kernel of its own.
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Mapping
+
+from parbrief.analysis.headline import HEADLINE_MIME
 
 if TYPE_CHECKING:
     from parbrief.run.engine import PooledKernel
 
-__all__ = ["BriefJob", "BriefOutcome", "execute_notebook", "render_brief"]
+__all__ = ["BriefJob", "BriefOutcome", "execute_notebook", "headline_in_notebook", "render_brief"]
 
 
 @dataclass(frozen=True)
@@ -104,10 +107,37 @@ def _error_info(exc: BaseException) -> dict[str, Any]:
     return info
 
 
+def headline_in_notebook(nb: Mapping[str, Any]) -> dict[str, Any] | None:
+    """The headline record an executed brief displayed (its last ``HEADLINE_MIME`` output), or None."""
+    found = None
+    for cell in nb.get("cells", []):
+        for out in cell.get("outputs", []) or []:
+            data = out.get("data") or {}
+            if HEADLINE_MIME in data:
+                found = data[HEADLINE_MIME]
+    if isinstance(found, str):  # a JSON mimetype may be stored as text by some writers
+        found = json.loads(found)
+    return dict(found) if isinstance(found, Mapping) else None
+
+
+def _write_headline(nb: Any, path: Path) -> None:
+    """Save the headline the brief displayed (for the index) next to its HTML; none: remove a stale one."""
+    import json
+
+    from parbrief.files import atomic_write_text
+
+    record = headline_in_notebook(nb)
+    if record is None:
+        path.unlink(missing_ok=True)
+        return
+    atomic_write_text(path, json.dumps(record, ensure_ascii=False, indent=1) + "\n")
+
+
 def render_brief(job: BriefJob, kernel: "PooledKernel | None" = None) -> BriefOutcome:
     """Execute and export one brief; never raises for a failing notebook (the outcome says so).
 
-    Success: ``<out>/<slug>.html`` and ``<out>/<slug>.ipynb`` replaced atomically, and any
+    Success: ``<out>/<slug>.html`` and ``<out>/<slug>.ipynb`` replaced atomically (with
+    ``<slug>.headline.json``, the headline numbers the brief displayed, for the index), and any
     older ``failed/<slug>.ipynb`` removed. Failure: the executed notebook goes to
     ``<out>/failed/<slug>.ipynb``; an existing good brief is left untouched. ``kernel``: a warm
     pooled kernel to run on (see :mod:`parbrief.run.engine`); a :class:`KernelError` (the
@@ -145,6 +175,7 @@ def render_brief(job: BriefJob, kernel: "PooledKernel | None" = None) -> BriefOu
                 error=_error_info(exc),
             )
         html = export_html(nb, out_dir / f"{job.slug}.html", lang=job.lang, title=job.title)
+        _write_headline(nb, out_dir / f"{job.slug}.headline.json")
         final_nb = out_dir / f"{job.slug}.ipynb"
         os.replace(executed, final_nb)
         stale = out_dir / "failed" / f"{job.slug}.ipynb"

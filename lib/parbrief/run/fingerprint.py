@@ -6,7 +6,7 @@ and its slice of the data. Each is hashed (SHA-256) and the four hashes are hash
 a brief whose fingerprint equals the one recorded after its last *successful* render, and
 whose HTML is still there, is skipped.
 
-The data slice of a province's brief is what :func:`parbrief.report.brief.build_brief` reads:
+The data slice of a province's brief is what :func:`parbrief.analysis.brief.build_brief` reads:
 the province's score rows up to the brief's year, its survey rows of that year, and the
 national table of that year and the year before (the headline rank and change depend on the
 other provinces too), plus the meta keys a brief shows (``synthetic``: the banner; not

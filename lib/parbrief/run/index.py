@@ -1,19 +1,25 @@
-"""The year's ``index.html``: one row per brief with its headline numbers, and the overview link."""
+"""The year's ``index.html``: one row per brief with its headline numbers, and the overview link.
+
+The numbers are the ones each executed brief produced (its ``HEADLINE_MIME`` output, saved as
+``<slug>.headline.json`` next to its HTML by :mod:`parbrief.run.execute`): the index never
+recomputes them, so it cannot disagree with the briefs.
+"""
 
 from __future__ import annotations
 
+import json
 from importlib import resources
 from pathlib import Path
-from typing import Sequence
+from typing import Any, Mapping, Sequence
 
 import jinja2
 
-from parbrief.report.brief import Headline
+from parbrief.analysis.headline import Headline, headline_from_record
 from parbrief.report.formatting import fmt_int, fmt_number, fmt_signed, t
-from parbrief.run.execute import BriefOutcome
+from parbrief.run.execute import BriefOutcome, headline_in_notebook
 from parbrief.files import atomic_write_text
 
-__all__ = ["render_index", "write_index"]
+__all__ = ["read_headlines", "render_index", "write_index"]
 
 
 def _environment() -> jinja2.Environment:
@@ -26,16 +32,39 @@ def _environment() -> jinja2.Environment:
     )
 
 
+def read_headlines(out_dir: Path, slugs: Sequence[str]) -> dict[str, Headline]:
+    """The headline each brief produced: ``<slug>.headline.json``, else its executed ``<slug>.ipynb``.
+
+    A brief with neither (never rendered, or failed) has no headline: the index shows "–".
+    """
+    found: dict[str, Headline] = {}
+    for slug in slugs:
+        record = None
+        side = Path(out_dir) / f"{slug}.headline.json"
+        nb_file = Path(out_dir) / f"{slug}.ipynb"
+        if side.is_file():
+            record = json.loads(side.read_text(encoding="utf-8"))
+        elif nb_file.is_file():
+            record = headline_in_notebook(json.loads(nb_file.read_text(encoding="utf-8")))
+        if record:
+            found[slug] = headline_from_record(record)
+    return found
+
+
 def render_index(
     *,
     year: int,
     outcomes: Sequence[BriefOutcome],
-    headlines: Sequence[Headline],
+    headlines: Mapping[str, Headline] | Sequence[Headline],
     lang: str,
     synthetic: bool,
 ) -> str:
-    """The index page as HTML text (self-contained, no network request, names escaped)."""
-    by_title = {h.province: h for h in headlines}
+    """The index page as HTML text (self-contained, no network request, names escaped).
+
+    ``headlines``: by slug (what :func:`read_headlines` returns) or a sequence matched by province.
+    """
+    by_slug = dict(headlines) if isinstance(headlines, Mapping) else {}
+    by_title = {} if by_slug else {h.province: h for h in headlines}
     rows = []
     overview = None
     for o in outcomes:
@@ -43,7 +72,7 @@ def render_index(
             overview = o
             continue
         province = o.title.rsplit(" — ", 1)[0]
-        h = by_title.get(province)
+        h = by_slug.get(o.slug) or by_title.get(province)
         rows.append(
             {
                 "province": province,
@@ -74,7 +103,7 @@ def write_index(
     *,
     year: int,
     outcomes: Sequence[BriefOutcome],
-    headlines: Sequence[Headline],
+    headlines: Mapping[str, Headline] | Sequence[Headline],
     lang: str,
     synthetic: bool,
 ) -> Path:

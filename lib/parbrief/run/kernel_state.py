@@ -25,15 +25,15 @@ held (a C extension's globals, a class attribute changed on a library class), th
 notebook started, and modules first imported by a notebook (they stay imported, like any
 import cache; their own state is not reset).
 
-``warm`` also installs a per-kernel cache in front of :func:`parbrief.report.brief.load_frames`
-for the render's Parquet snapshot, so the snapshot (and its hash) is read once per kernel and
-each notebook gets shallow copies (pandas copy-on-write: a notebook that modifies its frames
-modifies its own copy, never the cache).
+``warm`` also asks :mod:`parbrief.data.snapshot` to keep the render's Parquet snapshot in
+memory (:func:`parbrief.data.snapshot.preload`), so the snapshot (and its hash) is read once per
+kernel and each notebook gets shallow copies (pandas copy-on-write: a notebook that modifies
+its frames modifies its own copy, never the cache). Nothing here replaces another module's
+function: the cache is the snapshot module's own.
 """
 
 from __future__ import annotations
 
-import functools
 import gc
 import logging
 import os
@@ -41,7 +41,6 @@ import random
 import sys
 import types
 import warnings
-from pathlib import Path
 from typing import Any
 
 __all__ = ["warm", "reset", "baseline_summary", "WATCHED_MODULES"]
@@ -60,7 +59,6 @@ _SELF = __name__
 
 # The baseline, taken at the end of ``warm`` (module globals: this kernel only, never shared).
 _baseline: dict[str, Any] | None = None
-_frames_cache: dict[tuple, tuple] = {}
 
 
 def _watched() -> dict[str, types.ModuleType]:
@@ -71,44 +69,6 @@ def _watched() -> dict[str, types.ModuleType]:
         if name == "parbrief" or name.startswith("parbrief.") or name in WATCHED_MODULES:
             out[name] = mod
     return out
-
-
-def _file_key(path: str | os.PathLike[str] | None) -> tuple | None:
-    if not path:
-        return None
-    p = Path(path).resolve()
-    st = p.stat()
-    return (str(p), st.st_mtime_ns, st.st_size, st.st_ino)
-
-
-def _install_frames_cache() -> None:
-    """Put a snapshot cache in front of ``load_frames`` (brief and overview modules)."""
-    import parbrief.report.brief as brief_mod
-    import parbrief.report.overview as overview_mod
-
-    original = brief_mod.load_frames
-    if getattr(original, "__parbrief_cached__", False):
-        return
-
-    @functools.wraps(original)
-    def load_frames(data: Any, survey: Any, spec: Any) -> tuple:
-        p = Path(data)
-        if not (p.suffix.lower() == ".parquet" and p.name.startswith("scores")):
-            return original(data, survey, spec)  # a store or a file: no cache (read as usual)
-        meta = p.with_name("meta.json")
-        key = (_file_key(p), _file_key(survey), _file_key(meta) if meta.is_file() else None)
-        hit = _frames_cache.get(key)
-        if hit is None:
-            _frames_cache.clear()  # one snapshot per render: keep only the newest
-            hit = original(data, survey, spec)
-            _frames_cache[key] = hit
-        scores, sv, sha, meta_d = hit
-        # Shallow copies under copy-on-write: cheap, and a write by the notebook never reaches the cache.
-        return scores.copy(deep=False), (sv.copy(deep=False) if sv is not None else None), sha, dict(meta_d)
-
-    load_frames.__parbrief_cached__ = True  # type: ignore[attr-defined]
-    brief_mod.load_frames = load_frames
-    overview_mod.load_frames = load_frames
 
 
 def _warm_figures() -> None:
@@ -135,21 +95,23 @@ def warm(scores: str = "", survey: str = "", spec: str = "") -> None:
     import pandas  # noqa: F401
     import seaborn  # noqa: F401  (imports pyplot: the inline backend is configured now, once)
 
-    import parbrief.report.brief  # noqa: F401
+    import parbrief.analysis.brief  # noqa: F401
+    import parbrief.analysis.overview  # noqa: F401
     import parbrief.report.figures  # noqa: F401
     import parbrief.report.narrative  # noqa: F401
-    import parbrief.report.overview  # noqa: F401
     import parbrief.report.sections  # noqa: F401
     import parbrief.stats.differences  # noqa: F401
     import parbrief.stats.trends  # noqa: F401
     import parbrief.stats.ratings  # noqa: F401
 
-    _install_frames_cache()
+    from parbrief.data.snapshot import keep_in_memory, preload
+
     if scores:
-        from parbrief.report.brief import load_frames
         from parbrief.spec import load_spec
 
-        load_frames(scores, survey or None, load_spec(spec or None))
+        preload(scores, survey or None, load_spec(spec or None))
+    else:
+        keep_in_memory(True)
     _warm_figures()
     _baseline = _take_baseline()
     # Everything alive now (modules, the snapshot) lives as long as the kernel: move it out of

@@ -9,7 +9,9 @@ from typing import Mapping
 
 import pandas as pd
 
-from parbrief.report.brief import NATIONAL, load_frames, predecessors_of, reorganization_year
+from parbrief.analysis.reorganization import predecessors_of, reorganization_year
+from parbrief.data.snapshot import load_frames, resolve_data
+from parbrief.data.validate import NATIONAL
 from parbrief.spec import BandScheme, IndexSpec
 from parbrief.stats.ratings import BandDistribution
 
@@ -53,6 +55,8 @@ def build_overview(
     from parbrief.stats.trends import rank_table
 
     idx = spec if isinstance(spec, IndexSpec) else load_spec(spec or None)
+    if frames is None:
+        data = resolve_data(data)
     scores, _, sha, meta = frames if frames is not None else load_frames(data, None, idx)
     national = scores[(scores["province"] == NATIONAL) & (scores["year"] <= year)].reset_index(drop=True)
     years = sorted(int(y) for y in national["year"].unique())

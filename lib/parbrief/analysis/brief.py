@@ -1,8 +1,9 @@
 """What one province's brief knows: its headline numbers and every result its sections show.
 
-``build_brief`` reads the snapshot once, runs every statistic the brief needs and returns a
-:class:`Brief`; the notebook only displays its sections. The index page uses
-:func:`headline_rows` so the numbers there are the ones the briefs print.
+``build_brief`` reads the data once (:func:`parbrief.data.snapshot.load_frames`), applies the
+reorganization and method-period rules (:mod:`parbrief.analysis.reorganization`), runs every
+statistic the brief needs and returns a :class:`Brief`; the notebook only displays it through
+:mod:`parbrief.report.sections`. The headline numbers come from :mod:`parbrief.analysis.headline`.
 """
 
 from __future__ import annotations
@@ -11,171 +12,26 @@ import math
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any
 
 import pandas as pd
 
+from parbrief.analysis.headline import Headline, headline, headline_rows
+from parbrief.analysis.reorganization import predecessor_history as predecessor_history_of, predecessors_of, reorganization_year
 from parbrief.analysis.standing import StandingSummary, brief_standing
 from parbrief.config import default
+from parbrief.data.snapshot import load_frames, resolve_data
 from parbrief.data.validate import NATIONAL
 from parbrief.spec import BandScheme, IndexSpec
 from parbrief.stats.differences import DifferenceResult
 from parbrief.stats.ratings import BandDistribution
 from parbrief.stats.trends import Trend, TrendTable
 
-__all__ = ["NATIONAL", "Brief", "Headline", "build_brief", "headline", "headline_rows", "load_frames"]
+__all__ = ["NATIONAL", "SURVEY_MIN_N", "Brief", "Headline", "build_brief", "headline", "headline_rows", "unit_types"]
 
+#: Fewest respondents a unit needs to enter the survey test (passed to ``survey_differences``).
+SURVEY_MIN_N = 3
 
-
-@dataclass(frozen=True)
-class Headline:
-    """A province's standing in one year: score, band, national rank, change since last year.
-
-    ``source`` says where the score comes from: ``national`` (the province's own row in the
-    national table, ranked among all provinces) or ``unit_mean`` (no national row: the mean of
-    its units' totals, with no national rank).
-    """
-
-    province: str
-    year: int
-    score: float | None
-    band_label: str | None
-    rank: int | None
-    n_ranked: int | None
-    change: float | None
-    rank_change: int | None
-    previous_year: int | None
-    source: str
-    no_change_reason: str | None = None  # no_previous | new_province | method_break | None
-    predecessors: tuple[str, ...] = ()
-
-
-def _national_rank(national: pd.DataFrame, year: int, decimals: int = 2) -> pd.DataFrame:
-    """Ranks of provinces in one year: higher published total first, same → same rank (official style)."""
-    from parbrief.stats.ratings import rank_units
-
-    return rank_units(national, year, value="total", decimals=decimals).rename(columns={"value": "total"})
-
-
-def reorganization_year() -> int:
-    """First data year on the 2025 map (from the shipped province crosswalk)."""
-    from parbrief.data.crosswalk import load_province_crosswalk
-
-    return min(link.first_year for link in load_province_crosswalk().links)
-
-
-def predecessors_of(province: str, year: int) -> tuple[str, ...]:
-    """Provinces of the old map that ``province`` was formed from, when ``year`` is on the new map.
-
-    A province that did not merge is its own predecessor; before the reorganization, or for a
-    name the crosswalk does not know (another country's units, test data), there are none.
-    """
-    from parbrief.data.crosswalk import load_province_crosswalk
-
-    if year < reorganization_year():
-        return ()
-    try:
-        return tuple(load_province_crosswalk().predecessors(province))
-    except Exception:  # noqa: BLE001 — unknown to the crosswalk: no predecessors to show
-        return ()
-
-
-def comparison_with_previous(spec: IndexSpec, province: str, year: int) -> tuple[bool, bool, str | None]:
-    """Whether ``year`` may be compared with ``year − 1``: (scores, ranks, reason when not).
-
-    Not comparable: a merged province in its first year (its "previous year" belongs to another,
-    smaller province), ranks across the reorganization (63 provinces then, 34 now), and raw
-    scores across a change of method (different criteria and maxima).
-    """
-    preds = predecessors_of(province, year)
-    first_new = year == reorganization_year()
-    if first_new and len(preds) > 1:
-        return False, False, "new_province"
-    method_break = spec.method_changes_between(year - 1, year)
-    if method_break:
-        return False, not first_new, "method_break"
-    return True, not first_new, None
-
-
-def headline(
-    scores: pd.DataFrame,
-    province: str,
-    year: int,
-    spec: IndexSpec,
-    *,
-    national_scheme: str = "national",
-    lang: str = "vi",
-) -> Headline:
-    """The headline numbers of ``province`` in ``year`` (see :class:`Headline` for the sources).
-
-    Changes since the year before are given only where the two years are comparable (see
-    :func:`comparison_with_previous`); otherwise ``no_change_reason`` says why they are not.
-    """
-    from parbrief.stats.ratings import published, published_values, score_change
-
-    scheme, dec = spec.scheme(national_scheme), spec.rank_decimals
-    score_ok, rank_ok, why_not = comparison_with_previous(spec, province, year)
-    national = scores[scores["province"] == NATIONAL]
-    own = national[national["unit"] == province]
-    prev_year = year - 1
-    if not own[own["year"] == year].empty:
-        ranks = _national_rank(national, year, dec)
-        row = ranks[ranks["unit"] == province].iloc[0]
-        score = float(row["total"])
-        rank, n_ranked = int(row["rank"]), int(len(ranks))
-        change = rank_change = None
-        if not own[own["year"] == prev_year].empty:
-            prev_ranks = _national_rank(national, prev_year, dec)
-            prev = prev_ranks[prev_ranks["unit"] == province].iloc[0]
-            change = score_change(score, prev["total"], dec)  # of the published scores
-            rank_change = int(prev["rank"]) - rank
-        source = "national"
-    else:
-        units = scores[(scores["province"] == province)]
-        this = published_values(units.loc[units["year"] == year, "total"], dec).dropna()
-        score = float(this.mean()) if len(this) else None
-        before = published_values(units.loc[units["year"] == prev_year, "total"], dec).dropna()
-        # The unrounded means' difference (the previous mean is not printed beside it).
-        change = score_change(score, before.mean(), dec, of_published=False) if score is not None and len(before) else None
-        if year == reorganization_year() and change is not None:
-            change, why_not = None, "new_map"  # districts then, communes now: different units
-        rank = n_ranked = rank_change = None
-        source = "unit_mean"
-    if not score_ok:
-        change = None
-    if not rank_ok:
-        rank_change = None
-    band = scheme.band_for(published(score, dec)) if score is not None and not math.isnan(score) else None
-    has_prev = change is not None
-    if change is None and why_not is None:
-        why_not = "no_previous"
-    return Headline(
-        province=province,
-        year=year,
-        score=score,
-        band_label=band.label(lang) if band else None,
-        rank=rank,
-        n_ranked=n_ranked,
-        change=change,
-        rank_change=rank_change,
-        previous_year=prev_year if has_prev else None,
-        source=source,
-        no_change_reason=None if has_prev else why_not,
-        predecessors=predecessors_of(province, year),
-    )
-
-
-def headline_rows(
-    scores: pd.DataFrame,
-    provinces: Sequence[str],
-    year: int,
-    spec: IndexSpec,
-    *,
-    national_scheme: str = "national",
-    lang: str = "vi",
-) -> list[Headline]:
-    """:func:`headline` for each province, in the given order."""
-    return [headline(scores, p, year, spec, national_scheme=national_scheme, lang=lang) for p in provinces]
 
 
 @dataclass(frozen=True)
@@ -227,6 +83,7 @@ class Brief:
     scores_comparable: bool = True
     #: Movement across methods: standing trends per unit type, raw paths, the province's standing.
     standing: StandingSummary | None = None
+    survey_min_n: int = SURVEY_MIN_N
 
     @property
     def years(self) -> list[int]:
@@ -235,30 +92,6 @@ class Brief:
     @property
     def n_units(self) -> int:
         return int(self.current["unit"].nunique())
-
-
-def load_frames(data: str | Path, survey: str | Path | None, spec: IndexSpec) -> tuple[pd.DataFrame, pd.DataFrame | None, str, dict[str, str]]:
-    """Scores, survey, data hash and meta from a snapshot (Parquet) or any store/file.
-
-    The batch passes the snapshot it wrote (``scores.parquet`` plus ``survey.parquet``); a user
-    running the notebook by hand may pass a store or a scores file instead.
-    """
-    from parbrief.data.store import frames_sha256, load_data
-
-    p = Path(data)
-    if p.suffix.lower() == ".parquet" and p.name.startswith("scores"):
-        scores = pd.read_parquet(p)
-        sv = pd.read_parquet(survey) if survey else None
-        meta_path = p.with_name("meta.json")
-        meta: dict[str, str] = {}
-        if meta_path.is_file():
-            import json
-
-            meta = json.loads(meta_path.read_text(encoding="utf-8"))
-        return scores, sv, frames_sha256(scores, sv), meta
-    bundle = load_data(p, spec)
-    sv = pd.read_parquet(survey) if survey else bundle.survey
-    return bundle.scores, sv, bundle.sha256, dict(bundle.meta)
 
 
 #: Order in which unit types are shown (others follow alphabetically).
@@ -315,12 +148,14 @@ def build_brief(
     adjust: str = default("adjust"),
     band_scheme: str = default("band_scheme"),
     national_band_scheme: str = default("national_band_scheme"),
+    survey_min_n: int = SURVEY_MIN_N,
     frames: tuple[pd.DataFrame, pd.DataFrame | None, str, dict[str, str]] | None = None,
 ) -> Brief:
     """Compute every number of ``province``'s brief for ``year`` (see :class:`Brief`).
 
     Only years up to ``year`` are used, so a brief for an earlier year reads as it would have
-    then. ``frames`` lets a caller that already loaded the data pass it in.
+    then. ``data`` empty: the demo store (:func:`parbrief.data.snapshot.default_data`).
+    ``frames`` lets a caller that already loaded the data pass it in.
     """
     from parbrief.data.names import normalize_name
     from parbrief.errors import ParamsError
@@ -330,6 +165,8 @@ def build_brief(
     from parbrief.stats.trends import province_trend, rank_table, unit_trends
 
     idx = spec if isinstance(spec, IndexSpec) else load_spec(spec or None)
+    if frames is None:
+        data = resolve_data(data)
     scores, survey_frame, sha, meta = frames if frames is not None else load_frames(data, survey or None, idx)
     key = normalize_name(province)
     rows = scores[(scores["province"] == key) & (scores["province"] != NATIONAL)]
@@ -343,7 +180,7 @@ def build_brief(
     predecessor_history = None
     if reorganized:
         # A new map: units of the old map are not this province's units, so no trend crosses it.
-        predecessor_history = _predecessor_history(scores, preds, reorg_year)
+        predecessor_history = predecessor_history_of(scores, preds, reorg_year)
         history = history[history["year"] >= reorg_year].reset_index(drop=True)
     current = history[history["year"] == year].reset_index(drop=True)
     if current.empty:
@@ -390,7 +227,7 @@ def build_brief(
     if survey_frame is not None and len(survey_frame):
         sv = survey_frame[(survey_frame["province"] == key) & (survey_frame["year"] == year)]
         if len(sv):
-            survey_result = survey_differences(sv, value="satisfaction", alpha=alpha, year=year)
+            survey_result = survey_differences(sv, value="satisfaction", alpha=alpha, year=year, min_n=survey_min_n)
     previous = history[history["year"] == compare_year] if compare_year is not None else None
     units_now = set(current["unit"])
     units_before = set(previous["unit"]) if previous is not None else set()
@@ -438,27 +275,7 @@ def build_brief(
         predecessor_history=predecessor_history,
         scores_comparable=scores_comparable,
         standing=standing,
+        survey_min_n=int(survey_min_n),
     )
 
 
-def _predecessor_history(scores: pd.DataFrame, predecessors: Sequence[str], reorg_year: int) -> pd.DataFrame | None:
-    """Each predecessor province's own yearly score up to the reorganization, as separate series.
-
-    From the national table when it has them (the official score), else the mean of each
-    predecessor's units. Never averaged across predecessors: that would invent a history.
-    """
-    if not predecessors:
-        return None
-    old = scores[scores["year"] < reorg_year]
-    national = old[(old["province"] == NATIONAL) & old["unit"].isin(predecessors)]
-    if len(national):
-        out = national[["unit", "year", "total"]].copy()
-        out["source"] = "national"
-    else:
-        units = old[old["province"].isin(predecessors)]
-        if units.empty:
-            return None
-        out = units.groupby(["province", "year"], as_index=False)["total"].mean().rename(columns={"province": "unit"})
-        out["source"] = "unit_mean"
-    out["unit_type"] = "province"
-    return out.sort_values(["unit", "year"]).reset_index(drop=True)
