@@ -9,7 +9,8 @@ from typing import Sequence
 import jinja2
 
 from parbrief.report.brief import Headline
-from parbrief.report.formatting import fmt_int, fmt_number, fmt_signed, t
+from parbrief.text.formats import fmt_int, fmt_number, fmt_signed
+from parbrief.text.messages import t
 from parbrief.run.execute import BriefOutcome
 from parbrief.files import atomic_write_text
 

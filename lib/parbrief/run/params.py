@@ -145,7 +145,7 @@ def resolve_run(
     to every province in the data that has scores in that year.
     """
     from parbrief.data.names import normalize_name
-    from parbrief.stats.ratings import vietnamese_sort_key
+    from parbrief.text.collation import vietnamese_sort_key
 
     def listing(names: Iterable[str]) -> list[str]:
         return sorted(names, key=vietnamese_sort_key)

@@ -26,7 +26,7 @@ from parbrief.stats._results import Note, Pairwise, StatTest, cannot_test, captu
 from parbrief.stats.letters import compact_letters
 from parbrief.stats._srange import ptukey_sf, qtukey
 from parbrief.stats.posthoc import dunn, p_adjust, tukey_hsd
-from parbrief.stats.ratings import vietnamese_sort_key
+from parbrief.text.collation import vietnamese_sort_key
 
 __all__ = [
     "NORMALITY_MAX_N",
