@@ -10,7 +10,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Iterable, Literal
 
-__all__ = ["ParbriefError", "SpecError", "Problem", "DataValidationError", "ParamsError", "RenderError"]
+__all__ = [
+    "ParbriefError",
+    "SpecError",
+    "Problem",
+    "DataValidationError",
+    "ParamsError",
+    "RenderError",
+    "NotebookError",
+    "KernelError",
+]
 
 
 class ParbriefError(Exception):
@@ -27,6 +36,30 @@ class ParamsError(ParbriefError):
 
 class RenderError(ParbriefError):
     """A brief could not be rendered; carries the notebook and the failing cell when known."""
+
+
+class NotebookError(RenderError):
+    """A cell of a notebook raised: which notebook, which cell (0-based index) and the error.
+
+    Raised by :func:`parbrief.run.execute.execute_notebook` from papermill's execution error, so
+    callers see one parbrief error whatever the engine; ``ename``/``evalue`` are the cell's
+    exception name and message, ``source`` the cell's code.
+    """
+
+    def __init__(self, notebook: str, cell_index: int | None, ename: str = "", evalue: str = "",
+                 source: str = "", exec_count: int | None = None) -> None:
+        self.notebook = str(notebook)
+        self.cell_index = cell_index
+        self.ename = ename
+        self.evalue = evalue
+        self.source = source
+        self.exec_count = exec_count
+        where = f"{self.notebook}, cell {cell_index}" if cell_index is not None else self.notebook
+        super().__init__(f"{where}: {ename}: {evalue}" if ename else f"{where}: {evalue}")
+
+
+class KernelError(RenderError):
+    """A pooled kernel could not start, warm up or reset (message says which and why)."""
 
 
 @dataclass(frozen=True)

@@ -37,7 +37,6 @@ __all__ = [
     "default_spec_path",
     "load_spec",
     "parse_spec",
-    "spec_columns",
 ]
 
 #: Column names a component code may not take (the data model's own columns).
@@ -663,8 +662,3 @@ def parse_spec(raw: Any, source: str = "<memory>") -> IndexSpec:
         extra={k: v for k, v in raw.items() if k not in known},
         versions=tuple(versions),
     )
-
-
-def spec_columns(spec: IndexSpec) -> Iterable[str]:
-    """Score columns of the data model for this spec: ``total`` then the component codes."""
-    return ["total", *spec.codes]

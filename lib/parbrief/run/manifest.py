@@ -14,7 +14,7 @@ from typing import Any, Iterable
 from parbrief.run.execute import BriefOutcome
 from parbrief.files import atomic_write_text
 
-__all__ = ["package_versions", "git_commit", "build_manifest", "write_manifest", "read_manifest"]
+__all__ = ["package_versions", "git_commit", "build_manifest", "write_manifest"]
 
 _PACKAGES = (
     "parbrief", "pandas", "numpy", "scipy", "statsmodels", "seaborn", "matplotlib",
@@ -93,11 +93,3 @@ def build_manifest(
 def write_manifest(path: Path, manifest: dict[str, Any]) -> Path:
     """Write the manifest atomically (pretty JSON, UTF-8, Vietnamese kept readable)."""
     return atomic_write_text(path, json.dumps(manifest, ensure_ascii=False, indent=2, default=str) + "\n")
-
-
-def read_manifest(path: Path) -> dict[str, Any] | None:
-    """The manifest at ``path``, or ``None`` when there is none or it is unreadable."""
-    try:
-        return json.loads(Path(path).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None
