@@ -35,7 +35,11 @@ def package_versions() -> dict[str, str]:
 
 def git_commit(start: Path | None = None) -> str | None:
     """The git commit of the parbrief source tree, when it is a git checkout (else ``None``)."""
-    where = Path(start) if start else Path(__file__).resolve().parents[3]
+    from parbrief.files import checkout_root
+
+    where = Path(start) if start else checkout_root()
+    if where is None:
+        return None
     try:
         res = subprocess.run(
             ["git", "-C", str(where), "rev-parse", "HEAD"],
