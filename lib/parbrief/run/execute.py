@@ -74,30 +74,26 @@ def execute_notebook(job: BriefJob, output_path: Path, kernel: "PooledKernel | N
     ensure_registered()
     output_path = Path(output_path).resolve()
     try:
-        return _papermill_run(pm, job, output_path)
+        return pm.execute_notebook(
+            str(Path(job.notebook).resolve()),
+            str(output_path),
+            parameters=job.parameters,
+            engine_name=ENGINE_NAME,
+            kernel_name=job.kernel_name,
+            progress_bar=False,
+            log_output=False,
+            execution_timeout=job.cell_timeout,
+            report_mode=False,
+            # Saved once at the end (or on failure), not after every cell: a brief holds ≈ 0.5 MB of
+            # images and the partial saves were a tenth of its render time.
+            request_save_on_cell_execute=False,
+            kernel=kernel,
+            kernel_cwd=str(output_path.parent),
+            failure_path=str(output_path),
+        )
     except PapermillExecutionError as exc:
         raise NotebookError(str(job.notebook), exc.cell_index, exc.ename, exc.evalue, exc.source,
                             exc.exec_count) from exc
-
-
-def _papermill_run(pm: Any, job: BriefJob, output_path: Path) -> Any:
-    return pm.execute_notebook(
-        str(Path(job.notebook).resolve()),
-        str(output_path),
-        parameters=job.parameters,
-        engine_name=ENGINE_NAME,
-        kernel_name=job.kernel_name,
-        progress_bar=False,
-        log_output=False,
-        execution_timeout=job.cell_timeout,
-        report_mode=False,
-        # Saved once at the end (or on failure), not after every cell: a brief holds ≈ 0.5 MB of
-        # images and the partial saves were a tenth of its render time.
-        request_save_on_cell_execute=False,
-        kernel=kernel,
-        kernel_cwd=str(output_path.parent),
-        failure_path=str(output_path),
-    )
 
 
 def _error_info(exc: BaseException) -> dict[str, Any]:
