@@ -88,13 +88,15 @@ class Problem:
 
     def format(self, lang: str = "vi") -> str:
         """One line: ``file:row [column] message — hint``, localized."""
-        vi = lang == "vi"
+        from parbrief.text.messages import t
+
+        lang = "en" if lang == "en" else "vi"
         where = self.file
         if self.row is not None:
-            where += f", {'dòng' if vi else 'row'} {self.row}"
+            where += ", " + t("data_problem.row", lang, row=self.row)
         if self.column:
-            where += f", {'cột' if vi else 'column'} {self.column!r}"
-        tag = "" if self.severity == "error" else (" (cảnh báo)" if vi else " (warning)")
+            where += ", " + t("data_problem.column", lang, column=repr(self.column))
+        tag = "" if self.severity == "error" else t("data_problem.warning", lang)
         text = f"{where}{tag}: {self.message(lang)}"
         h = self.hint(lang)
         return f"{text} → {h}" if h else text
@@ -104,13 +106,16 @@ class DataValidationError(ParbriefError):
     """An input file has errors; ``problems`` lists every one of them (warnings included)."""
 
     def __init__(self, problems: Iterable[Problem], lang: str = "en") -> None:
+        from parbrief.text.messages import t
+
         self.problems = list(problems)
+        lang = "vi" if lang == "vi" else "en"
         errors = [p for p in self.problems if p.severity == "error"]
-        head = f"{len(errors)} problem(s) in input" if lang != "vi" else f"{len(errors)} lỗi trong dữ liệu đầu vào"
+        head = t("data_problem.summary", lang, n=len(errors))
         lines = [p.format(lang) for p in errors[:50]]
         more = len(errors) - len(lines)
         if more > 0:
-            lines.append(f"… and {more} more" if lang != "vi" else f"… và {more} lỗi khác")
+            lines.append(t("data_problem.more", lang, n=more))
         super().__init__(head + ":\n  " + "\n  ".join(lines))
 
     @property
