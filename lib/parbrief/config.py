@@ -3,7 +3,7 @@
 The params YAML files, the command line of ``parbrief render``, the notebooks' parameters cells
 and :func:`parbrief.analysis.brief.build_brief` all take their parameters from this model; the
 tests check each of them against it, so a new tunable is one field here (plus its two doc
-lines in ``report/locales/<lang>/config.yaml``).
+lines in ``text/locales/<lang>/config.yaml``).
 
 Read a default with :func:`default` (``default("alpha") == 0.05``) or ``RunParameters().alpha``;
 the value a notebook shows when opened by hand (the demo) with :func:`notebook_default`.
@@ -55,23 +55,11 @@ SCOPES = ("brief", "overview", "tunable", "file", "cli", "render")
 REFUSED_KEYS: dict[str, str] = {"crosswalks": "config.error.crosswalks"}
 
 
-@lru_cache(maxsize=len(LANGS))
 def _strings(lang: str) -> Mapping[str, str]:
-    """The ``config.*`` strings of ``lang`` (flat dotted keys) from the locale topic file."""
-    if lang not in LANGS:
-        lang = "vi"
-    path = resources.files("parbrief").joinpath("report", "locales", lang, "config.yaml")
-    flat: dict[str, str] = {}
+    """All locale strings of ``lang`` (the ``config.*`` ones live in ``text/locales/<lang>/config.yaml``)."""
+    from parbrief.text.messages import locale_strings
 
-    def walk(prefix: str, node: Any) -> None:
-        if isinstance(node, Mapping):
-            for k, v in node.items():
-                walk(f"{prefix}.{k}" if prefix else str(k), v)
-        else:
-            flat[prefix] = str(node)
-
-    walk("", yaml.safe_load(path.read_text(encoding="utf-8")) or {})
-    return flat
+    return locale_strings(lang if lang in LANGS else "vi")
 
 
 def message(key: str, lang: str = "en", /, **values: Any) -> str:

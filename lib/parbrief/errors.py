@@ -10,7 +10,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Iterable, Literal
 
-__all__ = ["ParbriefError", "SpecError", "Problem", "DataValidationError", "ParamsError", "RenderError"]
+__all__ = [
+    "ParbriefError",
+    "SpecError",
+    "Problem",
+    "DataValidationError",
+    "ParamsError",
+    "RenderError",
+    "NotebookError",
+    "KernelError",
+]
 
 
 class ParbriefError(Exception):
@@ -27,6 +36,30 @@ class ParamsError(ParbriefError):
 
 class RenderError(ParbriefError):
     """A brief could not be rendered; carries the notebook and the failing cell when known."""
+
+
+class NotebookError(RenderError):
+    """A cell of a notebook raised: which notebook, which cell (0-based index) and the error.
+
+    Raised by :func:`parbrief.run.execute.execute_notebook` from papermill's execution error, so
+    callers see one parbrief error whatever the engine; ``ename``/``evalue`` are the cell's
+    exception name and message, ``source`` the cell's code.
+    """
+
+    def __init__(self, notebook: str, cell_index: int | None, ename: str = "", evalue: str = "",
+                 source: str = "", exec_count: int | None = None) -> None:
+        self.notebook = str(notebook)
+        self.cell_index = cell_index
+        self.ename = ename
+        self.evalue = evalue
+        self.source = source
+        self.exec_count = exec_count
+        where = f"{self.notebook}, cell {cell_index}" if cell_index is not None else self.notebook
+        super().__init__(f"{where}: {ename}: {evalue}" if ename else f"{where}: {evalue}")
+
+
+class KernelError(RenderError):
+    """A pooled kernel could not start, warm up or reset (message says which and why)."""
 
 
 @dataclass(frozen=True)
@@ -55,13 +88,15 @@ class Problem:
 
     def format(self, lang: str = "vi") -> str:
         """One line: ``file:row [column] message — hint``, localized."""
-        vi = lang == "vi"
+        from parbrief.text.messages import t
+
+        lang = "en" if lang == "en" else "vi"
         where = self.file
         if self.row is not None:
-            where += f", {'dòng' if vi else 'row'} {self.row}"
+            where += ", " + t("data_problem.row", lang, row=self.row)
         if self.column:
-            where += f", {'cột' if vi else 'column'} {self.column!r}"
-        tag = "" if self.severity == "error" else (" (cảnh báo)" if vi else " (warning)")
+            where += ", " + t("data_problem.column", lang, column=repr(self.column))
+        tag = "" if self.severity == "error" else t("data_problem.warning", lang)
         text = f"{where}{tag}: {self.message(lang)}"
         h = self.hint(lang)
         return f"{text} → {h}" if h else text
@@ -71,13 +106,16 @@ class DataValidationError(ParbriefError):
     """An input file has errors; ``problems`` lists every one of them (warnings included)."""
 
     def __init__(self, problems: Iterable[Problem], lang: str = "en") -> None:
+        from parbrief.text.messages import t
+
         self.problems = list(problems)
+        lang = "vi" if lang == "vi" else "en"
         errors = [p for p in self.problems if p.severity == "error"]
-        head = f"{len(errors)} problem(s) in input" if lang != "vi" else f"{len(errors)} lỗi trong dữ liệu đầu vào"
+        head = t("data_problem.summary", lang, n=len(errors))
         lines = [p.format(lang) for p in errors[:50]]
         more = len(errors) - len(lines)
         if more > 0:
-            lines.append(f"… and {more} more" if lang != "vi" else f"… và {more} lỗi khác")
+            lines.append(t("data_problem.more", lang, n=more))
         super().__init__(head + ":\n  " + "\n  ".join(lines))
 
     @property

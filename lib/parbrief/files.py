@@ -1,4 +1,11 @@
-"""Atomic file writes: a reader sees the old file or the complete new one, never a partial one."""
+"""Files: atomic writes (a reader sees the old file or the complete new one) and the one locator of
+the files parbrief ships (notebooks, the default spec and params, reference tables).
+
+The repository's top-level ``notebooks/`` and ``params/`` are the source of truth. In a checkout
+(editable install, ``PYTHONPATH=lib``) they are read there; a built wheel carries copies made at
+build time (``setup.py``'s ``build_py`` step) under ``parbrief/_shipped/``, used when no checkout
+is around the package. Nothing is committed twice.
+"""
 
 from __future__ import annotations
 
@@ -7,7 +14,52 @@ import tempfile
 from pathlib import Path
 from typing import Any, Mapping
 
-__all__ = ["atomic_write_bytes", "atomic_write_text", "read_yaml_mapping"]
+__all__ = [
+    "atomic_write_bytes",
+    "atomic_write_text",
+    "read_yaml_mapping",
+    "checkout_root",
+    "shipped_dir",
+    "shipped_file",
+    "SHIPPED_FOLDERS",
+]
+
+#: Top-level folders of the repository that the wheel ships (copied at build time).
+SHIPPED_FOLDERS = ("notebooks", "params")
+_PACKAGE_DIR = Path(__file__).resolve().parent
+
+
+def checkout_root() -> Path | None:
+    """The repository around the package (``lib/parbrief`` → its parent's parent), or ``None``.
+
+    A folder counts as the checkout when it holds ``pyproject.toml`` and ``notebooks/``, so an
+    installed package (in ``site-packages``) never mistakes an unrelated folder for its source.
+    """
+    root = _PACKAGE_DIR.parents[1]
+    if (root / "pyproject.toml").is_file() and (root / "notebooks").is_dir():
+        return root
+    return None
+
+
+def shipped_dir(folder: str) -> Path:
+    """Where ``folder`` (``"notebooks"`` or ``"params"``) is read from: the checkout's, else the
+    packaged copy; the packaged path is returned even when missing so errors can name it."""
+    if folder not in SHIPPED_FOLDERS:
+        raise ValueError(f"unknown shipped folder {folder!r}; one of: {', '.join(SHIPPED_FOLDERS)}")
+    root = checkout_root()
+    if root is not None and (root / folder).is_dir():
+        return root / folder
+    return _PACKAGE_DIR / "_shipped" / folder
+
+
+def shipped_file(folder: str, name: str) -> Path | None:
+    """``<folder>/<name>`` from the checkout, else from the working directory's ``<folder>/``,
+    else from the packaged copy; ``None`` when none of them has it."""
+    shipped_dir(folder)  # checks the folder name
+    root = checkout_root()
+    candidates = [root / folder / name] if root is not None else []
+    candidates += [Path.cwd() / folder / name, _PACKAGE_DIR / "_shipped" / folder / name]
+    return next((c for c in candidates if c.is_file()), None)
 
 
 def atomic_write_bytes(path: Path, data: bytes) -> Path:

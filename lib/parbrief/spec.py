@@ -37,7 +37,6 @@ __all__ = [
     "default_spec_path",
     "load_spec",
     "parse_spec",
-    "spec_columns",
 ]
 
 #: Column names a component code may not take (the data model's own columns).
@@ -323,22 +322,19 @@ class IndexSpec:
 
 
 def default_spec_path() -> Path:
-    """Where the default spec lives: ``$PARBRIEF_SPEC``, else the repository's ``params/index.yaml``.
-
-    The package is installed in editable mode from its repository, so ``params/`` is found next
-    to ``lib/``; the current directory's ``params/index.yaml`` is the fallback.
+    """Where the default spec lives: ``$PARBRIEF_SPEC``, else ``params/index.yaml`` of the checkout,
+    of the working directory, or the copy shipped in the package (:func:`parbrief.files.shipped_file`).
     """
+    from parbrief.files import shipped_file
+
     env = os.environ.get("PARBRIEF_SPEC")
     if env:
         return Path(env)
-    here = Path(__file__).resolve()
-    candidates = [here.parents[2] / "params" / "index.yaml", Path.cwd() / "params" / "index.yaml"]
-    for cand in candidates:
-        if cand.is_file():
-            return cand
+    found = shipped_file("params", "index.yaml")
+    if found is not None:
+        return found
     raise SpecError(
-        "no index specification found: pass --spec PATH/TO/index.yaml "
-        "or set PARBRIEF_SPEC (looked in: " + ", ".join(str(c) for c in candidates) + ")"
+        "no index specification found: pass --spec PATH/TO/index.yaml or set PARBRIEF_SPEC"
     )
 
 
@@ -684,8 +680,3 @@ def parse_spec(raw: Any, source: str = "<memory>") -> IndexSpec:
         extra={k: v for k, v in raw.items() if k not in known},
         versions=tuple(versions),
     )
-
-
-def spec_columns(spec: IndexSpec) -> Iterable[str]:
-    """Score columns of the data model for this spec: ``total`` then the component codes."""
-    return ["total", *spec.codes]

@@ -12,7 +12,8 @@ import pytest
 from nbformat.v4 import new_code_cell, new_notebook
 
 from parbrief.cli import main
-from parbrief.report.formatting import fmt_number, t
+from parbrief.text.formats import fmt_number
+from parbrief.text.messages import t
 from parbrief.run.batch import render
 from parbrief.spec import load_spec
 

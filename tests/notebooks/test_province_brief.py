@@ -12,7 +12,8 @@ import pandas as pd
 import pytest
 
 from parbrief.data.store import Store
-from parbrief.report.formatting import fmt_int, fmt_number, fmt_signed, t
+from parbrief.text.formats import fmt_int, fmt_number, fmt_signed
+from parbrief.text.messages import t
 from parbrief.spec import load_spec
 
 SECTIONS = ("key_findings", "league_table", "trends", "differences", "components", "satisfaction", "methods")

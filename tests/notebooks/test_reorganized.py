@@ -5,7 +5,8 @@ from __future__ import annotations
 import re
 
 from parbrief.data.store import Store
-from parbrief.report.formatting import fmt_number, t
+from parbrief.text.formats import fmt_number
+from parbrief.text.messages import t
 
 
 def _text(path) -> str:

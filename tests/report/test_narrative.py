@@ -24,7 +24,8 @@ from parbrief.data.demo import make_demo
 from parbrief.data.names import normalize_name
 from parbrief.report import narrative as N
 from parbrief.analysis.brief import build_brief
-from parbrief.report.formatting import fmt_number, fmt_signed, locale_strings
+from parbrief.text.formats import fmt_number, fmt_signed
+from parbrief.text.messages import locale_strings
 from parbrief.spec import load_spec
 from parbrief.stats._results import NOTE_TEXT_EN, REASON_TEXT_EN, Note, StatTest
 from parbrief.stats.differences import panel_differences, survey_differences, two_group_comparison

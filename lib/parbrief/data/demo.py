@@ -692,6 +692,53 @@ def _new_units(
     return p_effect, p_slope, p_trend, units
 
 
+@dataclass
+class _DemoBuild:
+    """What :func:`make_demo` knows (arguments, draws shared by all parts) and the rows it collects."""
+
+    seed: int
+    spec: IndexSpec
+    ys: tuple[int, ...]
+    codes: tuple[str, ...]
+    n_comp: int
+    spec_off: np.ndarray
+    by_year: dict[int, tuple[np.ndarray, float]]
+    year_shock: dict[int, float]
+    old_ys: tuple[int, ...]
+    new_ys: tuple[int, ...]
+    panel_year: int | None
+    plan: list
+    mess: bool
+    in_demo: set[int]
+    ended_2024: set[int]
+    renamed: dict[int, str]
+    statics: dict[int, _Static]
+    n_items: int = len(SURVEY_ITEMS)
+    nat_cents: list = field(default_factory=list)
+    nat_units: list = field(default_factory=list)
+    nat_years: list = field(default_factory=list)
+    truth_rows: list = field(default_factory=list)
+    pyear_draws: dict = field(default_factory=dict)
+    pyear_shock: dict = field(default_factory=dict)
+    mid_series: list = field(default_factory=list)
+    ended: list = field(default_factory=list)
+    missing_py: list = field(default_factory=list)
+    missing_uy: list = field(default_factory=list)
+    variants: list = field(default_factory=list)
+    s_prov: list = field(default_factory=list)
+    s_unit: list = field(default_factory=list)
+    s_type: list = field(default_factory=list)
+    s_year: list = field(default_factory=list)
+    s_cents: list = field(default_factory=list)
+    v_prov: list = field(default_factory=list)
+    v_unit: list = field(default_factory=list)
+    v_year: list = field(default_factory=list)
+    v_resp: list = field(default_factory=list)
+    v_vals: list = field(default_factory=list)
+    reorg_new: list = field(default_factory=list)
+    reorg_missing: list = field(default_factory=list)
+
+
 def make_demo(
     seed: int = DEMO_SEED,
     spec: IndexSpec | None = None,
@@ -738,17 +785,48 @@ def make_demo(
     statics: dict[int, _Static] = {}
     for code, _, rows in plan:
         statics[code] = _static_draws(seed, code, rows, None if rows is not None else synth_range, n_comp)
-    nat_cents: list[np.ndarray] = []
-    nat_units: list[str] = []
-    nat_years: list[int] = []
-    truth_rows: list[dict[str, object]] = []
-    pyear_draws: dict[tuple[int, int], np.random.Generator] = {}
-    pyear_shock: dict[tuple[int, int], float] = {}
+    b = _DemoBuild(
+        seed=seed, spec=spec, ys=ys, codes=codes, n_comp=n_comp, spec_off=spec_off, by_year=by_year,
+        year_shock=year_shock, old_ys=old_ys, new_ys=new_ys, panel_year=panel_year, plan=plan, mess=mess,
+        in_demo=in_demo, ended_2024=ended_2024, renamed=renamed, statics=statics,
+    )
+    _national_pre2025(b, allp)
+    _units_pre2025(b)
+    _new_map(b)
+    return _assemble(b)
+
+
+def _survey_rows(b: _DemoBuild, rng: np.random.Generator, counts: np.ndarray, mean: np.ndarray, keep: np.ndarray,
+                wp: np.ndarray, wu: np.ndarray, year: int) -> None:
+    """Append one year's survey answers of ``counts`` respondents per unit (rows in ``keep`` only)."""
+    latent = rng.normal(0.0, 1.0, size=(int(counts.sum()), 1 + b.n_items))
+    row_unit = np.repeat(np.arange(len(mean)), counts)
+    m = mean[row_unit]
+    sat = m + latent[:, 0]
+    items = (
+        m[:, None]
+        + _SURVEY_ITEM_SHIFT[None, :b.n_items]
+        + _SURVEY_ITEM_SHARE * latent[:, [0]]
+        + np.sqrt(1 - _SURVEY_ITEM_SHARE**2) * latent[:, 1:]
+    )
+    vals = np.searchsorted(_SURVEY_CUTS, np.column_stack([sat, items])).astype(np.int64) + 1
+    resp = np.concatenate([np.arange(1, c + 1) for c in counts]) if len(counts) else np.zeros(0, np.int64)
+    keep_rows = keep[row_unit]
+    b.v_prov.append(wp[row_unit][keep_rows])
+    b.v_unit.append(wu[row_unit][keep_rows])
+    b.v_year.append(np.full(int(keep_rows.sum()), year, dtype=np.int64))
+    b.v_resp.append(resp[keep_rows].astype(np.int64))
+    b.v_vals.append(vals[keep_rows])
+
+
+
+def _national_pre2025(b: _DemoBuild, allp: pd.DataFrame) -> None:
+    """The national table on the pre-2025 map; keeps each demo province-year's draws for its units."""
     for code, pname in zip(allp["province_code"], allp["province"]):
         code = int(code)
-        st = statics[code] if code in in_demo else _static_draws(seed, code, None, None, n_comp)
-        last = LAST_PRE2025_YEAR if (code in ended_2024 or (code in renamed and new_ys)) else None
-        truth_rows.append(
+        st = b.statics[code] if code in b.in_demo else _static_draws(b.seed, code, None, None, b.n_comp)
+        last = LAST_PRE2025_YEAR if (code in b.ended_2024 or (code in b.renamed and b.new_ys)) else None
+        b.truth_rows.append(
             {
                 "province": NATIONAL_PROVINCE,
                 "unit": pname,
@@ -762,68 +840,33 @@ def make_demo(
                 "valid_to": last,
             }
         )
-        for y in old_ys:
-            rng = np.random.default_rng([seed, code, y])
+        for y in b.old_ys:
+            rng = np.random.default_rng([b.seed, code, y])
             shock = float(rng.normal(0.0, _SD_PROVINCE_YEAR))
             noise = float(rng.normal(0.0, _SD_NOISE_NATIONAL))
-            z = rng.normal(0.0, 1.0, size=(1, n_comp))
+            z = rng.normal(0.0, 1.0, size=(1, b.n_comp))
             target = (
                 _MU["province"]
                 + st.province_effect
                 + st.province_slope * (y - _CENTER_YEAR)
-                + year_shock[y]
+                + b.year_shock[y]
                 + shock
                 + noise
             )
-            nat_cents.append(_year_cents(np.array([target]), *by_year[y], spec_off, z))
-            nat_units.append(pname)
-            nat_years.append(y)
-            if code in in_demo:
-                pyear_draws[(code, y)] = rng
-                pyear_shock[(code, y)] = shock
+            b.nat_cents.append(_year_cents(np.array([target]), *b.by_year[y], b.spec_off, z))
+            b.nat_units.append(pname)
+            b.nat_years.append(y)
+            if code in b.in_demo:
+                b.pyear_draws[(code, y)] = rng
+                b.pyear_shock[(code, y)] = shock
 
-    # units of the demo's provinces (pre-2025 map)
-    mid_series: list[tuple[str, str, int]] = []
-    ended: list[tuple[str, str, int]] = []
-    missing_py: list[tuple[str, int]] = []
-    missing_uy: list[tuple[str, str, int]] = []
-    variants: list[tuple[str, str, int, str, str, str]] = []
-    s_prov: list[np.ndarray] = []
-    s_unit: list[np.ndarray] = []
-    s_type: list[np.ndarray] = []
-    s_year: list[np.ndarray] = []
-    s_cents: list[np.ndarray] = []
-    v_prov: list[np.ndarray] = []
-    v_unit: list[np.ndarray] = []
-    v_year: list[np.ndarray] = []
-    v_resp: list[np.ndarray] = []
-    v_vals: list[np.ndarray] = []
-    n_items = len(SURVEY_ITEMS)
 
-    def survey_rows(rng: np.random.Generator, counts: np.ndarray, mean: np.ndarray, keep: np.ndarray,
-                    wp: np.ndarray, wu: np.ndarray, year: int) -> None:
-        latent = rng.normal(0.0, 1.0, size=(int(counts.sum()), 1 + n_items))
-        row_unit = np.repeat(np.arange(len(mean)), counts)
-        m = mean[row_unit]
-        sat = m + latent[:, 0]
-        items = (
-            m[:, None]
-            + _SURVEY_ITEM_SHIFT[None, :n_items]
-            + _SURVEY_ITEM_SHARE * latent[:, [0]]
-            + np.sqrt(1 - _SURVEY_ITEM_SHARE**2) * latent[:, 1:]
-        )
-        vals = np.searchsorted(_SURVEY_CUTS, np.column_stack([sat, items])).astype(np.int64) + 1
-        resp = np.concatenate([np.arange(1, c + 1) for c in counts]) if len(counts) else np.zeros(0, np.int64)
-        keep_rows = keep[row_unit]
-        v_prov.append(wp[row_unit][keep_rows])
-        v_unit.append(wu[row_unit][keep_rows])
-        v_year.append(np.full(int(keep_rows.sum()), year, dtype=np.int64))
-        v_resp.append(resp[keep_rows].astype(np.int64))
-        v_vals.append(vals[keep_rows])
 
+def _units_pre2025(b: _DemoBuild) -> None:
+    """Units (districts, departments) and survey of the demo's provinces, pre-2025 map."""
     dept_cw = load_department_crosswalk()
-    for code, pname, _ in plan:
-        st = statics[code]
+    for code, pname, _ in b.plan:
+        st = b.statics[code]
         n = len(st.units)
         types = np.array(st.unit_types, dtype=object)
         is_dist = types == "district"
@@ -831,11 +874,11 @@ def make_demo(
         for i, unit in enumerate(st.units):
             if st.unit_types[i] == "district":
                 last = min(st.valid_to[i] or LAST_PRE2025_YEAR, LAST_PRE2025_YEAR)
-            elif code in ended_2024 or not dept_cw.is_unchanged(dept_cw.successor(unit)):
+            elif code in b.ended_2024 or not dept_cw.is_unchanged(dept_cw.successor(unit)):
                 last = LAST_PRE2025_YEAR
             else:
                 last = None
-            truth_rows.append(
+            b.truth_rows.append(
                 {
                     "province": pname,
                     "unit": unit,
@@ -849,72 +892,76 @@ def make_demo(
                     "valid_to": last,
                 }
             )
-        if not old_ys:
+        if not b.old_ys:
             continue
         # which unit-years exist
         vf = np.array([-1 if v is None else v for v in st.valid_from])
         vt = np.array([9999 if v is None else v for v in st.valid_to])
-        if mess:
+        if b.mess:
             for i, unit in enumerate(st.units):
-                if st.valid_from[i] is not None and st.valid_from[i] > old_ys[0] and st.valid_from[i] <= old_ys[-1]:
-                    mid_series.append((pname, unit, int(st.valid_from[i])))
-                if st.valid_to[i] is not None and old_ys[0] <= st.valid_to[i] < old_ys[-1]:
-                    ended.append((pname, unit, int(st.valid_to[i])))
+                if st.valid_from[i] is not None and st.valid_from[i] > b.old_ys[0] and st.valid_from[i] <= b.old_ys[-1]:
+                    b.mid_series.append((pname, unit, int(st.valid_from[i])))
+                if st.valid_to[i] is not None and b.old_ys[0] <= st.valid_to[i] < b.old_ys[-1]:
+                    b.ended.append((pname, unit, int(st.valid_to[i])))
         else:
-            on_map = (vf <= panel_year) & (panel_year <= vt)
-        for y in old_ys:
-            rng = pyear_draws[(code, y)]
+            on_map = (vf <= b.panel_year) & (b.panel_year <= vt)
+        for y in b.old_ys:
+            rng = b.pyear_draws[(code, y)]
             noise = rng.normal(0.0, _SD_NOISE, size=n)
-            z = rng.normal(0.0, 1.0, size=(n, n_comp))
+            z = rng.normal(0.0, 1.0, size=(n, b.n_comp))
             counts = rng.integers(_SURVEY_N[0], _SURVEY_N[1] + 1, size=int(is_dist.sum()))
             target = (
                 mu
                 + st.province_effect
                 + st.unit_effect
                 + st.slope * (y - _CENTER_YEAR)
-                + year_shock[y]
-                + pyear_shock[(code, y)]
+                + b.year_shock[y]
+                + b.pyear_shock[(code, y)]
                 + noise
             )
-            cents = _year_cents(target, *by_year[y], spec_off[None, :] + st.profile, z)
-            if mess:
+            cents = _year_cents(target, *b.by_year[y], b.spec_off[None, :] + st.profile, z)
+            if b.mess:
                 keep = (vf <= y) & (y <= vt)
                 if (pname, y) == _MISSING_PROVINCE_YEAR:
                     keep[:] = False
-                    missing_py.append((pname, y))
+                    b.missing_py.append((pname, y))
                 for i, unit in enumerate(st.units):
                     if (pname, unit, y) == _MISSING_UNIT_YEAR and keep[i]:
                         keep[i] = False
-                        missing_uy.append((pname, unit, y))
+                        b.missing_uy.append((pname, unit, y))
             else:
                 keep = on_map.copy()
             wp = np.empty(n, dtype=object)
             wu = np.empty(n, dtype=object)
             for i, unit in enumerate(st.units):
-                p2, u2, kind = _written(pname, unit, y, mess)
+                p2, u2, kind = _written(pname, unit, y, b.mess)
                 wp[i], wu[i] = p2, u2
                 if kind and keep[i]:
-                    variants.append((pname, unit, y, p2, u2, kind))
-            s_prov.append(wp[keep])
-            s_unit.append(wu[keep])
-            s_type.append(types[keep])
-            s_year.append(np.full(int(keep.sum()), y, dtype=np.int64))
-            s_cents.append(cents[keep])
+                    b.variants.append((pname, unit, y, p2, u2, kind))
+            b.s_prov.append(wp[keep])
+            b.s_unit.append(wu[keep])
+            b.s_type.append(types[keep])
+            b.s_year.append(np.full(int(keep.sum()), y, dtype=np.int64))
+            b.s_cents.append(cents[keep])
             # survey: districts only, same written names as the scores
             dist_idx = np.flatnonzero(is_dist)
             mean = _SURVEY_BASE + st.survey_effect[dist_idx] + _SURVEY_TREND * st.slope[dist_idx] * (y - _CENTER_YEAR)
-            survey_rows(rng, counts, mean, keep[dist_idx], wp[dist_idx], wu[dist_idx], y)
+            _survey_rows(b, rng, counts, mean, keep[dist_idx], wp[dist_idx], wu[dist_idx], y)
 
+
+
+def _new_map(b: _DemoBuild) -> None:
+    """The map of 1 July 2025: national rows of the 34 provinces, units and survey of the demo's."""
     # the map of 1 July 2025: 34 provinces in the national table; the demo's new provinces get
     # departments and communes (no districts any more)
-    reorg_new: list[tuple[str, tuple[str, ...]]] = []
-    reorg_missing: list[tuple[str, str]] = []
-    if new_ys:
+    b.reorg_new: list[tuple[str, tuple[str, ...]]] = []
+    b.reorg_missing: list[tuple[str, str]] = []
+    if b.new_ys:
         for np_ in _new_provinces():
-            p_effect, p_slope, p_trend, units = _new_units(seed, np_, statics, n_comp)
-            demo_here = any(c in in_demo for c, _ in np_.predecessors)
+            p_effect, p_slope, p_trend, units = _new_units(b.seed, np_, b.statics, b.n_comp)
+            demo_here = any(c in b.in_demo for c, _ in np_.predecessors)
             if not np_.unchanged or np_.predecessors[0][1] != np_.name:
-                truth_rows.append(
+                b.truth_rows.append(
                     {
                         "province": NATIONAL_PROVINCE, "unit": np_.name, "unit_type": "province",
                         "province_effect": p_effect, "unit_effect": p_effect, "slope_per_year": p_slope,
@@ -923,11 +970,11 @@ def make_demo(
                     }
                 )
             if demo_here:
-                reorg_new.append((np_.name, tuple(n for _, n in np_.predecessors)))
-                reorg_missing += [(np_.name, n) for c, n in np_.predecessors if c not in in_demo]
+                b.reorg_new.append((np_.name, tuple(n for _, n in np_.predecessors)))
+                b.reorg_missing += [(np_.name, n) for c, n in np_.predecessors if c not in b.in_demo]
                 for u in units:
                     if u["continues"] is None:
-                        truth_rows.append(
+                        b.truth_rows.append(
                             {
                                 "province": np_.name, "unit": u["name"], "unit_type": u["type"],
                                 "province_effect": p_effect, "unit_effect": u["effect"],
@@ -942,86 +989,92 @@ def make_demo(
             effect = np.array([u["effect"] for u in units], dtype=float)
             slope = np.array([u["slope"] for u in units], dtype=float)
             center = np.array([u["center"] for u in units], dtype=float)
-            profile = np.array([u["profile"] for u in units], dtype=float).reshape(n, n_comp)
+            profile = np.array([u["profile"] for u in units], dtype=float).reshape(n, b.n_comp)
             s_eff = np.array([u["survey"] for u in units], dtype=float)
             names = np.array([u["name"] for u in units], dtype=object)
-            for y in new_ys:
-                rng = np.random.default_rng([seed, _NEW_MAP_STREAM + np_.code, y])
+            for y in b.new_ys:
+                rng = np.random.default_rng([b.seed, _NEW_MAP_STREAM + np_.code, y])
                 shock = float(rng.normal(0.0, _SD_PROVINCE_YEAR))
                 noise = float(rng.normal(0.0, _SD_NOISE_NATIONAL))
-                z = rng.normal(0.0, 1.0, size=(1, n_comp))
-                target = _MU["province"] + p_effect + p_slope * (y - _CENTER_YEAR) + year_shock[y] + shock + noise
-                nat_cents.append(_year_cents(np.array([target]), *by_year[y], spec_off, z))
-                nat_units.append(np_.name)
-                nat_years.append(y)
+                z = rng.normal(0.0, 1.0, size=(1, b.n_comp))
+                target = _MU["province"] + p_effect + p_slope * (y - _CENTER_YEAR) + b.year_shock[y] + shock + noise
+                b.nat_cents.append(_year_cents(np.array([target]), *b.by_year[y], b.spec_off, z))
+                b.nat_units.append(np_.name)
+                b.nat_years.append(y)
                 if not demo_here:
                     continue
                 noise_u = rng.normal(0.0, _SD_NOISE, size=n)
-                z_u = rng.normal(0.0, 1.0, size=(n, n_comp))
+                z_u = rng.normal(0.0, 1.0, size=(n, b.n_comp))
                 counts = rng.integers(_SURVEY_N[0], _SURVEY_N[1] + 1, size=int(is_comm.sum()))
-                target_u = mu + p_effect + effect + slope * (y - center) + year_shock[y] + shock + noise_u
-                cents = _year_cents(target_u, *by_year[y], spec_off[None, :] + profile, z_u)
+                target_u = mu + p_effect + effect + slope * (y - center) + b.year_shock[y] + shock + noise_u
+                cents = _year_cents(target_u, *b.by_year[y], b.spec_off[None, :] + profile, z_u)
                 keep = np.ones(n, dtype=bool)
                 wp = np.full(n, np_.name, dtype=object)
-                s_prov.append(wp)
-                s_unit.append(names.copy())
-                s_type.append(utypes.copy())
-                s_year.append(np.full(n, y, dtype=np.int64))
-                s_cents.append(cents)
+                b.s_prov.append(wp)
+                b.s_unit.append(names.copy())
+                b.s_type.append(utypes.copy())
+                b.s_year.append(np.full(n, y, dtype=np.int64))
+                b.s_cents.append(cents)
                 idx = np.flatnonzero(is_comm)
                 mean = _SURVEY_BASE + s_eff[idx] + _SURVEY_TREND * slope[idx] * (y - center[idx])
-                survey_rows(rng, counts, mean, keep[idx], wp[idx], names[idx], y)
+                _survey_rows(b, rng, counts, mean, keep[idx], wp[idx], names[idx], y)
 
-    nat = np.vstack(nat_cents) if nat_cents else np.zeros((0, n_comp))
+
+
+def _assemble(b: _DemoBuild) -> DemoData:
+    """The collected rows as the demo's frames and logs."""
+    nat = np.vstack(b.nat_cents) if b.nat_cents else np.zeros((0, b.n_comp))
     national = _frame(
-        np.full(len(nat_units), NATIONAL_PROVINCE, dtype=object),
-        np.array(nat_units, dtype=object),
-        np.full(len(nat_units), "province", dtype=object),
-        np.array(nat_years, dtype=np.int64),
+        np.full(len(b.nat_units), NATIONAL_PROVINCE, dtype=object),
+        np.array(b.nat_units, dtype=object),
+        np.full(len(b.nat_units), "province", dtype=object),
+        np.array(b.nat_years, dtype=np.int64),
         nat,
-        codes,
+        b.codes,
     )
     national = national.sort_values(["year"], kind="stable").reset_index(drop=True)
     scores = _frame(
-        _cat(s_prov, object),
-        _cat(s_unit, object),
-        _cat(s_type, object),
-        _cat(s_year, np.int64),
-        np.vstack(s_cents) if s_cents else np.zeros((0, n_comp)),
-        codes,
+        _cat(b.s_prov, object),
+        _cat(b.s_unit, object),
+        _cat(b.s_type, object),
+        _cat(b.s_year, np.int64),
+        np.vstack(b.s_cents) if b.s_cents else np.zeros((0, b.n_comp)),
+        b.codes,
     )
-    vv = np.vstack(v_vals) if v_vals else np.zeros((0, 1 + n_items), dtype=np.int64)
+    vv = np.vstack(b.v_vals) if b.v_vals else np.zeros((0, 1 + b.n_items), dtype=np.int64)
     survey = pd.DataFrame(
         {
-            "province": _str_col(_cat(v_prov, object)),
-            "unit": _str_col(_cat(v_unit, object)),
-            "year": _cat(v_year, np.int64),
-            "respondent": _cat(v_resp, np.int64),
+            "province": _str_col(_cat(b.v_prov, object)),
+            "unit": _str_col(_cat(b.v_unit, object)),
+            "year": _cat(b.v_year, np.int64),
+            "respondent": _cat(b.v_resp, np.int64),
             "satisfaction": vv[:, 0],
             **{name: vv[:, j + 1] for j, name in enumerate(SURVEY_ITEMS)},
         }
     )
-    truth = pd.DataFrame(truth_rows)
+    truth = pd.DataFrame(b.truth_rows)
     for col in ("province", "unit", "unit_type", "trend"):
         truth[col] = truth[col].astype("str")
     for col in ("valid_from", "valid_to"):
         truth[col] = pd.array([None if v is None or (isinstance(v, float) and math.isnan(v)) else int(v)
                                for v in truth[col]], dtype="Int64")
     log = MessLog(
-        mid_series=tuple(mid_series),
-        ended=tuple(ended),
-        missing_province_years=tuple(missing_py),
-        missing_unit_years=tuple(missing_uy),
-        name_variants=tuple(variants),
+        mid_series=tuple(b.mid_series),
+        ended=tuple(b.ended),
+        missing_province_years=tuple(b.missing_py),
+        missing_unit_years=tuple(b.missing_uy),
+        name_variants=tuple(b.variants),
     )
-    changes = tuple((int(v.first_year), v.id, v.name_vi, v.name_en) for v in spec.versions[1:]
-                    if v.first_year is not None and ys[0] < v.first_year <= ys[-1])
-    reorg = ReorgLog(new_provinces=tuple(reorg_new), missing_predecessors=tuple(reorg_missing),
+    changes = tuple((int(v.first_year), v.id, v.name_vi, v.name_en) for v in b.spec.versions[1:]
+                    if v.first_year is not None and b.ys[0] < v.first_year <= b.ys[-1])
+    reorg = ReorgLog(new_provinces=tuple(b.reorg_new), missing_predecessors=tuple(b.reorg_missing),
                      method_changes=changes)
     return DemoData(
-        scores=scores, national=national, survey=survey, truth=truth, mess_log=log, seed=seed, years=ys,
-        spec_id=spec.id, reorg=reorg,
+        scores=scores, national=national, survey=survey, truth=truth, mess_log=log, seed=b.seed, years=b.ys,
+        spec_id=b.spec.id, reorg=reorg,
     )
+
+
 
 
 def _cat(parts: list[np.ndarray], dtype: type) -> np.ndarray:

@@ -50,6 +50,7 @@ from typing import Any, Sequence
 import numpy as np
 import pandas as pd
 
+from parbrief.data.columns import known_header_keys
 from parbrief.data.encodings import LEGACY_ENCODINGS, guess_legacy, guess_legacy_bytes
 from parbrief.errors import DataValidationError, Problem
 
@@ -162,19 +163,6 @@ def _row_blank(cells: Sequence[Any]) -> bool:
     return True
 
 
-def _known_header_keys() -> frozenset[str]:
-    """Header keys of the data model's columns (base, survey and informational columns)."""
-    # Imported here: validate imports this module, and owns the header vocabulary.
-    from parbrief.data import validate as _v
-    from parbrief.data.names import header_key
-
-    keys = set()
-    for group in (_v._BASE_HEADERS, _v._SURVEY_HEADERS, _v._INFO_HEADERS):
-        for texts in group.values():
-            keys.update(header_key(t) for t in texts)
-    return frozenset(k for k in keys if k)
-
-
 _NUMBER_TEXT = re.compile(r"^[+-]?[\d.,\s%]+$")
 _COLUMN_NUMBER = re.compile(r"^\(?\s*(\d{1,2})\s*\)?(?:\s*=.*)?$")
 
@@ -283,7 +271,7 @@ class _Builder:
         self.pending = []
         if not nonblank:
             return
-        known = _known_header_keys()
+        known = known_header_keys()
         from parbrief.data.names import header_key
 
         def score(cells: Sequence[Any]) -> int:

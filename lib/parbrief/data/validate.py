@@ -52,6 +52,13 @@ import pandas as pd
 import pandera.pandas as pa
 
 from parbrief.data.encodings import LEGACY_DECODERS, LEGACY_ENCODINGS, guess_legacy
+from parbrief.data.columns import (
+    BASE_HEADERS,
+    INFO_HEADERS,
+    SCORE_BASE_COLUMNS,
+    SURVEY_BASE_COLUMNS,
+    SURVEY_HEADERS,
+)
 from parbrief.data.names import apply_aliases, header_key, load_aliases, normalize_name
 from parbrief.data.read import RawTable, is_blank, read_table
 from parbrief.errors import DataValidationError, Problem
@@ -74,42 +81,8 @@ __all__ = [
 ]
 
 NATIONAL = "Việt Nam"
-SCORE_BASE_COLUMNS = ("province", "unit", "unit_type", "year")
-SURVEY_BASE_COLUMNS = ("province", "unit", "year", "respondent", "satisfaction")
 DEFAULT_YEARS = (2000, 2100)
 
-# Header texts of the base columns (matched by header_key, so accents/case/spacing do not matter).
-_BASE_HEADERS: dict[str, tuple[str, ...]] = {
-    "province": ("province", "Tỉnh", "Tên tỉnh", "Tỉnh, thành phố", "Tỉnh/thành phố", "Tỉnh thành", "Tỉnh/TP"),
-    "unit": (
-        "unit", "Đơn vị", "Tên đơn vị", "Đơn vị được đánh giá", "Cơ quan, đơn vị", "Cơ quan", "Huyện",
-        "Tên huyện", "Quận/huyện", "Huyện/thị xã/thành phố", "Huyện, thị xã, thành phố", "Sở, ngành",
-        "Unit", "Unit name", "District", "Department",
-    ),
-    "unit_type": ("unit_type", "Loại đơn vị", "Loại hình đơn vị", "Cấp đơn vị", "Unit type", "Type"),
-    "year": ("year", "Năm", "Năm đánh giá", "Year"),
-    "total": (
-        "total", "Tổng điểm", "Tổng", "Điểm tổng", "Tổng điểm đạt được", "Chỉ số", "Chỉ số CCHC",
-        "PAR INDEX", "Chỉ số PAR INDEX", "Điểm", "Điểm số", "Total", "Total score", "Score",
-    ),
-}
-_SURVEY_HEADERS: dict[str, tuple[str, ...]] = {
-    "respondent": (
-        "respondent", "Người trả lời", "Mã người trả lời", "Mã phiếu", "Số phiếu", "Phiếu", "Respondent",
-        "Respondent ID", "ID",
-    ),
-    "satisfaction": ("satisfaction", "Mức độ hài lòng", "Mức hài lòng", "Hài lòng", "Điểm hài lòng", "Satisfaction"),
-}
-# Informational columns: read by people, recomputed or not needed by parbrief; ignored with a warning.
-_INFO_HEADERS: dict[str, tuple[str, ...]] = {
-    "rank": ("Xếp hạng", "Hạng", "Thứ hạng", "Rank", "Ranking"),
-    "rating": ("Xếp loại", "Nhóm", "Nhóm xếp hạng", "Phân loại", "Rating", "Group", "Band", "Grade"),
-    "note": ("Ghi chú", "Note", "Notes", "Remarks", "Comment", "Comments"),
-    "row_number": ("STT", "TT", "Số TT", "Số thứ tự", "No", "No."),
-    "change": ("Tăng/giảm", "Tăng giảm", "Thay đổi", "Change"),
-    "percent": ("Tỷ lệ", "Tỉ lệ", "Percent", "Percentage"),
-    "code": ("Mã", "Mã đơn vị", "Mã tỉnh", "Code", "Unit code"),
-}
 _INFO_SYMBOLS = {"#": "row_number", "№": "row_number", "%": "percent"}
 _INFO_LABEL = {
     "rank": ("xếp hạng", "rank"),
@@ -410,15 +383,15 @@ def _target_keys(spec: IndexSpec | None, survey: bool) -> dict[str, str]:
         for comp in spec.components:
             for text in (comp.code, comp.name_vi, comp.name_en, *comp.aliases):
                 keys.setdefault(header_key(text), comp.code)
-    groups = dict(_BASE_HEADERS)
-    groups.update(_SURVEY_HEADERS)
+    groups = dict(BASE_HEADERS)
+    groups.update(SURVEY_HEADERS)
     for target, texts in groups.items():
         for text in texts:
             keys[header_key(text)] = target
     return keys
 
 
-_INFO_KEYS = {header_key(t): kind for kind, texts in _INFO_HEADERS.items() for t in texts}
+_INFO_KEYS = {header_key(t): kind for kind, texts in INFO_HEADERS.items() for t in texts}
 
 
 @dataclass

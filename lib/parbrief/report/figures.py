@@ -37,7 +37,8 @@ from matplotlib.ft2font import FT2Font
 from matplotlib.ticker import Formatter, MaxNLocator
 from PIL import Image
 
-from parbrief.report.formatting import check_lang, fmt_number, t
+from parbrief.text.formats import check_lang, fmt_number
+from parbrief.text.messages import t
 from parbrief.spec import IndexSpec
 
 __all__ = [

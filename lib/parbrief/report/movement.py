@@ -8,7 +8,8 @@ path within the current method is described, never tested; every "not assessed" 
 from __future__ import annotations
 
 from parbrief.analysis.standing import StandingSummary
-from parbrief.report.formatting import fmt_int, fmt_number, t
+from parbrief.text.formats import fmt_int, fmt_number
+from parbrief.text.messages import t
 from parbrief.stats.standing import RawPath, StandingTable
 
 __all__ = ["movement_sentences", "province_movement_sentence", "standing_label", "standing_sentence"]

@@ -2,9 +2,9 @@
 
 Every sentence is built from a result object (:class:`~parbrief.analysis.brief.Brief`,
 :class:`~parbrief.stats.differences.DifferenceResult`, :class:`~parbrief.stats.trends.Trend`,
-:class:`~parbrief.stats._results.Note`) and a template in ``report/locales/<lang>.yaml``
+:class:`~parbrief.stats._results.Note`) and a template in ``text/locales/<lang>.yaml``
 (sections ``narrative``, ``note``, ``reason``, ``test``); numbers go through
-:mod:`parbrief.report.formatting`, so Vietnamese gets decimal commas. Nothing here knows a
+:mod:`parbrief.text.formats`, so Vietnamese gets decimal commas. Nothing here knows a
 province: names and numbers all come from the results.
 
 The rule of the module: a sentence claims a difference or a trend only when its test does
@@ -22,9 +22,8 @@ from typing import Any, Iterable, Mapping, Sequence
 import pandas as pd
 
 from parbrief.analysis.brief import Brief
-from parbrief.report.formatting import (
-    check_lang, fmt_cutoff, fmt_int, fmt_number, fmt_p, fmt_signed, locale_strings, t,
-)
+from parbrief.text.formats import check_lang, fmt_cutoff, fmt_int, fmt_number, fmt_p, fmt_signed
+from parbrief.text.messages import locale_strings, t
 from parbrief.stats._results import REASON_TEXT_EN, Note, StatTest
 from parbrief.stats.differences import NORMALITY_MAX_N, DifferenceResult
 from parbrief.stats.ratings import score_change

@@ -2,7 +2,7 @@
 
 Each function takes a :class:`~parbrief.analysis.brief.Brief` (or an overview) and returns a
 :class:`Section`, which a notebook shows as HTML. Every name from the data is HTML-escaped
-here; numbers go through :mod:`parbrief.report.formatting`, words through the locales and
+here; numbers go through :mod:`parbrief.text.formats`, words through the locales and
 :mod:`parbrief.report.narrative`. Tables are short and readable (a leader's memo, not a
 DataFrame dump).
 """
@@ -22,7 +22,8 @@ from parbrief.report import narrative as N
 from parbrief.analysis.brief import Brief
 from parbrief.analysis.headline import HEADLINE_MIME, Headline, headline_record
 from parbrief.analysis.overview import Overview
-from parbrief.report.formatting import fmt_int, fmt_number, fmt_signed, t
+from parbrief.text.formats import fmt_int, fmt_number, fmt_signed
+from parbrief.text.messages import t
 
 __all__ = [
     "Section",

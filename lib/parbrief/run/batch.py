@@ -35,6 +35,7 @@ import pandas as pd
 from parbrief.config import ConfigError, check_layer, default
 from parbrief.data.validate import NATIONAL
 from parbrief.errors import ParamsError
+from parbrief.files import shipped_file
 from parbrief.run.execute import BriefJob, BriefOutcome, render_brief
 from parbrief.run.params import BriefParams, RunConfig, file_settings, resolve_run, slugify
 
@@ -84,25 +85,18 @@ class RenderSummary:
         return out
 
 
-def _repo_root() -> Path:
-    return Path(__file__).resolve().parents[3]
-
-
 def default_params_dir() -> Path:
-    """The repository's ``params/`` folder (the package is installed editable from the repo)."""
-    for cand in (_repo_root() / "params", Path.cwd() / "params"):
-        if cand.is_dir():
-            return cand
-    return Path.cwd() / "params"
+    """The ``params/`` folder: the checkout's, else the working directory's, else the packaged copy."""
+    found = shipped_file("params", "defaults.yaml")
+    return found.parent if found is not None else Path.cwd() / "params"
 
 
 def notebook_path(name: str) -> Path:
-    """A notebook shipped with the repository (``notebooks/<name>.ipynb``)."""
-    for cand in (_repo_root() / "notebooks", Path.cwd() / "notebooks"):
-        p = cand / f"{name}.ipynb"
-        if p.is_file():
-            return p
-    raise ParamsError(f"notebook {name}.ipynb not found under notebooks/")
+    """A notebook parbrief ships (``notebooks/<name>.ipynb``: checkout, working directory or package)."""
+    found = shipped_file("notebooks", f"{name}.ipynb")
+    if found is None:
+        raise ParamsError(f"notebook {name}.ipynb not found under notebooks/")
+    return found
 
 
 @dataclass(frozen=True)

@@ -38,6 +38,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Generic, Iterable, TypeVar
 
+from parbrief.errors import KernelError
+
 __all__ = [
     "ENGINE_NAME",
     "KernelError",
@@ -49,10 +51,6 @@ __all__ = [
 ]
 
 ENGINE_NAME = "parbrief"
-
-
-class KernelError(RuntimeError):
-    """A pooled kernel could not start, warm up or reset (message says which and why)."""
 
 
 @dataclass(frozen=True)

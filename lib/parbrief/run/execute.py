@@ -63,34 +63,40 @@ def execute_notebook(job: BriefJob, output_path: Path, kernel: "PooledKernel | N
 
     papermill with the ``parbrief`` engine: on ``kernel`` (a warm pooled kernel, reset first)
     or, when ``None``, on a fresh kernel started for this notebook. The run's working directory
-    is ``output_path``'s folder. Raises papermill's ``PapermillExecutionError`` (which names the
-    cell) when a cell fails, nbclient's ``CellTimeoutError`` when one runs over
+    is ``output_path``'s folder. Raises :class:`~parbrief.errors.NotebookError` (notebook, cell
+    index, error) when a cell fails, nbclient's ``CellTimeoutError`` when one runs over
     ``job.cell_timeout`` seconds; the executed notebook, with the error, is written to
     ``output_path`` either way.
     """
     import papermill as pm
+    from papermill.exceptions import PapermillExecutionError
 
+    from parbrief.errors import NotebookError
     from parbrief.run.engine import ENGINE_NAME, ensure_registered
 
     ensure_registered()
     output_path = Path(output_path).resolve()
-    return pm.execute_notebook(
-        str(Path(job.notebook).resolve()),
-        str(output_path),
-        parameters=job.parameters,
-        engine_name=ENGINE_NAME,
-        kernel_name=job.kernel_name,
-        progress_bar=False,
-        log_output=False,
-        execution_timeout=job.cell_timeout,
-        report_mode=False,
-        # Saved once at the end (or on failure), not after every cell: a brief holds ≈ 0.5 MB of
-        # images and the partial saves were a tenth of its render time.
-        request_save_on_cell_execute=False,
-        kernel=kernel,
-        kernel_cwd=str(output_path.parent),
-        failure_path=str(output_path),
-    )
+    try:
+        return pm.execute_notebook(
+            str(Path(job.notebook).resolve()),
+            str(output_path),
+            parameters=job.parameters,
+            engine_name=ENGINE_NAME,
+            kernel_name=job.kernel_name,
+            progress_bar=False,
+            log_output=False,
+            execution_timeout=job.cell_timeout,
+            report_mode=False,
+            # Saved once at the end (or on failure), not after every cell: a brief holds ≈ 0.5 MB of
+            # images and the partial saves were a tenth of its render time.
+            request_save_on_cell_execute=False,
+            kernel=kernel,
+            kernel_cwd=str(output_path.parent),
+            failure_path=str(output_path),
+        )
+    except PapermillExecutionError as exc:
+        raise NotebookError(str(job.notebook), exc.cell_index, exc.ename, exc.evalue, exc.source,
+                            exc.exec_count) from exc
 
 
 def _error_info(exc: BaseException) -> dict[str, Any]:
@@ -146,7 +152,7 @@ def render_brief(job: BriefJob, kernel: "PooledKernel | None" = None) -> BriefOu
     """
     from datetime import datetime, timezone
 
-    from parbrief.run.engine import KernelError
+    from parbrief.errors import KernelError
     from parbrief.run.export import export_html
 
     out_dir = Path(job.out_dir)

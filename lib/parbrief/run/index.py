@@ -15,7 +15,8 @@ from typing import Any, Mapping, Sequence
 import jinja2
 
 from parbrief.analysis.headline import Headline, headline_from_record
-from parbrief.report.formatting import fmt_int, fmt_number, fmt_signed, t
+from parbrief.text.formats import fmt_int, fmt_number, fmt_signed
+from parbrief.text.messages import t
 from parbrief.run.execute import BriefOutcome, headline_in_notebook
 from parbrief.files import atomic_write_text
 

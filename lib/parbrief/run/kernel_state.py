@@ -43,7 +43,7 @@ import types
 import warnings
 from typing import Any
 
-__all__ = ["warm", "reset", "baseline_summary", "WATCHED_MODULES"]
+__all__ = ["warm", "reset", "WATCHED_MODULES"]
 
 #: Public namespaces whose attributes are restored before every brief (plus all of ``parbrief``).
 WATCHED_MODULES = (
@@ -253,14 +253,3 @@ def reset(cwd: str | None = None) -> None:
     np.random.seed()
     # Hand the pages the previous brief freed back to the system (≈ 30 MB a kernel, 4 ms).
     trim_memory()
-
-
-def baseline_summary() -> dict[str, int]:
-    """Sizes of the recorded baseline (for diagnostics and tests)."""
-    if _baseline is None:
-        return {}
-    return {
-        "modules": len(_baseline["modules"]),
-        "attributes": sum(len(d) for _, d in _baseline["modules"].values()),
-        "rc": len(_baseline["rc"]),
-    }

@@ -14,7 +14,7 @@ from typing import Any, Iterable
 from parbrief.run.execute import BriefOutcome
 from parbrief.files import atomic_write_text
 
-__all__ = ["package_versions", "git_commit", "build_manifest", "write_manifest", "read_manifest"]
+__all__ = ["package_versions", "git_commit", "build_manifest", "write_manifest"]
 
 _PACKAGES = (
     "parbrief", "pandas", "numpy", "scipy", "statsmodels", "seaborn", "matplotlib",
@@ -35,7 +35,11 @@ def package_versions() -> dict[str, str]:
 
 def git_commit(start: Path | None = None) -> str | None:
     """The git commit of the parbrief source tree, when it is a git checkout (else ``None``)."""
-    where = Path(start) if start else Path(__file__).resolve().parents[3]
+    from parbrief.files import checkout_root
+
+    where = Path(start) if start else checkout_root()
+    if where is None:
+        return None
     try:
         res = subprocess.run(
             ["git", "-C", str(where), "rev-parse", "HEAD"],
@@ -93,11 +97,3 @@ def build_manifest(
 def write_manifest(path: Path, manifest: dict[str, Any]) -> Path:
     """Write the manifest atomically (pretty JSON, UTF-8, Vietnamese kept readable)."""
     return atomic_write_text(path, json.dumps(manifest, ensure_ascii=False, indent=2, default=str) + "\n")
-
-
-def read_manifest(path: Path) -> dict[str, Any] | None:
-    """The manifest at ``path``, or ``None`` when there is none or it is unreadable."""
-    try:
-        return json.loads(Path(path).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None

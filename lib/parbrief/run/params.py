@@ -210,7 +210,8 @@ def resolve_run(
     to every province in the data that has scores in that year. Provinces (``--province`` and
     the keys of ``provinces:``) are found by the names users write (:func:`province_key`).
     """
-    from parbrief.stats.ratings import vietnamese_sort_key
+    from parbrief.data.names import normalize_name
+    from parbrief.text.collation import vietnamese_sort_key
 
     def listing(names: Iterable[str]) -> str:
         return ", ".join(sorted(names, key=vietnamese_sort_key))

@@ -26,7 +26,6 @@ __all__ = [
     "StatTest",
     "cannot_test",
     "capture_warnings",
-    "nan_tuple",
 ]
 
 #: English text of every note code; ``{name}`` fields come from ``Note.detail``.
@@ -105,11 +104,6 @@ class Note:
     def text(self) -> str:
         """English sentence fragment (the narrative layer localizes from ``code``/``detail``)."""
         return _format(NOTE_TEXT_EN.get(self.code, self.code), self.detail)
-
-
-def nan_tuple(n: int) -> tuple[float, ...]:
-    """``n`` NaNs (placeholder numbers of a test that was not run)."""
-    return tuple(math.nan for _ in range(n))
 
 
 @dataclass(frozen=True)

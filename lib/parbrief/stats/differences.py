@@ -25,7 +25,7 @@ from parbrief.stats.letters import compact_letters
 from parbrief.stats.panel_gls import DIFF_CAUTION, PanelFit, fit_panel, t_p, within_year_z
 from parbrief.stats._srange import ptukey_sf, qtukey
 from parbrief.stats.posthoc import dunn, p_adjust, tukey_hsd
-from parbrief.stats.ratings import vietnamese_sort_key
+from parbrief.text.collation import vietnamese_sort_key
 
 __all__ = [
     "NORMALITY_MAX_N",

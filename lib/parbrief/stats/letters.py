@@ -16,7 +16,7 @@ from __future__ import annotations
 import string
 from typing import Iterable, Sequence
 
-__all__ = ["compact_letters", "letters_from_pairwise"]
+__all__ = ["compact_letters"]
 
 _ALPHABET = string.ascii_lowercase + string.ascii_uppercase
 
@@ -79,8 +79,3 @@ def compact_letters(order: Sequence[str], significant: Iterable[tuple[str, str]]
         for g in sorted(c, key=position.__getitem__):
             out[g] += _letter(li)
     return out
-
-
-def letters_from_pairwise(pairwise, order: Sequence[str]) -> dict[str, str]:
-    """Letters from a :class:`~parbrief.stats._results.Pairwise` table (``reject`` column)."""
-    return compact_letters(order, pairwise.significant_pairs())

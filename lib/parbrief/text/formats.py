@@ -1,4 +1,4 @@
-"""Numbers and fixed UI strings in the brief's language (``vi`` or ``en``).
+"""Numbers in the brief's language (``vi`` or ``en``).
 
 Vietnamese writes numbers with a decimal comma and dot thousands ("1.234,56"), English with a
 decimal point and comma thousands ("1,234.56"). Every number a leader reads goes through these
@@ -10,20 +10,15 @@ dependency and rounds half-to-even, whereas officials round scores half-up by ha
 84,13), which is what :func:`fmt_number` does (on the decimal text of the float, so 2.675 → 2.68).
 
 Negative numbers use the typographic minus sign U+2212 ("−0,50"), missing values an en dash
-("–"). Fixed strings (headings, column labels, figure labels, alt text) live in
-``report/locales/<lang>.yaml`` and are read with :func:`t`.
+("–"). Fixed strings (headings, column labels, messages) live in ``text/locales/<lang>.yaml`` and
+are read with :func:`parbrief.text.messages.t`.
 """
 
 from __future__ import annotations
 
 import math
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
-from functools import lru_cache
-from importlib import resources
-from types import MappingProxyType
-from typing import Any, Mapping
-
-import yaml
+from typing import Any
 
 __all__ = [
     "LANGS",
@@ -36,8 +31,6 @@ __all__ = [
     "fmt_p",
     "fmt_percent",
     "fmt_signed",
-    "locale_strings",
-    "t",
 ]
 
 LANGS: tuple[str, ...] = ("vi", "en")
@@ -145,52 +138,3 @@ def fmt_p(p: Any, lang: str) -> str:
     if d < Decimal("0.001"):
         return f"p < {fmt_number(0.001, lang, 3)}"
     return f"p = {fmt_number(d, lang, 3)}"
-
-
-def _flatten(prefix: str, node: Any, out: dict[str, str]) -> None:
-    if isinstance(node, dict):
-        for k, v in node.items():
-            _flatten(f"{prefix}.{k}" if prefix else str(k), v, out)
-    else:
-        out[prefix] = str(node)
-
-
-@lru_cache(maxsize=len(LANGS))
-def locale_strings(lang: str) -> Mapping[str, str]:
-    """All fixed strings of a language as a read-only mapping of dotted keys (``heading.trends``).
-
-    Read once per process (cached) from the package's ``report/locales/<lang>.yaml`` and every
-    ``report/locales/<lang>/*.yaml`` (one file per topic, in name order). A key defined twice is an
-    error naming both files, so no topic file silently overrides another.
-    """
-    check_lang(lang)
-    root = resources.files("parbrief.report").joinpath("locales")
-    files = [root.joinpath(f"{lang}.yaml")]
-    topic_dir = root.joinpath(lang)
-    if topic_dir.is_dir():
-        files += sorted((f for f in topic_dir.iterdir() if f.name.endswith(".yaml")), key=lambda f: f.name)
-    flat: dict[str, str] = {}
-    origin: dict[str, str] = {}
-    for f in files:
-        part: dict[str, str] = {}
-        _flatten("", yaml.safe_load(f.read_text(encoding="utf-8")) or {}, part)
-        for key in part:
-            if key in flat:
-                raise KeyError(f"locale key {key!r} is defined in both {origin[key]} and {f.name}")
-            origin[key] = f.name
-        flat.update(part)
-    return MappingProxyType(flat)
-
-
-def t(key: str, lang: str, **kwargs: Any) -> str:
-    """The fixed string ``key`` (dotted, e.g. ``"heading.trends"``) in ``lang``, with ``{name}`` filled.
-
-    Values are inserted with ``str.format``; braces inside the *values* (a hostile unit name) are
-    not interpreted. A missing key raises ``KeyError`` naming the key and the locale file.
-    """
-    strings = locale_strings(lang)
-    try:
-        template = strings[key]
-    except KeyError:
-        raise KeyError(f"no string {key!r} in locales/{lang}.yaml") from None
-    return template.format(**kwargs) if kwargs else template

@@ -1,4 +1,4 @@
-"""Locale number formats and fixed UI strings (parbrief.report.formatting)."""
+"""Locale number formats and fixed UI strings (parbrief.text.formats, parbrief.text.messages)."""
 
 from __future__ import annotations
 
@@ -11,16 +11,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from parbrief.report.formatting import (
-    LANGS,
-    fmt_int,
-    fmt_number,
-    fmt_p,
-    fmt_percent,
-    fmt_signed,
-    locale_strings,
-    t,
-)
+from parbrief.text.formats import LANGS, fmt_int, fmt_number, fmt_p, fmt_percent, fmt_signed
+from parbrief.text.messages import locale_strings, t
 
 M = "\u2212"  # the minus sign the brief prints
 
