@@ -83,6 +83,24 @@ def test_unequal_variances_choose_welch_and_games_howell():
     assert res.pairwise.method == "games_howell"
     assert "normality_clt" in {n.code for n in res.notes}  # every group ≥ 30
     assert res.primary.df[1] < 117  # Welch's denominator df below the classic N − k
+    # The effect size beside Welch's F is the classic ω² (SS_between, SS_within), not ω² from Welch's F.
+    classic = res.test("anova_classic")
+    assert res.primary.effect == classic.effect and res.primary.effect_ci == classic.effect_ci
+    assert res.primary.effects["eta2"] == classic.effects["eta2"]
+    assert "effect_classic_anova" in {n.code for n in res.primary.notes}
+
+
+def test_welch_effect_size_is_classic_omega2_as_r(plant_growth):
+    welch = survey_differences(plant_growth, value="weight").test("anova_welch")
+    # R: oneway.test(weight ~ group): F = 5.181 (the test); the effect size is
+    # omega_squared(aov(weight ~ group, PlantGrowth), alternative = "two.sided"): 0.2040788 [0, 0.4339997]
+    # (omega_squared(oneway.test(...)) from Welch's F would say 0.29 [0, 0.56]).
+    assert welch.statistic == pytest.approx(5.181, abs=5e-4)
+    assert welch.effect == pytest.approx(0.2040788, abs=5e-6)
+    assert welch.effect_ci == pytest.approx((0.0, 0.4339997), abs=5e-5)
+    # R: epsilon_squared(aov(...)): 0.2096408; eta_squared(aov(...)): 0.2641483
+    assert welch.effects["epsilon2"] == pytest.approx(0.2096408, abs=5e-6)
+    assert welch.effects["eta2"] == pytest.approx(0.2641483, abs=5e-6)
 
 
 def test_small_likert_groups_choose_kruskal_and_dunn():
@@ -353,7 +371,9 @@ def test_two_groups_plant_growth_matches_r(plant_growth):
     # R: wilcox.test(weight ~ group): W = 67.5, p-value = 0.1986 (normal approximation, ties).
     assert mw.statistic == pytest.approx(100 - 67.5) and mw.p == pytest.approx(0.1986, abs=5e-5)
     assert mw.effect == pytest.approx(-0.35)
-    assert welch.effect_name == "hedges_g" and welch.effect == pytest.approx(-0.5102, abs=5e-5)
+    # Welch's t decides → unpooled SD. R: hedges_g(trt1, ctrl, pooled_sd = FALSE): -0.5081317 [-1.35432, 0.3526992]
+    assert welch.effect_name == "hedges_g" and welch.effect == pytest.approx(-0.5081317, abs=5e-6)
+    assert welch.effect_ci == pytest.approx((-1.35432, 0.3526992), abs=5e-5)
     assert res.letters == {"ctrl": "a", "trt1": "a"} and res.agreement is True and not res.significant
 
 

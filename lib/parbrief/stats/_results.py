@@ -50,6 +50,11 @@ NOTE_TEXT_EN: Mapping[str, str] = MappingProxyType(
         "unbalanced_panel": "{n_missing} unit-year score(s) are missing; the model adjusts unit means for year",
         "omega_negative_truncated": "omega squared estimate was negative ({raw:.3g}) and is reported as 0",
         "ties_present": "{n_tied} value(s) are tied; the tie correction was applied",
+        "effect_classic_anova": "the effect size is from the classic one-way ANOVA decomposition (F = {statistic:.3g}); "
+        "Welch's F gives only the p-value",
+        "kw_exact_p": "a unit has only {min_n} values: the Kruskal-Wallis p is exact (all {n_permutations} splits)",
+        "kw_permutation_p": "a unit has only {min_n} values: the Kruskal-Wallis p is a permutation p "
+        "({n_permutations} random splits, fixed seed)",
         "mk_normal_approx": "tied values: the Mann-Kendall p-value uses the normal approximation",
         "constant_series": "the value did not change over the years",
         "perfect_fit": "the values lie exactly on a straight line",

@@ -24,6 +24,7 @@ from parbrief.stats._results import Note, Pairwise, StatTest, cannot_test, captu
 from parbrief.stats.letters import compact_letters
 from parbrief.stats.panel_gls import DIFF_CAUTION, PanelFit, fit_panel, t_p, within_year_z
 from parbrief.stats._srange import ptukey_sf, qtukey
+from parbrief.stats.permutation import SMALL_GROUP_N, kruskal_permutation_p
 from parbrief.stats.posthoc import dunn, p_adjust, tukey_hsd
 from parbrief.text.collation import vietnamese_sort_key
 
@@ -224,10 +225,16 @@ def survey_differences(
     Tests (all are always reported):
 
     * classic one-way ANOVA (statsmodels ``anova_oneway(use_var="equal")``; normal errors, equal
-      variances) with Tukey HSD post-hoc and ω² (CI: noncentral F);
+      variances) with Tukey HSD post-hoc and ω² (also η², ε² in ``effects``); CI two-sided
+      (1 − alpha), R ``effectsize::omega_squared(alternative = "two.sided")``;
     * Welch's ANOVA (``use_var="unequal"``; no equal-variance assumption) with Games-Howell
-      post-hoc and ω² from Welch's F; not computable when a unit's values are all identical;
-    * Kruskal-Wallis (scipy; ranks, tie-corrected) with Dunn-Holm post-hoc and ε² = H/(N − 1).
+      post-hoc; not computable when a unit's values are all identical. Its effect size is the
+      classic ω² (SS_between, SS_within; note ``effect_classic_anova``), not ω² from Welch's F,
+      which overstates the between-unit share of variance 2-3 times;
+    * Kruskal-Wallis (scipy; ranks, tie-corrected) with Dunn-Holm post-hoc and ε² = H/(N − 1)
+      (R ``effectsize::rank_epsilon_squared``); when a unit has fewer than 5 respondents the p is
+      a permutation p (exact, or Monte Carlo with a fixed seed; note ``kw_exact_p`` /
+      ``kw_permutation_p``; see :mod:`parbrief.stats.permutation`), else the χ² p.
 
     Assumption checks: Levene's test with median centring (Brown-Forsythe; robust to
     non-normality); Shapiro-Wilk per unit only for units with fewer than
@@ -373,15 +380,23 @@ def _oneway_anova(v, g, labels, n_by, alpha, use_var, all_zero, zero_var, mean_o
         res = anova_oneway(v, g, use_var=use_var)
         f, p = float(res.statistic), float(res.pvalue)
         df1, df2 = float(res.df[0]), float(res.df[1])
-        raw = effsize.omega_squared(f, df1, df2)
-        ci = effsize.omega2_ci(f, df1, df2, alpha)
+        # The effect size is always the classic decomposition (SS_between, SS_within): ω² from
+        # Welch's F overstates the between-unit share of variance 2-3 times. Welch's F/p is the test.
+        classic = res if use_var == "equal" else anova_oneway(v, g, use_var="equal")
+        fc, dc1, dc2 = float(classic.statistic), float(classic.df[0]), float(classic.df[1])
+        raw = effsize.omega_squared(fc, dc1, dc2)
+        ci = effsize.omega2_ci(fc, dc1, dc2, alpha)
         pw = tukey_hsd(v, g, alpha=alpha, use_var=use_var)
-    eta2 = f * df1 / (f * df1 + df2)
+    if use_var == "unequal":
+        notes.append(Note("effect_classic_anova", {"statistic": fc}))
+    eta2 = effsize.eta2_from_f(fc, dc1, dc2)
+    eps2 = max(0.0, effsize.epsilon2_from_f(fc, dc1, dc2))
     if raw < 0:
         notes.append(Note("omega_negative_truncated", {"raw": raw}))
     return StatTest(
         test=code, name=name, ok=True, statistic_name="F", statistic=f, df=(df1, df2), p=p, alpha=alpha,
-        effect_name="omega2", effect=max(0.0, raw), effect_ci=ci, effects={"omega2": max(0.0, raw), "eta2": eta2},
+        effect_name="omega2", effect=max(0.0, raw), effect_ci=ci,
+        effects={"omega2": max(0.0, raw), "eta2": eta2, "epsilon2": eps2},
         n=n_by, notes=tuple(notes), pairwise=pw, letters=_letters(pw, mean_of),
     )
 
@@ -396,6 +411,11 @@ def _kruskal(v, g, labels, groups, n_by, alpha) -> StatTest:
     if n_tied:
         notes.append(Note("ties_present", {"n_tied": n_tied}))
     ranks = stats.rankdata(v)
+    min_n = int(min(n_by.values()))
+    if min_n < SMALL_GROUP_N and np.isfinite(h):
+        p, method, n_perm = kruskal_permutation_p(ranks, np.searchsorted(labels, g), len(labels))
+        notes.append(Note("kw_exact_p" if method == "exact" else "kw_permutation_p",
+                          {"min_n": min_n, "n_permutations": n_perm, "p_chi2": float(res.pvalue)}))
     mean_rank = {u: float(ranks[g == u].mean()) for u in labels}
     eps = effsize.epsilon_squared(h, len(v))
     return StatTest(
@@ -678,7 +698,9 @@ def two_group_comparison(
     default: the two values of ``group_col`` in sorted order. Differences are group2 − group1.
 
     Primary: Welch's t-test (scipy ``ttest_ind(equal_var=False)``; normal-ish means, variances
-    may differ), CI of the mean difference, Hedges' g with CI (noncentral t). Sensitivity:
+    may differ), CI of the mean difference, Hedges' g with the SD assumption of Welch's test
+    (average-variance SD, R ``effectsize::hedges_g(pooled_sd = FALSE)``) and its two-sided CI
+    (noncentral t at Welch's t and df). Sensitivity:
     Mann-Whitney U (scipy, two-sided; exact for small samples without ties), rank-biserial r.
     Needs ≥ 2 rows per group and non-constant values. ``means``: ``unit`` (the group), ``n,
     mean, sd, se, ci_low, ci_high, median, mean_rank, letters``.
@@ -725,7 +747,8 @@ def two_group_comparison(
         with capture_warnings(tnotes):
             res = stats.ttest_ind(x2, x1, equal_var=False)
             ci = res.confidence_interval(confidence_level=1 - alpha)
-            g, g_ci = effsize.hedges_g(x1, x2, alpha=alpha)
+            ges = effsize.hedges_g(x1, x2, alpha=alpha, pooled_sd=False)  # the SD assumption of Welch's t
+            g, g_ci = ges.estimate, (ges.ci if ges.ok and ges.reason_code is None else None)
         t, p, df = float(res.statistic), float(res.pvalue), float(res.df)
         se = float((x2.mean() - x1.mean()) / t) if t != 0 else float(
             math.sqrt(x1.var(ddof=1) / len(x1) + x2.var(ddof=1) / len(x2)))
