@@ -63,6 +63,7 @@ def build_parser() -> argparse.ArgumentParser:
                    help="run each brief on a fresh kernel (slower; default: warm kernels, reset between briefs)")
     p.add_argument("--pdf", action="store_true",
                    help="also print each brief to <slug>.pdf (A4) with Chromium")
+    p.add_argument("--analysis", action="store_true", help="also render analysis/<slug>-trends.html and -differences.html")
     return parser
 
 

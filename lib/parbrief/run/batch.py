@@ -317,6 +317,7 @@ def render(
     log: Callable[[str], None] = lambda s: print(s, file=sys.stderr),
     force: bool = False,
     reuse: bool = True,
+    analysis: bool = False,
 ) -> RenderSummary:
     """Render one year's province briefs (and the national overview) from a store or file.
 
@@ -513,6 +514,11 @@ def render(
          else by_slug[j.slug]) if j.slug in by_slug else skipped[j.slug]
         for j in jobs
     ]
+    from parbrief.run.analysis import after_briefs  # workbooks always; analysis pages with --analysis
+
+    extras = after_briefs(jobs, outcomes, year_dir, lang=briefs[0].lang if briefs else (lang or "vi"),
+                          analysis=analysis, workers=n_workers, reuse=reuse, warm=warm, log=log)
+    phase("workbooks_analysis_s")
 
     heads = headline_rows(scores, [b.province for b in briefs], config.year, spec,
                           national_scheme=briefs[0].national_band_scheme if briefs else "national",
@@ -559,6 +565,7 @@ def render_from_args(args: argparse.Namespace) -> int:
         data=args.data, out=args.out, year=args.year, provinces=args.province, lang=args.lang,
         spec_path=args.spec, params_file=args.params, workers=args.workers,
         progress=True, force=getattr(args, "force", False), reuse=not getattr(args, "no_reuse", False),
+        analysis=getattr(args, "analysis", False),
     )
     for line in summary.lines():
         print(line)

@@ -1,0 +1,123 @@
+"""Results workbooks: ``outputs/<year>/<slug>.xlsx`` per province and ``results.xlsx`` for all.
+
+The tables are the ones each executed brief displayed (:mod:`parbrief.report.workbook_tables`,
+a hidden JSON output), read back from ``<slug>.ipynb``: the workbook shows the brief's numbers
+and costs no statistics. Numbers stay numbers (with number formats), the header row is frozen,
+columns are sized to their content, headers are in the brief's language. Each file is written
+to a temporary file and moved into place (``os.replace``), so a reader never sees half a file.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from pathlib import Path
+from typing import Any, Iterable, Sequence
+
+from parbrief.report.formatting import t
+from parbrief.report.workbook_tables import SHEETS, TABLES_MIME
+
+__all__ = ["read_tables", "write_results", "write_workbook", "write_workbooks"]
+
+_FORMATS = {"p": "0.0000", "p_adj": "0.0000", "mk_p": "0.0000", "rank": "0", "rank_change": "+0;-0;0",
+            "n_years": "0", "first_year": "0", "last_year": "0", "n_groups": "0", "n_total": "0", "df1": "0.##",
+            "df2": "0.##", "change": "+0.00;-0.00;0.00", "change_pct": "+0.0;-0.0;0.0", "pct": "0.0",
+            "best_pct": "0.0", "worst_pct": "0.0"}
+
+
+def read_tables(notebook: Path) -> dict[str, Any] | None:
+    """The tables bundle an executed brief displayed (None when it has none)."""
+    try:
+        nb = json.loads(Path(notebook).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    for cell in reversed(nb.get("cells", [])):
+        for out in cell.get("outputs", []) or []:
+            data = (out.get("data") or {}).get(TABLES_MIME)
+            if data is not None:
+                return json.loads(data) if isinstance(data, str) else data
+    return None
+
+
+def _fmt(col: str) -> str:
+    return _FORMATS.get(col, "0.00")
+
+
+def _sheet(wb: Any, code: str, lang: str, rows: Iterable[Sequence[Any]], cols: Sequence[str]) -> None:
+    from openpyxl.utils import get_column_letter
+
+    ws = wb.create_sheet(t(f"workbook.sheet.{code}", lang)[:31])
+    headers = [t(f"workbook.col.{c}", lang) for c in cols]
+    ws.append(headers)
+    widths = [len(h) for h in headers]
+    for row in rows:
+        ws.append(list(row))
+        for i, v in enumerate(row):
+            if v is not None:
+                widths[i] = max(widths[i], len(str(v)) if not isinstance(v, float) else 8)
+    for i, c in enumerate(cols, start=1):
+        letter = get_column_letter(i)
+        ws.column_dimensions[letter].width = min(60, widths[i - 1] + 2)
+        for (cell,) in ws.iter_rows(min_row=2, min_col=i, max_col=i):
+            if isinstance(cell.value, (int, float)) and not isinstance(cell.value, bool):
+                cell.number_format = _fmt(c)
+    for cell in ws[1]:
+        cell.font = cell.font.copy(bold=True)
+    ws.freeze_panes = "A2"
+
+
+def _save(wb: Any, path: Path) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    os.close(fd)
+    try:
+        wb.save(tmp)
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, path)
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+    return path
+
+
+def write_workbook(bundle: dict[str, Any], path: Path, lang: str | None = None) -> Path:
+    """One province's workbook (sheets of :data:`SHEETS`), headers in ``lang`` (default the brief's)."""
+    from openpyxl import Workbook
+
+    lang = lang or bundle.get("lang", "vi")
+    wb = Workbook()
+    wb.remove(wb.active)
+    for code, cols in SHEETS.items():
+        _sheet(wb, code, lang, bundle["sheets"].get(code, []), cols)
+    return _save(wb, Path(path))
+
+
+def write_results(bundles: Sequence[dict[str, Any]], path: Path, lang: str) -> Path:
+    """Every province in one workbook: the same sheets with a province column first."""
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    wb.remove(wb.active)
+    for code, cols in SHEETS.items():
+        rows = ([b["province"], *r] for b in bundles for r in b["sheets"].get(code, []))
+        _sheet(wb, code, lang, rows, ("province", *cols))
+    return _save(wb, Path(path))
+
+
+def write_workbooks(year_dir: Path, slugs: Sequence[str], lang: str) -> dict[str, Any]:
+    """``<slug>.xlsx`` for each brief whose workbook is missing or older than its notebook, and
+    ``results.xlsx`` with every brief that has tables. Returns paths written and the count."""
+    year_dir = Path(year_dir)
+    bundles, written = [], []
+    for slug in slugs:
+        nb = year_dir / f"{slug}.ipynb"
+        bundle = read_tables(nb) if nb.is_file() else None
+        if bundle is None:
+            continue
+        bundles.append(bundle)
+        xlsx = year_dir / f"{slug}.xlsx"
+        if not xlsx.is_file() or xlsx.stat().st_mtime < nb.stat().st_mtime:
+            written.append(str(write_workbook(bundle, xlsx)))
+    results = write_results(bundles, year_dir / "results.xlsx", lang) if bundles else None
+    return {"workbooks": written, "results": str(results) if results else None, "provinces": len(bundles)}
