@@ -55,6 +55,21 @@ def load_brief(**params: Any) -> Any:
     return build_brief(**params)
 
 
+class PageFigure:
+    """A matplotlib figure Jupyter displays as PNG (``fig`` is the figure, to change and redraw).
+
+    A bare ``matplotlib.figure.Figure`` (no pyplot) has no rich display of its own.
+    """
+
+    def __init__(self, fig: Figure) -> None:
+        self.fig = fig
+
+    def _repr_png_(self) -> bytes:
+        from parbrief.report.figures import to_png_bytes
+
+        return to_png_bytes(self.fig)
+
+
 def unit_types_of(brief: Any) -> list[str]:
     """The unit types the brief compares (districts first)."""
     return list(brief.panel)
@@ -115,7 +130,7 @@ def autocorrelation_table(brief: Any) -> Styler:
     return _style(pd.DataFrame(rows, columns=["unit", "n_years", "lag1_autocorrelation", "durbin_watson"]))
 
 
-def trend_residual_figure(brief: Any) -> Figure:
+def trend_residual_figure(brief: Any) -> PageFigure:
     """Residuals of every unit's trend line by year (one line a unit) and pooled lag-1 pairs."""
     res = _trend_residuals(brief)
     fig = Figure(figsize=(9, 3.6), layout="constrained")
@@ -129,7 +144,7 @@ def trend_residual_figure(brief: Any) -> Figure:
     ax2.axhline(0, color="grey", lw=0.6)
     ax2.axvline(0, color="grey", lw=0.6)
     ax2.set(xlabel="residual, year t−1", ylabel="residual, year t", title="Lag-1 residual pairs")
-    return fig
+    return PageFigure(fig)
 
 
 # ------------------------------------------------------------------------------------- differences
@@ -178,7 +193,7 @@ def _residuals(brief: Any, unit_type: str) -> pd.DataFrame:
     return panel_residuals(hist[hist["unit_type"] == unit_type], value=brief.panel[unit_type].value)
 
 
-def residual_figure(brief: Any, unit_type: str) -> Figure:
+def residual_figure(brief: Any, unit_type: str) -> PageFigure:
     """Residuals against fitted values and by year (the additive model's mean structure)."""
     r = _residuals(brief, unit_type)
     fig = Figure(figsize=(9, 3.6), layout="constrained")
@@ -190,10 +205,10 @@ def residual_figure(brief: Any, unit_type: str) -> Figure:
     ax2.boxplot([r.loc[r["year"] == y, "resid"] for y in years], tick_labels=[str(y) for y in years])
     ax2.axhline(0, color="black", lw=0.8)
     ax2.set(xlabel="year", ylabel="residual", title="Residuals by year")
-    return fig
+    return PageFigure(fig)
 
 
-def qq_figure(brief: Any, unit_type: str) -> Figure:
+def qq_figure(brief: Any, unit_type: str) -> PageFigure:
     """Normal QQ plot of the standardized residuals (scipy ``probplot``)."""
     from scipy import stats
 
@@ -205,7 +220,7 @@ def qq_figure(brief: Any, unit_type: str) -> Figure:
         ax.scatter(osm, osr, s=12)
         ax.plot(osm, slope * np.asarray(osm) + icpt, color="black", lw=0.8)
     ax.set(xlabel="normal quantile", ylabel="standardized residual", title="Normal QQ plot")
-    return fig
+    return PageFigure(fig)
 
 
 def _level(v: Any) -> str:

@@ -45,26 +45,40 @@ def _fmt(col: str) -> str:
 
 
 def _sheet(wb: Any, code: str, lang: str, rows: Iterable[Sequence[Any]], cols: Sequence[str]) -> None:
+    """One sheet in openpyxl's write-only mode (streamed: ≈ 5× faster than the normal mode)."""
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.styles import Font
     from openpyxl.utils import get_column_letter
 
     ws = wb.create_sheet(t(f"workbook.sheet.{code}", lang)[:31])
     headers = [t(f"workbook.col.{c}", lang) for c in cols]
-    ws.append(headers)
+    rows = [list(r) for r in rows]
     widths = [len(h) for h in headers]
     for row in rows:
-        ws.append(list(row))
         for i, v in enumerate(row):
             if v is not None:
-                widths[i] = max(widths[i], len(str(v)) if not isinstance(v, float) else 8)
-    for i, c in enumerate(cols, start=1):
-        letter = get_column_letter(i)
-        ws.column_dimensions[letter].width = min(60, widths[i - 1] + 2)
-        for (cell,) in ws.iter_rows(min_row=2, min_col=i, max_col=i):
-            if isinstance(cell.value, (int, float)) and not isinstance(cell.value, bool):
-                cell.number_format = _fmt(c)
-    for cell in ws[1]:
-        cell.font = cell.font.copy(bold=True)
+                widths[i] = max(widths[i], 9 if isinstance(v, float) else len(str(v)))
+    for i, w in enumerate(widths, start=1):
+        ws.column_dimensions[get_column_letter(i)].width = min(60, w + 2)
     ws.freeze_panes = "A2"
+    bold = Font(bold=True)
+    head = []
+    for h in headers:
+        cell = WriteOnlyCell(ws, value=h)
+        cell.font = bold
+        head.append(cell)
+    ws.append(head)
+    fmts = [_fmt(c) for c in cols]
+    for row in rows:
+        out: list[Any] = []
+        for v, f in zip(row, fmts):
+            if isinstance(v, (int, float)) and not isinstance(v, bool):
+                cell = WriteOnlyCell(ws, value=v)
+                cell.number_format = f
+                out.append(cell)
+            else:
+                out.append(v)
+        ws.append(out)
 
 
 def _save(wb: Any, path: Path) -> Path:
@@ -86,8 +100,7 @@ def write_workbook(bundle: dict[str, Any], path: Path, lang: str | None = None) 
     from openpyxl import Workbook
 
     lang = lang or bundle.get("lang", "vi")
-    wb = Workbook()
-    wb.remove(wb.active)
+    wb = Workbook(write_only=True)
     for code, cols in SHEETS.items():
         _sheet(wb, code, lang, bundle["sheets"].get(code, []), cols)
     return _save(wb, Path(path))
@@ -97,8 +110,7 @@ def write_results(bundles: Sequence[dict[str, Any]], path: Path, lang: str) -> P
     """Every province in one workbook: the same sheets with a province column first."""
     from openpyxl import Workbook
 
-    wb = Workbook()
-    wb.remove(wb.active)
+    wb = Workbook(write_only=True)
     for code, cols in SHEETS.items():
         rows = ([b["province"], *r] for b in bundles for r in b["sheets"].get(code, []))
         _sheet(wb, code, lang, rows, ("province", *cols))
@@ -119,5 +131,8 @@ def write_workbooks(year_dir: Path, slugs: Sequence[str], lang: str) -> dict[str
         xlsx = year_dir / f"{slug}.xlsx"
         if not xlsx.is_file() or xlsx.stat().st_mtime < nb.stat().st_mtime:
             written.append(str(write_workbook(bundle, xlsx)))
-    results = write_results(bundles, year_dir / "results.xlsx", lang) if bundles else None
-    return {"workbooks": written, "results": str(results) if results else None, "provinces": len(bundles)}
+    results = year_dir / "results.xlsx"
+    if bundles and (written or not results.is_file()):
+        write_results(bundles, results, lang)  # unchanged briefs, unchanged workbook: kept
+    return {"workbooks": written, "results": str(results) if results.is_file() else None,
+            "provinces": len(bundles)}
