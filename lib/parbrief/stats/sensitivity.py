@@ -11,7 +11,6 @@ extreme year and unit are judged. Pure functions: numbers only, no prose.
 
 from __future__ import annotations
 
-import math
 from typing import Callable
 
 import numpy as np
@@ -80,5 +79,7 @@ def leave_one_out(
                      "df1": s["df1"], "df2": s["df2"], "p": s["p"], "effect": s["effect"],
                      "significant": s["significant"]})
     out = pd.DataFrame(rows)
-    out["p"] = out["p"].astype(float).fillna(math.nan)
+    out["left_out"] = pd.Series([None if v is None else (v.item() if hasattr(v, "item") else v) for v in levels],
+                                dtype=object)
+    out["p"] = out["p"].astype(float)
     return out
