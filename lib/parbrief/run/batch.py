@@ -536,7 +536,7 @@ def _workers(workers: int | None, log: Callable[[str], None]) -> int:
 
 def _execute(
     plan: _Plan, *, n_workers: int, reuse: bool, force: bool, progress: bool, phase: _Phases,
-    log: Callable[[str], None],
+    log: Callable[[str], None], analysis: bool = False,
 ) -> tuple[list[BriefOutcome], list[BriefOutcome], dict[str, Any]]:
     """Render the changed jobs on the kernel pool, keeping a true manifest as each brief lands.
 
@@ -593,6 +593,12 @@ def _execute(
          else by_slug[j.slug]) if j.slug in by_slug else plan.skipped[j.slug]
         for j in plan.jobs
     ]
+    from parbrief.run.analysis import after_briefs  # workbooks always; analysis pages with --analysis
+
+    pool_stats = dict(pool_stats, extras=after_briefs(plan.jobs, outcomes, plan.year_dir, lang=plan.lang,
+                                                      analysis=analysis, workers=n_workers, reuse=reuse,
+                                                      warm=warm, log=log))
+    phase("workbooks_analysis_s")
     return outcomes, ran, pool_stats
 
 
@@ -671,15 +677,13 @@ def render(
     many were skipped. ``data`` and the spec default to the params files' ``data:`` and
     ``spec:``; ``cli_overrides`` holds tunables typed on the command line (``alpha``, …).
     """
-    if analysis:
-        raise ConfigError("config.error.analysis_unavailable")
     phase = _Phases()
     n_workers = _workers(workers, log)
     plan = _plan(data=data, out=Path(out), year=year, provinces=provinces, lang=lang, spec_path=spec_path,
                  params_file=params_file, defaults_file=defaults_file, overview=overview, notebook=notebook,
                  cli_overrides=cli_overrides, force=force, phase=phase)
     outcomes, ran, pool_stats = _execute(plan, n_workers=n_workers, reuse=reuse, force=force, progress=progress,
-                                         phase=phase, log=log)
+                                         phase=phase, log=log, analysis=analysis)
     return _write_index_and_manifest(plan, outcomes, ran, pool_stats, n_workers=n_workers, reuse=reuse,
                                      force=force, phase=phase)
 

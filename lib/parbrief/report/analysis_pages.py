@@ -1,0 +1,251 @@
+"""Tables and figures of the analyst's pages (``notebooks/trends.ipynb``, ``differences.ipynb``).
+
+Each function takes the :class:`~parbrief.analysis.brief.Brief` that :func:`load_brief` computed
+and returns what Jupyter displays natively: a pandas ``Styler`` (every field of the result
+dataclasses, numbers unrounded underneath), a matplotlib ``Figure`` or ``Markdown``. They read
+the results' generic fields only (``TrendTable.to_frame``, ``DifferenceResult.tests`` /
+``StatTest.summary()``, ``pairwise.frame``, ``means``, ``notes``), so a new model or a new
+column shows up here without a change.
+"""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from IPython.display import Markdown
+from matplotlib.figure import Figure
+from pandas.io.formats.style import Styler
+
+from parbrief.stats.sensitivity import leave_one_out, most_extreme, panel_residuals
+from parbrief.stats.trends import standardized_scores, unit_trends
+
+__all__ = [
+    "autocorrelation_table", "load_brief", "model_tables", "notes_markdown", "pairwise_matrix",
+    "qq_figure", "residual_figure", "sensitivity_table", "standing_trend_table", "trend_residual_figure",
+    "trend_table", "unit_types_of",
+]
+
+_REPO = Path(__file__).resolve().parents[3]
+
+
+def _default_data() -> str:
+    """The demo store (``make demo``) at the repository root, whatever the working directory."""
+    for cand in (_REPO / "outputs" / "demo-data" / "parbrief.duckdb",
+                 Path.cwd() / "outputs" / "demo-data" / "parbrief.duckdb"):
+        if cand.is_file():
+            return str(cand)
+    return str(_REPO / "outputs" / "demo-data" / "parbrief.duckdb")
+
+
+def load_brief(**params: Any) -> Any:
+    """The brief's results for the notebook's parameters (the same call as the leader's brief).
+
+    An empty ``data``, or the repository-relative default, is the demo store at the repository
+    root, so the notebook runs from any working directory.
+    """
+    from parbrief.analysis.brief import build_brief
+
+    data = str(params.get("data") or "")
+    if not data or (not Path(data).is_absolute() and not Path(data).exists()):
+        params["data"] = _default_data()
+    return build_brief(**params)
+
+
+class PageFigure:
+    """A matplotlib figure Jupyter displays as PNG (``fig`` is the figure, to change and redraw).
+
+    A bare ``matplotlib.figure.Figure`` (no pyplot) has no rich display of its own.
+    """
+
+    def __init__(self, fig: Figure) -> None:
+        self.fig = fig
+
+    def _repr_png_(self) -> bytes:
+        from parbrief.report.figures import to_png_bytes
+
+        return to_png_bytes(self.fig)
+
+
+def unit_types_of(brief: Any) -> list[str]:
+    """The unit types the brief compares (districts first)."""
+    return list(brief.panel)
+
+
+def _style(frame: pd.DataFrame, digits: int = 3) -> Styler:
+    num = [c for c in frame.columns if pd.api.types.is_float_dtype(frame[c])]
+    return frame.style.format({c: f"{{:.{digits}g}}" for c in num}, na_rep="–").hide(axis="index")
+
+
+# ------------------------------------------------------------------------------------------ trends
+def trend_table(brief: Any) -> Styler:
+    """Every unit's trend: all estimates, intervals, raw and adjusted p (one row per unit)."""
+    return _style(brief.trends.to_frame())
+
+
+def standing_trends(brief: Any) -> Any:
+    """Trends of each unit's standing: the within-year z-score among units of its type.
+
+    Standing is comparable across method changes, so no break is applied; the adjustment and
+    the pooled variance are those of the score trends (:func:`unit_trends`).
+    """
+    z = standardized_scores(brief.history, value="total", within=("year", "unit_type"))
+    return unit_trends(z, value="total_z", min_years=brief.min_years, alpha=brief.alpha, adjust=brief.adjust)
+
+
+def standing_trend_table(brief: Any) -> Styler:
+    """:func:`standing_trends` as a table (every field of each trend)."""
+    return _style(standing_trends(brief).to_frame())
+
+
+def _trend_residuals(brief: Any) -> pd.DataFrame:
+    rows = []
+    for t in brief.trends.trends:
+        if not t.ok:
+            continue
+        y, v = np.asarray(t.years, float), np.asarray(t.values, float)
+        fitted = v.mean() + t.slope * (y - y.mean())
+        for yr, r in zip(y, v - fitted):
+            rows.append({"unit": t.unit, "year": int(yr), "resid": float(r)})
+    return pd.DataFrame(rows, columns=["unit", "year", "resid"])
+
+
+def autocorrelation_table(brief: Any) -> Styler:
+    """Per unit: lag-1 autocorrelation of the trend residuals and the Durbin-Watson statistic.
+
+    Yearly scores are serially correlated; a lag-1 autocorrelation far from 0 (Durbin-Watson far
+    from 2) means the OLS p-values of that unit's trend are too optimistic (or too cautious).
+    """
+    from statsmodels.stats.stattools import durbin_watson
+
+    res = _trend_residuals(brief)
+    rows = []
+    for unit, g in res.groupby("unit", sort=False):
+        r = g.sort_values("year")["resid"].to_numpy()
+        ac = float(np.corrcoef(r[:-1], r[1:])[0, 1]) if len(r) > 2 and np.std(r[:-1]) > 0 and np.std(r[1:]) > 0 else math.nan
+        rows.append({"unit": unit, "n_years": len(r), "lag1_autocorrelation": ac, "durbin_watson": float(durbin_watson(r))})
+    return _style(pd.DataFrame(rows, columns=["unit", "n_years", "lag1_autocorrelation", "durbin_watson"]))
+
+
+def trend_residual_figure(brief: Any) -> PageFigure:
+    """Residuals of every unit's trend line by year (one line a unit) and pooled lag-1 pairs."""
+    res = _trend_residuals(brief)
+    fig = Figure(figsize=(9, 3.6), layout="constrained")
+    ax1, ax2 = fig.subplots(1, 2)
+    for unit, g in res.groupby("unit", sort=False):
+        ax1.plot(g["year"], g["resid"], marker="o", lw=0.8, alpha=0.6)
+    ax1.axhline(0, color="black", lw=0.8)
+    ax1.set(xlabel="year", ylabel="residual (points)", title="Trend residuals by unit")
+    lag = res.sort_values(["unit", "year"]).assign(prev=lambda d: d.groupby("unit")["resid"].shift(1)).dropna()
+    ax2.scatter(lag["prev"], lag["resid"], s=12, alpha=0.6)
+    ax2.axhline(0, color="grey", lw=0.6)
+    ax2.axvline(0, color="grey", lw=0.6)
+    ax2.set(xlabel="residual, year t−1", ylabel="residual, year t", title="Lag-1 residual pairs")
+    return PageFigure(fig)
+
+
+# ------------------------------------------------------------------------------------- differences
+def model_tables(brief: Any, unit_type: str) -> dict[str, Styler]:
+    """The panel model of ``unit_type``: every test (``StatTest.summary``), the means table and
+    every test's ``effects`` mapping (name → value)."""
+    result = brief.panel[unit_type]
+    tests = result.table()
+    effects = pd.DataFrame([{"test": t.test, **dict(t.effects)} for t in result.tests])
+    return {"tests": _style(tests), "effects": _style(effects), "means": _style(result.means.copy())}
+
+
+def notes_markdown(brief: Any, unit_type: str) -> Markdown:
+    """The result's and its tests' notes and "cannot test" reasons, one bullet each."""
+    result = brief.panel[unit_type]
+    lines = [f"- {n.code}: {n.text}" for n in result.notes]
+    for t in result.tests:
+        lines += [f"- {t.test}: {n.code}: {n.text}" for n in t.notes]
+        if t.reason_code:
+            lines.append(f"- {t.test}: {t.reason_code}: {t.reason}")
+    return Markdown("\n".join(lines) or "- –")
+
+
+def pairwise_matrix(brief: Any, unit_type: str) -> Styler | Markdown:
+    """Adjusted p of every pair (lower triangle) and the difference (upper triangle)."""
+    pw = brief.panel[unit_type].pairwise
+    if pw is None or pw.frame.empty:
+        return Markdown("–")
+    f = pw.frame
+    units = sorted(set(f["group1"]) | set(f["group2"]))
+    m = pd.DataFrame(np.nan, index=units, columns=units)
+    for a, b, d, p in zip(f["group1"], f["group2"], f["diff"], f["p_adj"]):
+        m.loc[a, b], m.loc[b, a] = d, p
+    alpha = pw.alpha
+    lower = np.tril(np.ones(m.shape, bool), -1)
+
+    def colour(data: pd.DataFrame) -> pd.DataFrame:
+        return pd.DataFrame(np.where(lower & (data.to_numpy() < alpha), "background-color: #fde2c8", ""),
+                            index=data.index, columns=data.columns)
+
+    return m.style.format("{:.3g}", na_rep="").apply(colour, axis=None)
+
+
+def _residuals(brief: Any, unit_type: str) -> pd.DataFrame:
+    hist = brief.history
+    return panel_residuals(hist[hist["unit_type"] == unit_type], value=brief.panel[unit_type].value)
+
+
+def residual_figure(brief: Any, unit_type: str) -> PageFigure:
+    """Residuals against fitted values and by year (the additive model's mean structure)."""
+    r = _residuals(brief, unit_type)
+    fig = Figure(figsize=(9, 3.6), layout="constrained")
+    ax1, ax2 = fig.subplots(1, 2)
+    ax1.scatter(r["fitted"], r["resid"], s=12, alpha=0.7)
+    ax1.axhline(0, color="black", lw=0.8)
+    ax1.set(xlabel="fitted", ylabel="residual", title="Residuals vs fitted")
+    years = sorted(r["year"].unique())
+    ax2.boxplot([r.loc[r["year"] == y, "resid"] for y in years], tick_labels=[str(y) for y in years])
+    ax2.axhline(0, color="black", lw=0.8)
+    ax2.set(xlabel="year", ylabel="residual", title="Residuals by year")
+    return PageFigure(fig)
+
+
+def qq_figure(brief: Any, unit_type: str) -> PageFigure:
+    """Normal QQ plot of the standardized residuals (scipy ``probplot``)."""
+    from scipy import stats
+
+    r = _residuals(brief, unit_type)["std_resid"].dropna().to_numpy()
+    fig = Figure(figsize=(4.5, 4), layout="constrained")
+    ax = fig.subplots()
+    if len(r) > 2:
+        (osm, osr), (slope, icpt, _) = stats.probplot(r)
+        ax.scatter(osm, osr, s=12)
+        ax.plot(osm, slope * np.asarray(osm) + icpt, color="black", lw=0.8)
+    ax.set(xlabel="normal quantile", ylabel="standardized residual", title="Normal QQ plot")
+    return PageFigure(fig)
+
+
+def _level(v: Any) -> str:
+    if v is None or (isinstance(v, float) and math.isnan(v)):
+        return "—"
+    return str(int(v)) if isinstance(v, (int, float, np.integer, np.floating)) else str(v)
+
+
+def sensitivity_table(brief: Any, unit_type: str) -> Styler:
+    """The primary test refitted without the most extreme year and without the most extreme unit
+    (largest mean absolute residual), beside the fit on all the data and every other refit."""
+    from parbrief.stats.differences import panel_differences
+
+    hist = brief.history[brief.history["unit_type"] == unit_type]
+    value = brief.panel[unit_type].value
+    year, unit = most_extreme(_residuals(brief, unit_type))
+
+    def test(frame: pd.DataFrame) -> Any:
+        return panel_differences(frame, value=value, alpha=brief.alpha, adjust=brief.adjust)
+
+    by_year = leave_one_out(hist, test, by="year").assign(by="year")
+    by_unit = leave_one_out(hist, test, by="unit").iloc[1:].assign(by="unit")
+    out = pd.concat([by_year, by_unit], ignore_index=True)
+    out["most_extreme"] = [(b == "year" and lo == year) or (b == "unit" and lo == unit)
+                           for b, lo in zip(out["by"], out["left_out"])]
+    out["left_out"] = [_level(v) for v in out["left_out"]]
+    out = out[["by", "left_out", "most_extreme", "test", "ok", "statistic", "df1", "df2", "p", "effect", "significant"]]
+    return _style(out).apply(lambda r: ["font-weight: bold" if r["most_extreme"] else ""] * len(r), axis=1)
