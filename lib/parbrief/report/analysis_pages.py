@@ -21,7 +21,6 @@ from matplotlib.figure import Figure
 from pandas.io.formats.style import Styler
 
 from parbrief.stats.sensitivity import leave_one_out, most_extreme, panel_residuals
-from parbrief.stats.trends import standardized_scores, unit_trends
 
 __all__ = [
     "autocorrelation_table", "load_brief", "model_tables", "notes_markdown", "pairwise_matrix",
@@ -86,19 +85,26 @@ def trend_table(brief: Any) -> Styler:
     return _style(brief.trends.to_frame())
 
 
-def standing_trends(brief: Any) -> Any:
-    """Trends of each unit's standing: the within-year z-score among units of its type.
+def standing_trends(brief: Any) -> pd.DataFrame:
+    """The brief's calibrated standing trends (one row per unit, every field), per unit type.
 
-    Standing is comparable across method changes, so no break is applied; the adjustment and
-    the pooled variance are those of the score trends (:func:`unit_trends`).
+    These are the tests behind the brief's "improved / slipped relative to peers" sentences
+    (:func:`parbrief.stats.standing.standing_trends`: GLS with one AR(1) ρ per unit type at a
+    cautious ρ, Holm within the type); the table adds each type's ρ̂, the ρ used, and the variance
+    decision (Bartlett).
     """
-    z = standardized_scores(brief.history, value="total", within=("year", "unit_type"))
-    return unit_trends(z, value="total_z", min_years=brief.min_years, alpha=brief.alpha, adjust=brief.adjust)
+    frames = []
+    for unit_type, tab in (brief.standing.by_type.items() if brief.standing is not None else []):
+        f = tab.to_frame()
+        f.insert(0, "unit_type", unit_type)
+        f["rho_reml"], f["rho_used"], f["variance"] = tab.rho, tab.rho_used, tab.variance
+        frames.append(f)
+    return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
 
 
 def standing_trend_table(brief: Any) -> Styler:
     """:func:`standing_trends` as a table (every field of each trend)."""
-    return _style(standing_trends(brief).to_frame())
+    return _style(standing_trends(brief))
 
 
 def _trend_residuals(brief: Any) -> pd.DataFrame:

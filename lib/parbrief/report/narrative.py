@@ -765,6 +765,16 @@ def _panel_sentence(brief: Brief, unit_type: str, result: DifferenceResult) -> s
     common = dict(period=period, units=units, stat=stat_text(result.primary, lang), top=str(top["unit"]),
                   top_value=fmt_number(top[col], lang), bottom=str(bottom["unit"]),
                   bottom_value=fmt_number(bottom[col], lang))
+    if result.scale == "z_within_year":  # standings, not points: no point values are printed
+        key = "diff_finding_z.significant" if result.significant else "diff_finding_z.not_significant"
+        pair = ""
+        if result.significant and result.pairwise is not None:
+            try:
+                differs = bool(result.pairwise.pair(str(top["unit"]), str(bottom["unit"]))["reject"])
+                pair = _t("diff_finding_z.pair_differs" if differs else "diff_finding_z.pair_not_differs", lang)
+            except KeyError:
+                pass
+        return _t(key, lang, pair=pair, **common)
     if not result.significant:
         return _t("diff_finding.not_significant", lang, **common)
     gap = fmt_number(score_change(top[col], bottom[col], 2), lang)  # of the two values printed beside it

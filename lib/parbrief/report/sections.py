@@ -289,7 +289,8 @@ def differences(brief: Brief) -> Section:
             parts.append(_p(sentence))
         if result.ok and len(result.means):
             means = result.means.rename(columns={"mean": "raw_mean"}).rename(columns={"ls_mean": "mean"})
-            parts.append(F.means_figure(means, lang, xlabel=t("measure.total", lang)))
+            xlabel = t("measure.standing" if result.scale == "z_within_year" else "measure.total", lang)
+            parts.append(F.means_figure(means, lang, xlabel=xlabel))
     if brief.groups is not None:
         parts.append(_h(3, t("section.groups", lang)))
         for sentence in N.describe_difference(brief.groups, lang, unit_label=t("column.group", lang)):
