@@ -24,7 +24,7 @@ from parbrief.config import ConfigError, RunParameters, check_layer, default, fi
 from parbrief.errors import ParamsError
 
 ROOT = Path(__file__).resolve().parents[1]
-LOCALES = ROOT / "lib" / "parbrief" / "report" / "locales"
+LOCALES = Path(__file__).resolve().parents[1] / "lib" / "parbrief" / "text" / "locales"
 
 
 # ------------------------------------------------------------------------------------------------
@@ -42,7 +42,7 @@ def test_model_defaults():
     assert all(default(name) == getattr(p, name) for name in RunParameters.model_fields)
     # What a notebook opened by hand shows: the demo store's Quảng Trị, 2024.
     assert (notebook_default("province"), notebook_default("year"), notebook_default("data")) == (
-        "Quảng Trị", 2024, "outputs/demo-data/parbrief.duckdb")
+        "Quảng Trị", 2024, "")
 
 
 def test_every_parameter_has_a_scope_and_a_doc_in_both_languages():
@@ -222,13 +222,6 @@ def test_every_render_flag_reaches_render(monkeypatch, tmp_path):
     assert (seen["force"], seen["reuse"], seen["analysis"]) == (True, False, True)
     assert seen["cli_overrides"] == {"alpha": 0.01, "min_years": 5, "adjust": "bh", "band_scheme": "police_2025",
                                      "national_band_scheme": "national"}
-
-
-def test_render_analysis_is_refused_clearly_until_the_pages_exist(tmp_path, capsys):
-    from parbrief.cli import main
-
-    assert main(["render", "--data", str(tmp_path / "x.csv"), "--analysis"]) == 1
-    assert "render --analysis" in capsys.readouterr().err
 
 
 def test_workers_are_capped_at_the_cores_with_a_note(monkeypatch):

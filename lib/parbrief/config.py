@@ -123,7 +123,7 @@ class RunParameters(BaseModel):
 
     province: str | None = _f(None, "brief", "cli", examples=["Quảng Trị"])
     year: int | None = _f(None, "brief", "overview", "file", "cli", examples=[2024], ge=1900, le=2200)
-    data: str = _f("", "brief", "overview", "file", "cli", examples=["outputs/demo-data/parbrief.duckdb"])
+    data: str = _f("", "brief", "overview", "file", "cli")
     survey: str = _f("", "brief")
     spec: str = _f("", "brief", "overview", "file", "cli")
     lang: Literal["vi", "en"] = _f("vi", "brief", "overview", "tunable", "file", "cli")
@@ -172,7 +172,8 @@ def default(name: str) -> Any:
 
 def notebook_default(name: str) -> Any:
     """The value a notebook's parameters cell holds for ``name``: the default, or, for a
-    parameter a render always sets (province, year, data), the demo example."""
+    parameter a render always sets (province, year), the demo example. ``data = ""`` in a notebook
+    means the demo store (``parbrief.data.snapshot.resolve_data``), whatever the working folder."""
     info = RunParameters.model_fields[name]
     value = default(name)
     if value is None or (value == "" and info.examples):

@@ -50,7 +50,7 @@ def test_differences_page_sections_and_tables(executed):
     heads = _headings(html)
     for part in ("Model tables", "Assumption checks", "Pairwise matrix", "Sensitivity"):
         assert any(part in h for h in heads), part
-    for col in ("panel_anova_unit", "friedman", "partial_omega2", "ls_mean", "left_out"):
+    for col in ("panel_gls_unit", "friedman", "partial_eta2", "ls_mean", "left_out"):
         assert col in html
     assert html.count("data:image/png;base64") >= 4  # residual + QQ per unit type
     assert "pages." not in html and "display(" not in html
@@ -81,7 +81,7 @@ def test_render_writes_analysis_pages_and_workbooks(demo_store, tmp_path):
     trends = [c.value for c in book["Trends"][1]]
     assert "Adjusted p" in trends and "95% CI low" in trends
     diff = [[c.value for c in r] for r in book["Differences"].iter_rows(min_row=1, max_row=2)]
-    assert diff[0][1] == "Test" and diff[1][1] == "panel_anova_unit" and isinstance(diff[1][8], float)
+    assert diff[0][1] == "Test" and diff[1][1] == "panel_gls_unit" and isinstance(diff[1][8], float)
     results = openpyxl.load_workbook(year_dir / "results.xlsx")
     assert [c.value for c in results["League table"][1]][:2] == ["Province", "Unit type"]
     assert results["League table"].max_row == len(store) + 1

@@ -67,7 +67,7 @@ def test_every_edge_province_renders(edge_render):
 def test_one_year_of_data_says_no_trend_and_no_previous_year(edge_render, edge_file):
     text = _text(edge_render, "mot-nam")
     assert t("headline.no_previous", "vi") in text
-    assert t("trend.too_few_years", "vi") in text
+    assert t("standing.label.insufficient", "vi") in text
     scores = pd.read_csv(edge_file)
     mean = scores[(scores.province == "Một Năm") & (scores.year == 2024)]["total"].mean()
     assert fmt_number(mean, "vi") in text  # headline = mean of the units when no national table
@@ -81,7 +81,7 @@ def test_too_few_units_for_a_test_says_why(edge_render):
 def test_unit_that_appeared_last_year(edge_render):
     text = _text(edge_render, "moi-co")
     assert "Thị xã Mới" in text
-    assert t("trend.too_few_years", "vi") in text
+    assert t("standing.label.insufficient", "vi") in text
 
 
 def _failing_notebook(path: Path, bad: str) -> Path:

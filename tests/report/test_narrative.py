@@ -231,18 +231,29 @@ def test_key_findings_on_the_demo_exact_vi_and_en():
         res = b.panel["district"]
         m = res.means.set_index("unit")["ls_mean"]
         top, bottom = m.idxmax(), m.idxmin()
-        # the branches this test pins: clear district differences with top and bottom apart, a clear survey result
-        assert res.significant and bool(res.pairwise.pair(top, bottom)["reject"]) and b.survey.significant
-        assert math.isclose(res.primary.statistic, f, rel_tol=1e-9) and res.primary.df == (df1, df2)
+        # the demo spans the method changes of 2020 and 2022, so districts are compared on their standing
+        # (GLS with AR(1) errors); the branches this test pins: a calibrated panel result, a clear survey result
+        assert res.rule == "gls_ar1" and b.survey.significant
+        assert res.primary.df[0] == df1 and res.primary.df[1] == df2
         assert (b.survey.means.iloc[0]["unit"], b.survey.means.iloc[-1]["unit"]) == (sat.idxmax(), sat.idxmin())
         fn = lambda x: fmt_number(x, lang)  # noqa: E731
         if lang == "vi":
-            expected_diff = (
-                f"Giai đoạn 2018–2024, điểm của các huyện, thị xã, thành phố chênh lệch nhau có ý nghĩa thống kê, "
-                f"tức là khó có thể chỉ do ngẫu nhiên (F({df1}; {df2}) = {fn(f)}; p < 0,001): cao nhất là {top} "
-                f"(bình quân {fn(m[top])} điểm), thấp nhất là {bottom} ({fn(m[bottom])} điểm); khoảng cách "
-                f"{fn(m[top] - m[bottom])} điểm giữa hai đơn vị này có ý nghĩa thống kê."
-            )
+            key = "significant" if res.significant else "not_significant"
+            pair = ""
+            if res.significant:
+                differs = bool(res.pairwise.pair(top, bottom)["reject"])
+                pair = ("; khác biệt giữa hai đơn vị này có ý nghĩa thống kê" if differs
+                        else "; tuy vậy, khi so sánh riêng hai đơn vị này, khác biệt chưa đủ rõ")
+            expected_diff = {
+                "significant": "Giai đoạn 2018–2024 (so sánh theo vị trí trong từng năm vì phương pháp đánh giá đã "
+                               "thay đổi), các huyện, thị xã, thành phố có vị trí khác nhau rõ rệt, khó có thể chỉ do "
+                               f"ngẫu nhiên ({N.stat_text(res.primary, 'vi')}): thường đứng cao nhất là {top}, thấp "
+                               f"nhất là {bottom}{pair}.",
+                "not_significant": "Giai đoạn 2018–2024 (so sánh theo vị trí trong từng năm vì phương pháp đánh giá "
+                                   "đã thay đổi), chưa có bằng chứng rõ về khác biệt giữa các huyện, thị xã, thành phố "
+                                   f"({N.stat_text(res.primary, 'vi')}); việc {top} thường đứng cao nhất và {bottom} "
+                                   "thấp nhất có thể chỉ do biến động ngẫu nhiên.",
+            }[key]
             expected_comp = (
                 f"Năm 2024, lĩnh vực đạt tỷ lệ điểm cao nhất là {N.component_name(best, 'vi')} "
                 f"({fmt_number(pct[best], 'vi', 1)}% điểm tối đa), thấp nhất là {N.component_name(worst, 'vi')} "
@@ -257,10 +268,12 @@ def test_key_findings_on_the_demo_exact_vi_and_en():
             )
         else:
             expected_diff = (
-                f"Over 2018–2024, the scores of the districts differ by more than chance would explain "
-                f"(F({df1}, {df2}) = {fn(f)}, p < 0.001): highest {top} (mean {fn(m[top])} points), lowest "
-                f"{bottom} ({fn(m[bottom])} points); the {fn(m[top] - m[bottom])}-point gap between these two is "
-                "statistically significant."
+                "Over 2018–2024 (compared on standing within each year, since the method changed), "
+                + (f"the districts differ in standing by more than chance would explain "
+                   f"({N.stat_text(res.primary, 'en')}): usually highest {top}, lowest {bottom}"
+                   if res.significant else
+                   f"there is no clear evidence that the districts differ ({N.stat_text(res.primary, 'en')}); "
+                   f"{top} being usually highest and {bottom} lowest may be due to chance.")
             )
             expected_comp = (
                 f"In 2024, the strongest field was {N.component_name(best, 'en')} ({fmt_number(pct[best], 'en', 1)}% "
@@ -275,14 +288,20 @@ def test_key_findings_on_the_demo_exact_vi_and_en():
                 f"{sat.idxmin()} ({fn(sat.min())} of 5)."
             )
         found = N.key_findings(b)
-        assert found == [
-            N.headline_sentence(b),
-            N.province_trend_sentence(b),
-            N.unit_trends_sentence(b),
-            expected_diff,
-            expected_comp,
-            expected_survey,
-        ]
+        assert found[0] == N.headline_sentence(b) and 3 <= len(found) <= 6
+        if res.scale == "z_within_year":
+            assert any(x.startswith(expected_diff.rstrip(".")) for x in found), (expected_diff, found)
+        else:  # raw scores within one method: the GLS test, and the top and bottom units named
+            diff = [x for x in found if N.stat_text(res.primary, lang) in x]
+            assert len(diff) == 1 and top in diff[0] and bottom in diff[0]
+        assert expected_comp in found or len(found) == 6
+        assert expected_survey in found
+        # every unit type whose standing changed clearly is named in a finding
+        from parbrief.report.movement import standing_sentence
+
+        for unit_type, tab in b.standing.by_type.items():
+            if tab.n_called:
+                assert standing_sentence(tab, unit_type, lang) in found
 
 
 def test_key_findings_count_and_order_on_every_demo_province():
@@ -305,50 +324,51 @@ def test_key_findings_drop_order_when_there_are_seven_candidates():
             continue
         seen += 1
         found = N.key_findings(b)
-        any_trend = bool(b.trends.improving() or b.trends.declining())
-        dept = b.panel["department"].significant
+        called = {t: tab.n_called for t, tab in b.standing.by_type.items()}
         assert len(found) == 6
         assert any("các huyện, thị xã, thành phố" in s for s in found)
-        # dropped first: a department comparison without a clear result, then "no unit has a clear trend"
-        assert any("các sở, ban, ngành" in s for s in found) == (dept and not any_trend)
-        assert (N.unit_trends_sentence(b) in found) == any_trend
+        # a unit type whose standing changed clearly is never dropped; its panel sentence is kept for districts
+        from parbrief.report.movement import standing_sentence
+
+        for unit_type, n in called.items():
+            if n:
+                assert standing_sentence(b.standing.by_type[unit_type], unit_type, "vi") in found
     assert seen >= 5
 
 
 def test_key_findings_one_year_not_in_the_national_table_says_what_cannot_be_concluded():
     scores = _frame("Tỉnh Thử", [("Huyện A", 2024, 81.5), ("Huyện B", 2024, 77.25), ("Huyện C", 2024, 90.0)])
     vi = N.key_findings(_brief(scores))
+    # the true reasons: one year of data (no standing, no path), one year for the difference test
     assert vi[1:] == [
-        "Mới có số liệu 1 năm, chưa đủ 4 năm để đánh giá xu hướng của tỉnh cũng như của từng đơn vị.",
+        "Chưa đánh giá được thay đổi vị trí của các huyện, thị xã, thành phố: mới có 1 năm số liệu (cần ít nhất 5 năm).",
         "Chưa thể kiểm định khác biệt giữa các huyện, thị xã, thành phố: mới có số liệu 1 năm, cần ít nhất 2 năm.",
     ]
     en = N.key_findings(_brief(scores, lang="en"))
     assert en[1:] == [
-        "There is 1 year of data only; 4 are needed to judge a trend for the province or any unit.",
+        "The standing of the districts cannot be assessed yet: 1 year(s) of data, at least 5 are needed.",
         "The difference between the districts could not be tested: only 1 year(s) of data; at least 2 are needed.",
     ]
 
 
 def test_key_findings_improving_province_without_differences_between_units():
+    # Every unit rises 2 points a year: the province's path is described (no test claim), no unit moves
+    # relative to the others, and the units do not differ.
     scores = _series_frame(2.0)
     means = scores.groupby("year")["total"].mean()
-    slope, lo, hi = _ols(means.index, means.to_numpy())
     vi = N.key_findings(_brief(scores))
     assert vi[1] == (
-        f"Giai đoạn 2020–2024, điểm bình quân các đơn vị thuộc Tỉnh Thử có xu hướng tăng rõ rệt, bình quân "
-        f"{fmt_number(slope, 'vi')} điểm/năm (khoảng tin cậy 95%: từ {fmt_number(lo, 'vi')} đến "
-        f"{fmt_number(hi, 'vi')} điểm/năm)."
+        f"Từ năm 2020 (phương pháp đánh giá hiện hành), điểm của Tỉnh Thử tăng liên tiếp 4 năm, từ "
+        f"{fmt_number(means.iloc[0], 'vi')} lên {fmt_number(means.iloc[-1], 'vi')} điểm."
     )
-    assert vi[1] == (
-        "Giai đoạn 2020–2024, điểm bình quân các đơn vị thuộc Tỉnh Thử có xu hướng tăng rõ rệt, bình quân "
-        "1,99 điểm/năm (khoảng tin cậy 95%: từ 1,95 đến 2,03 điểm/năm)."
-    )
-    assert vi[2].startswith("Giai đoạn 2020–2024, 4 đơn vị có điểm tăng rõ rệt qua các năm: ")
-    assert vi[2].endswith(" và 1 đơn vị khác; chưa có đơn vị nào giảm rõ.")
+    assert vi[2] == ("Giai đoạn 2020–2024, chưa có đơn vị nào trong các huyện, thị xã, thành phố thay đổi rõ vị trí "
+                     "so với các đơn vị còn lại.")
     assert vi[3].startswith("Giai đoạn 2020–2024, chưa có bằng chứng rõ về khác biệt điểm giữa các huyện, "
                             "thị xã, thành phố (F(3; 12) = ")
     assert not VI_CLAIM.search(vi[3])
     en = N.key_findings(_brief(scores, lang="en"))
+    assert en[1].startswith("Since 2020 (the current method), the score of Tỉnh Thử has risen 4 years running")
+    assert en[2] == "Over 2020–2024, none of the districts clearly changed its standing relative to the others."
     assert en[3].startswith("Over 2020–2024, there is no clear evidence that the scores of the districts differ")
     assert not EN_CLAIM.search(en[3])
 
@@ -356,23 +376,18 @@ def test_key_findings_improving_province_without_differences_between_units():
 def test_key_findings_declining_and_flat_province():
     down = _series_frame(-1.5)
     means = down.groupby("year")["total"].mean()
-    slope, lo, hi = _ols(means.index, means.to_numpy())
     assert N.key_findings(_brief(down, lang="en"))[1] == (
-        f"Over 2020–2024, the mean score of Tỉnh Thử's units fell clearly, by {fmt_number(-slope, 'en')} points a "
-        f"year on average (95% confidence interval: {fmt_number(-hi, 'en')} to {fmt_number(-lo, 'en')} points a year)."
+        f"Since 2020 (the current method), the score of Tỉnh Thử has fallen 4 years running, from "
+        f"{fmt_number(means.iloc[0], 'en')} to {fmt_number(means.iloc[-1], 'en')} points."
     )
     flat = _series_frame(0.0, dev_scale=3.0)
-    means = flat.groupby("year")["total"].mean()
-    slope, lo, hi = _ols(means.index, means.to_numpy())
     b = _brief(flat)
-    assert b.province_trend.classification == "no_trend"
-    assert N.key_findings(b)[1:3] == [
-        "Giai đoạn 2020–2024, chưa có bằng chứng rõ về xu hướng tăng hay giảm của điểm bình quân các đơn vị thuộc "
-        f"Tỉnh Thử (thay đổi bình quân {fmt_signed(slope, 'vi')} điểm/năm, khoảng tin cậy 95%: từ "
-        f"{fmt_signed(lo, 'vi')} đến {fmt_signed(hi, 'vi')}).",
-        "Giai đoạn 2020–2024, chưa có bằng chứng rõ về xu hướng tăng hay giảm ở đơn vị nào trong số 4 đơn vị có "
-        "từ 4 năm số liệu trở lên.",
-    ]
+    found = N.key_findings(b)
+    path = b.standing.province_path
+    assert path.code in ("mixed", "rising_run", "falling_run", "flat")
+    assert found[2] == ("Giai đoạn 2020–2024, chưa có đơn vị nào trong các huyện, thị xã, thành phố thay đổi rõ vị "
+                        "trí so với các đơn vị còn lại.")
+    assert not any("rõ rệt" in x for x in found[1:3])
 
 
 def test_key_findings_significant_differences_name_top_and_bottom():
@@ -381,7 +396,7 @@ def test_key_findings_significant_differences_name_top_and_bottom():
     res = b.panel["district"]
     assert res.significant and bool(res.pairwise.pair("Huyện C", "Huyện A")["reject"])
     top = res.means.set_index("unit")["ls_mean"]
-    sentence = N.key_findings(b)[3]
+    sentence = [x for x in N.key_findings(b) if "chênh lệch nhau" in x][0]
     assert sentence.startswith("Giai đoạn 2020–2024, điểm của các huyện, thị xã, thành phố chênh lệch nhau có ý "
                                "nghĩa thống kê, tức là khó có thể chỉ do ngẫu nhiên (F(3; 12) = ")
     assert sentence.endswith(
@@ -397,23 +412,22 @@ def test_key_findings_significant_differences_name_top_and_bottom():
 def test_describe_difference_panel_significant_exact():
     scores = _series_frame(0.0, levels=(70.0, 80.0, 90.0, 89.8))
     res = panel_differences(scores)
-    f, df1, df2 = _two_way_f(scores)
     m = res.means.set_index("unit")["ls_mean"]
-    assert res.significant and math.isclose(res.primary.statistic, f, rel_tol=1e-9)
+    assert res.significant and res.rule == "gls_ar1" and res.primary.df == (3.0, 12.0)
     assert not bool(res.pairwise.pair("Huyện C", "Huyện D")["reject"])
     eta = res.primary.effect
     lo, hi = res.primary.effect_ci
-    chi = stats.friedmanchisquare(*[scores.loc[scores["unit"] == u, "total"].to_numpy() for u in UNITS])
+    f = res.primary.statistic
+    # Friedman is a described check now: it treats years as independent, so it confirms nothing.
     assert N.describe_difference(res, "vi", unit_label="Huyện, thị xã, thành phố") == [
-        "Điểm của các huyện, thị xã, thành phố qua các năm được so sánh bằng phân tích phương sai hai yếu tố (đơn vị "
-        "và năm): yếu tố năm tách riêng biến động chung của cả tỉnh trong từng năm, nên các đơn vị được so sánh "
-        "trên điểm bình quân đã điều chỉnh theo năm.",
-        "Kết quả: khác biệt giữa các huyện, thị xã, thành phố có ý nghĩa thống kê (ANOVA hai yếu tố đơn vị và năm: "
-        f"F({df1}; {df2}) = {fmt_number(f, 'vi')}; p < 0,001).",
+        "Điểm của các huyện, thị xã, thành phố qua các năm được so sánh bằng mô hình có yếu tố đơn vị và yếu tố "
+        "năm: yếu tố năm tách riêng biến động chung của cả tỉnh trong từng năm, và mô hình tính đến việc năm tốt, "
+        "năm kém của một đơn vị thường nối tiếp nhau, nên các đơn vị được so sánh trên điểm bình quân đã điều "
+        "chỉnh theo năm mà không coi các năm là độc lập.",
+        "Kết quả: khác biệt giữa các huyện, thị xã, thành phố có ý nghĩa thống kê (mô hình hồi quy đơn vị và năm có "
+        f"sai số tự tương quan: F(3; 12) = {fmt_number(f, 'vi')}; p < 0,001).",
         f"Mức độ khác biệt lớn theo ngưỡng quy ước của Cohen (η² riêng phần = {fmt_number(eta, 'vi')}; khoảng tin "
         f"cậy 95%: từ {fmt_number(lo, 'vi')} đến {fmt_number(hi, 'vi')}).",
-        f"Kiểm định kiểm tra lại cho cùng kết luận: kiểm định Friedman (χ²(3) = {fmt_number(chi.statistic, 'vi')}; "
-        f"p = {fmt_number(chi.pvalue, 'vi', 3)}).",
         "So sánh từng cặp (kiểm định t trên điểm bình quân đã điều chỉnh theo năm, hiệu chỉnh Holm): 5/6 cặp đơn vị "
         "khác nhau rõ.",
         "Huyện C (cao nhất) chưa khác biệt rõ so với Huyện D.",
@@ -731,8 +745,9 @@ def test_league_notes_new_and_dropped_units_and_no_previous_year():
         "Đơn vị có trong năm 2023 nhưng không có trong năm 2024: Huyện C.",
     ]
     assert N.league_notes(b)[-1] == (
-        "Cột “Xu hướng” ghi “Cải thiện rõ” hoặc “Giảm rõ” chỉ khi xu hướng qua các năm có ý nghĩa thống kê "
-        "(hiệu chỉnh Holm); đơn vị có dưới 4 năm số liệu chưa được đánh giá."
+        "Cột “Xu hướng” ghi “Cải thiện vị trí” hoặc “Tụt vị trí” chỉ khi vị trí của đơn vị so với các đơn vị cùng "
+        "loại thay đổi có ý nghĩa thống kê qua các năm (hiệu chỉnh Holm); đơn vị có dưới 5 năm số liệu chưa được "
+        "đánh giá."
     )
     one = _brief(_frame("Tỉnh Thử", rows[3:]), lang="en")
     assert N.league_notes(one)[0] == "There is no data for 2023, so changes in score and rank are not shown."
@@ -770,10 +785,11 @@ def test_methods_text_names_the_methods_and_parameters():
     b = demo_brief("Hà Giang")
     paras = N.methods_text(b)
     assert len(paras) == 7  # trends, differences, two groups, survey, ratings, alpha, headline source
-    assert f"sau hiệu chỉnh Holm cho {b.trends.n_screened} đơn vị được xét, nhỏ hơn mức ý nghĩa α = 0,05" in paras[0]
-    assert "khoảng tin cậy 95%" in paras[0] and "Theil-Sen" in paras[0] and "Mann-Kendall" in paras[0]
-    assert "cần ít nhất 4 năm số liệu" in paras[0] and "phương sai gộp" in paras[0]
-    assert "ANOVA loại II" in paras[1] and "Friedman" in paras[1]
+    # one Holm family per unit type; no "Holm for 0 units"
+    assert "sau hiệu chỉnh Holm trong từng loại đơn vị, nhỏ hơn α = 0,05" in paras[0]
+    assert "tự tương quan bậc 1" in paras[0] and "cần ít nhất 5 năm số liệu" in paras[0]
+    assert "chỉ mô tả điểm tăng, giảm qua từng năm" in paras[0]
+    assert "bình phương nhỏ nhất tổng quát" in paras[1] and "Friedman" in paras[1] and "tham khảo" in paras[1]
     assert "Cohen (1988): 0,01 là nhỏ, 0,06 là trung bình, 0,14 là lớn" in paras[1]
     assert "dưới 30 người trả lời" in paras[3] and "dưới 3 người trả lời" in paras[3]
     assert paras[4].startswith(
@@ -789,6 +805,4 @@ def test_methods_text_names_the_methods_and_parameters():
                      frames=(scores, None, "sha", {}))
     en = N.methods_text(bh)
     assert len(en) == 6  # no survey paragraph without survey data
-    assert (f"after Benjamini-Hochberg adjustment across the {bh.trends.n_screened} units assessed, is below the "
-            "significance level α = 0.10") in en[0]
-    assert "with its 90% confidence interval" in en[0]
+    assert "after Benjamini-Hochberg adjustment within each type of unit, is below α = 0.10" in en[0]

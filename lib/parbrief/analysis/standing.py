@@ -78,7 +78,10 @@ def brief_standing(
                for t in unit_types}
     paths = {str(u): _path(g.sort_values("year"), start) for u, g in history.groupby("unit")}
     if national is None or national.empty or province not in set(national["unit"]):
-        return StandingSummary(by_type=by_type, paths=paths, period_start=start, years=tuple(years))
+        # No national row: the province's path is that of its units' mean (described, not tested).
+        mean = history.groupby("year", as_index=False)["total"].mean().sort_values("year")
+        return StandingSummary(by_type=by_type, paths=paths, period_start=start, years=tuple(years),
+                               province_path=_path(mean, start))
     nat = national[national["year"] <= year]
     nat_table = standing_trends(nat, alpha=alpha, adjust=adjust, min_years=min_years, breaks=breaks)
     own = nat[nat["unit"] == province].sort_values("year")

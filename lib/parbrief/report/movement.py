@@ -62,12 +62,13 @@ def standing_sentence(table: StandingTable, unit_type: str, lang: str, *, reorga
     period = _span(table.years)
     lists = {"improving_list": _name_list([tr.unit for tr in up], lang, limit),
              "declining_list": _name_list([tr.unit for tr in down], lang, limit)}
+    bare = peers.removeprefix("the ") if lang == "en" else peers
     if up and down:
-        return t("standing.units_both", lang, peers=peers, period=period, **lists)
+        return t("standing.units_both", lang, peers=peers, peers_bare=bare, period=period, **lists)
     if up:
-        return t("standing.units_improving", lang, peers=peers, period=period, **lists)
+        return t("standing.units_improving", lang, peers=peers, peers_bare=bare, period=period, **lists)
     if down:
-        return t("standing.units_declining", lang, peers=peers, period=period, **lists)
+        return t("standing.units_declining", lang, peers=peers, peers_bare=bare, period=period, **lists)
     return t("standing.units_none", lang, peers=peers, period=period)
 
 

@@ -683,8 +683,9 @@ def league_notes(brief: Brief) -> list[str]:
         out.append(_t("league.dropped_units", lang, previous_year=_year(brief.compare_year), year=_year(brief.year),
                       names=_join(brief.dropped_units, lang)))
     out.append(_t("league.ranks", lang))
-    out.append(_t("league.trend_column", lang, column=t("column.trend", lang), improving=t("trend.improving", lang),
-                  declining=t("trend.declining", lang), adjustment=_adjustment(brief.adjust, lang),
+    out.append(_t("league.trend_column", lang, column=t("column.trend", lang),
+                  improving=t("standing.label.improving", lang), declining=t("standing.label.declining", lang),
+                  adjustment=_adjustment(brief.adjust, lang),
                   min_years=fmt_int(brief.min_years, lang)))
     return out
 
