@@ -6,7 +6,6 @@ import base64
 import errno
 import os
 import re
-import time
 
 import matplotlib
 import nbformat
@@ -197,17 +196,14 @@ def test_successful_write_replaces_and_keeps_permissions(tmp_path):
     assert out.read_bytes() == b"second" and (out.stat().st_mode & 0o777) == 0o640
 
 
-# ---- speed -------------------------------------------------------------------------------------
+# ---- many images (speed is measured by bench/, never asserted) ----------------------------------
 
 
-def test_export_of_eight_images_is_fast(tmp_path):
+def test_export_of_eight_images_embeds_each(tmp_path):
     nb = _notebook(n_images=8)
     E.export_html(nb, tmp_path / "warm.html", lang="vi", title="t")  # template load (cached)
-    start = time.perf_counter()
     page = E.export_html(nb, tmp_path / "b.html", lang="vi", title="t").read_text(encoding="utf-8")
-    elapsed = time.perf_counter() - start
     assert page.count("data:image/png;base64,") == 8
-    assert elapsed < 1.0, elapsed  # measured ≈0.01 s warm; the bound only catches regressions
 
 
 def test_exporter_is_built_once_and_uses_the_parbrief_template():
