@@ -16,7 +16,8 @@ from statsmodels.stats.multitest import multipletests
 from parbrief.stats.differences import panel_differences, survey_differences, two_group_comparison
 from stats_datasets import ROUNDING_METHODS, ROUNDING_TIMES, long_frame, make_panel
 
-pytestmark = pytest.mark.filterwarnings("error")
+pytestmark = [pytest.mark.filterwarnings("error"),
+              pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")]
 
 
 # ======================================================================= survey (one-way)

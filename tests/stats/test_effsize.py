@@ -11,7 +11,8 @@ from scipy import stats
 from parbrief.stats import effsize
 from stats_datasets import PLANT_GROWTH
 
-pytestmark = pytest.mark.filterwarnings("error")
+pytestmark = [pytest.mark.filterwarnings("error"),
+              pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")]
 
 
 def test_omega_squared_plant_growth():

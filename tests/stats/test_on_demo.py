@@ -24,7 +24,8 @@ from parbrief.stats.differences import panel_differences, survey_differences, tw
 from parbrief.stats.ratings import band_distribution
 from parbrief.stats.trends import province_trend, rank_table, unit_trends
 
-pytestmark = pytest.mark.filterwarnings("error")
+pytestmark = [pytest.mark.filterwarnings("error"),
+              pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")]
 
 TYPE_MEAN = {"district": 82.5, "department": 84.0}
 

@@ -10,7 +10,8 @@ from parbrief.stats.differences import survey_differences
 from parbrief.stats.permutation import kruskal_permutation_p
 from stats_datasets import long_frame
 
-pytestmark = pytest.mark.filterwarnings("error")
+pytestmark = [pytest.mark.filterwarnings("error"),
+              pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")]
 
 
 def test_exact_kw_three_by_three_matches_r_enumeration():

@@ -12,7 +12,8 @@ from parbrief.stats._srange import ptukey_cdf, ptukey_sf, qtukey
 from parbrief.stats.posthoc import dunn, games_howell, p_adjust, tukey_hsd, tukey_hsd_reference
 from stats_datasets import PLANT_GROWTH, STATOLOGY_DUNN
 
-pytestmark = pytest.mark.filterwarnings("error")
+pytestmark = [pytest.mark.filterwarnings("error"),
+              pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")]
 
 
 def _flat(groups: dict) -> tuple[np.ndarray, np.ndarray]:

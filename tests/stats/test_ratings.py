@@ -24,7 +24,8 @@ from parbrief.stats.ratings import (
 )
 from parbrief.stats.trends import rank_table
 
-pytestmark = pytest.mark.filterwarnings("error")
+pytestmark = [pytest.mark.filterwarnings("error"),
+              pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")]
 
 
 def _scores(values: dict[str, float], year: int = 2024) -> pd.DataFrame:

@@ -21,7 +21,8 @@ from parbrief.stats.trends import (
 )
 from stats_datasets import make_panel
 
-pytestmark = pytest.mark.filterwarnings("error")
+pytestmark = [pytest.mark.filterwarnings("error"),
+              pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")]
 
 
 # ----------------------------------------------------------------- one series, known values
