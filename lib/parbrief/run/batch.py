@@ -567,6 +567,9 @@ def _execute(
         ))
 
     write_progress()
+    from parbrief.run.execute import clean_stale_work_dirs
+
+    clean_stale_work_dirs(plan.year_dir)  # left by a render that was killed
 
     def record(o: BriefOutcome) -> None:  # called (under a lock) as each brief succeeds
         fp, parts = plan.prints[o.slug]

@@ -158,7 +158,7 @@ def render_brief(job: BriefJob, kernel: "PooledKernel | None" = None) -> BriefOu
     out_dir = Path(job.out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     start = time.perf_counter()
-    work = Path(tempfile.mkdtemp(prefix=f".work-{job.slug[:40]}-", dir=out_dir))
+    work = Path(tempfile.mkdtemp(prefix=f".work-{os.getpid()}-{job.slug[:40]}-", dir=out_dir))
     executed = work / f"{job.slug}.ipynb"
     try:
         try:
@@ -198,3 +198,33 @@ def render_brief(job: BriefJob, kernel: "PooledKernel | None" = None) -> BriefOu
         )
     finally:
         shutil.rmtree(work, ignore_errors=True)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # another user's live process
+        return True
+    return True
+
+
+def clean_stale_work_dirs(out_dir: Path, *, older_than_s: float = 600.0) -> list[Path]:
+    """Remove ``.work-<pid>-…`` folders left by a render that was killed (its process is gone).
+
+    A folder whose render process still runs is kept (another render may be using it); one without
+    a process id (an older parbrief) is removed only when untouched for ``older_than_s`` seconds.
+    Returns the folders removed.
+    """
+    removed: list[Path] = []
+    now = time.time()
+    for d in Path(out_dir).glob(".work-*"):
+        if not d.is_dir():
+            continue
+        token = d.name.split("-", 2)[1] if d.name.count("-") >= 2 else ""
+        stale = (not _alive(int(token))) if token.isdigit() else (now - d.stat().st_mtime > older_than_s)
+        if stale:
+            shutil.rmtree(d, ignore_errors=True)
+            removed.append(d)
+    return removed
