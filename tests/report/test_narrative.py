@@ -791,6 +791,8 @@ def test_methods_text_names_the_methods_and_parameters():
     assert "chỉ mô tả điểm tăng, giảm qua từng năm" in paras[0]
     assert "bình phương nhỏ nhất tổng quát" in paras[1] and "Friedman" in paras[1] and "tham khảo" in paras[1]
     assert "Cohen (1988): 0,01 là nhỏ, 0,06 là trung bình, 0,14 là lớn" in paras[1]
+    # ρ from the 13 demo provinces' units of the same type, not the province alone
+    assert "ước lượng chung từ 146 đơn vị cùng loại của 13 tỉnh, thành phố" in paras[1]
     assert "dưới 30 người trả lời" in paras[3] and "dưới 3 người trả lời" in paras[3]
     assert paras[4].startswith(
         "Xếp loại các đơn vị theo “Xếp loại Chỉ số CCHC các cơ quan, đơn vị trong tỉnh”: Xuất sắc: từ 90 điểm "

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -46,3 +47,21 @@ def test_leave_one_out_refits_equal_direct_fits():
 
 def test_panel_residuals_empty_when_no_model():
     assert panel_residuals(PANEL[PANEL["unit"] == "A"]).empty
+
+
+def test_gls_residuals_match_nlme_normalized_residuals():
+    from test_serial import GAP_PANEL
+
+    from parbrief.stats.sensitivity import gls_residuals
+
+    panel = pd.DataFrame(GAP_PANEL, columns=["unit", "year", "total"])
+    r = gls_residuals(panel, rho=0.6, scale="raw").set_index(["unit", "year"])
+    # R: m <- gls(y ~ unit + fy, data = d, method = "REML",
+    #             correlation = corAR1(value = 0.6, form = ~ year | unit, fixed = TRUE))
+    #    fitted(m), residuals(m), residuals(m, type = "normalized") at A 2018, A 2019, C 2019, E 2019, E 2021:
+    np.testing.assert_allclose(r.loc[[("A", 2018), ("A", 2019), ("C", 2019), ("E", 2019), ("E", 2021)], "fitted"],
+                               [79.31877042, 79.85477042, 79.85143709, 80.99425166, 83.83625166], rtol=1e-8)
+    np.testing.assert_allclose(r.loc[[("A", 2018), ("A", 2019), ("E", 2021)], "resid"],
+                               [1.1412295806, -0.3147704194, 0.7637483444], rtol=1e-6)
+    np.testing.assert_allclose(r.loc[[("A", 2018), ("A", 2019), ("C", 2019), ("E", 2019), ("E", 2021)], "std_resid"],
+                               [0.9953109117, -1.0896376621, -0.2073236304, 0.2929289901, 0.9038542513], rtol=1e-6)

@@ -17,6 +17,7 @@ from typing import Any
 import pandas as pd
 
 from parbrief.analysis.headline import Headline, headline, headline_rows
+from parbrief.analysis.pooling import difference_pool, trend_pool
 from parbrief.analysis.reorganization import predecessor_history as predecessor_history_of, predecessors_of, reorganization_year
 from parbrief.analysis.standing import StandingSummary, brief_standing
 from parbrief.config import default
@@ -25,6 +26,7 @@ from parbrief.data.validate import NATIONAL
 from parbrief.spec import BandScheme, IndexSpec
 from parbrief.stats.differences import DifferenceResult
 from parbrief.stats.ratings import BandDistribution
+from parbrief.stats.serial import PooledRho
 from parbrief.stats.trends import Trend, TrendTable
 
 __all__ = ["NATIONAL", "SURVEY_MIN_N", "Brief", "Headline", "build_brief", "headline", "headline_rows", "unit_types"]
@@ -84,6 +86,8 @@ class Brief:
     #: Movement across methods: standing trends per unit type, raw paths, the province's standing.
     standing: StandingSummary | None = None
     survey_min_n: int = SURVEY_MIN_N
+    #: The store's pooled ρ each unit type's difference test used (None: the province's own).
+    difference_pools: dict[str, PooledRho | None] = field(default_factory=dict)
 
     @property
     def years(self) -> list[int]:
@@ -198,12 +202,16 @@ def build_brief(
                          group="unit_type")
     national = scores[(scores["province"] == NATIONAL) & (scores["year"] <= year)]
     national = national[national["year"] >= reorg_year] if reorganized else national[national["year"] < reorg_year]
+    where = dict(year=year, reorganized=reorganized, reorg_year=reorg_year)
+    pools = {t: trend_pool(scores, sha, unit_type=t, breaks=breaks, min_years=min_years, **where)
+             for t in unit_types(current)}
     standing = brief_standing(history, national, key, year, breaks, unit_types(current), alpha=alpha, adjust=adjust,
-                              min_years=min_years)
+                              min_years=min_years, pools=pools)
     # The league table's trend is the calibrated one: the unit's standing among units of its type.
     trend_class = {t.unit: t.classification for tab in standing.by_type.values() for t in tab.trends}
     league: dict[str, pd.DataFrame] = {}
     panel: dict[str, DifferenceResult] = {}
+    diff_pools: dict[str, PooledRho | None] = {}
     for unit_type in unit_types(current):
         of_type = history[history["unit_type"] == unit_type]
         table = rank_table(of_type, year, compare_year=compare_year, scheme=scheme, decimals=idx.rank_decimals)
@@ -213,7 +221,11 @@ def build_brief(
         league[unit_type] = table
         # Across a method change units are compared on their within-year standing (z-scores),
         # within one method on raw scores (panel_differences, scale="auto").
-        panel[unit_type] = panel_differences(of_type, value="total", alpha=alpha, adjust=adjust, breaks=breaks)
+        # ρ pooled over the store's provinces (same type, years, scale) when there are enough of them.
+        pool = diff_pools[unit_type] = difference_pool(scores, sha, unit_type=unit_type, breaks=breaks,
+                                                       years=of_type["year"].unique().tolist(), **where)
+        panel[unit_type] = panel_differences(of_type, value="total", alpha=alpha, adjust=adjust, breaks=breaks,
+                                             pool=pool)
     prov_trend = province_trend(history, value="total", min_years=min_years, alpha=alpha, name=key, breaks=breaks)
     comp_trends = {
         c.code: province_trend(history, value=c.code, min_years=min_years, alpha=alpha, name=key, breaks=breaks)
@@ -276,6 +288,7 @@ def build_brief(
         scores_comparable=scores_comparable,
         standing=standing,
         survey_min_n=int(survey_min_n),
+        difference_pools=diff_pools,
     )
 
 

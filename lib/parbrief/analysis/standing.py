@@ -10,10 +10,11 @@ among the provinces of the national table, with its national rank year by year.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Sequence
+from typing import Mapping, Sequence
 
 import pandas as pd
 
+from parbrief.stats.serial import PooledRho
 from parbrief.stats.standing import RawPath, StandingTable, StandingTrend, raw_path, standing_trends
 from parbrief.stats.ratings import rank_units
 
@@ -65,16 +66,18 @@ def brief_standing(
     alpha: float = 0.05,
     adjust: str = "holm",
     min_years: int = 5,
+    pools: Mapping[str, PooledRho | None] | None = None,
 ) -> StandingSummary:
     """Standing trends and raw paths for one province's brief.
 
     ``history``: the province's unit rows up to ``year`` on the current map; ``national``: the
-    national table's rows (provinces as units) up to ``year`` on the same map, or None.
+    national table's rows (provinces as units) up to ``year`` on the same map, or None; ``pools``:
+    the store's pooled ρ per unit type (:mod:`parbrief.analysis.pooling`), None where there is none.
     """
     years = sorted(int(y) for y in history["year"].unique())
     start = current_period_start(years, breaks, year)
     by_type = {t: standing_trends(history[history["unit_type"] == t], alpha=alpha, adjust=adjust,
-                                  min_years=min_years, breaks=breaks)
+                                  min_years=min_years, breaks=breaks, pool=(pools or {}).get(t))
                for t in unit_types}
     paths = {str(u): _path(g.sort_values("year"), start) for u, g in history.groupby("unit")}
     if national is None or national.empty or province not in set(national["unit"]):

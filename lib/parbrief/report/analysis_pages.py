@@ -20,7 +20,7 @@ from IPython.display import Markdown
 from matplotlib.figure import Figure
 from pandas.io.formats.style import Styler
 
-from parbrief.stats.sensitivity import leave_one_out, most_extreme, panel_residuals
+from parbrief.stats.sensitivity import gls_residuals, leave_one_out, most_extreme, panel_residuals
 
 __all__ = [
     "autocorrelation_table", "load_brief", "model_tables", "notes_markdown", "pairwise_matrix",
@@ -90,14 +90,15 @@ def standing_trends(brief: Any) -> pd.DataFrame:
 
     These are the tests behind the brief's "improved / slipped relative to peers" sentences
     (:func:`parbrief.stats.standing.standing_trends`: GLS with one AR(1) ρ per unit type at a
-    cautious ρ, Holm within the type); the table adds each type's ρ̂, the ρ used, and the variance
-    decision (Bartlett).
+    cautious ρ, Holm within the type); the table adds each type's ρ̂, the ρ used and where it came
+    from (``store``: pooled over the store's provinces; ``own``: these units alone), and the
+    variance decision (Bartlett).
     """
     frames = []
     for unit_type, tab in (brief.standing.by_type.items() if brief.standing is not None else []):
         f = tab.to_frame()
         f.insert(0, "unit_type", unit_type)
-        f["rho_reml"], f["rho_used"], f["variance"] = tab.rho, tab.rho_used, tab.variance
+        f["rho_reml"], f["rho_used"], f["rho_source"], f["variance"] = tab.rho, tab.rho_used, tab.rho_source, tab.variance
         frames.append(f)
     return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
 
@@ -155,12 +156,15 @@ def trend_residual_figure(brief: Any) -> PageFigure:
 
 # ------------------------------------------------------------------------------------- differences
 def model_tables(brief: Any, unit_type: str) -> dict[str, Styler]:
-    """The panel model of ``unit_type``: every test (``StatTest.summary``), the means table and
-    every test's ``effects`` mapping (name → value)."""
+    """The panel model of ``unit_type``: every test (``StatTest.summary``), the means table, every
+    test's ``effects`` mapping (name → value) and the serial correlation (ρ̂ of this panel, the ρ
+    the tests used and, when pooled over the store's provinces, the pooled ρ̂, its SD and size)."""
     result = brief.panel[unit_type]
     tests = result.table()
     effects = pd.DataFrame([{"test": t.test, **dict(t.effects)} for t in result.tests])
-    return {"tests": _style(tests), "effects": _style(effects), "means": _style(result.means.copy())}
+    serial = pd.DataFrame([dict(result.serial)]) if result.serial else pd.DataFrame()
+    return {"tests": _style(tests), "effects": _style(effects), "means": _style(result.means.copy()),
+            "serial": _style(serial)}
 
 
 def notes_markdown(brief: Any, unit_type: str) -> Markdown:
@@ -195,8 +199,13 @@ def pairwise_matrix(brief: Any, unit_type: str) -> Styler | Markdown:
 
 
 def _residuals(brief: Any, unit_type: str) -> pd.DataFrame:
-    hist = brief.history
-    return panel_residuals(hist[hist["unit_type"] == unit_type], value=brief.panel[unit_type].value)
+    """The difference test's own residuals: GLS at the ρ it used, on its scale (OLS when it did not run)."""
+    hist = brief.history[brief.history["unit_type"] == unit_type]
+    result = brief.panel[unit_type]
+    rho = result.serial.get("rho_used")
+    if rho is None:
+        return panel_residuals(hist, value=result.value)
+    return gls_residuals(hist, value=result.value, rho=float(rho), breaks=brief.breaks)
 
 
 def residual_figure(brief: Any, unit_type: str) -> PageFigure:
@@ -244,8 +253,11 @@ def sensitivity_table(brief: Any, unit_type: str) -> Styler:
     value = brief.panel[unit_type].value
     year, unit = most_extreme(_residuals(brief, unit_type))
 
+    pool = brief.difference_pools.get(unit_type)
+
     def test(frame: pd.DataFrame) -> Any:
-        return panel_differences(frame, value=value, alpha=brief.alpha, adjust=brief.adjust)
+        return panel_differences(frame, value=value, alpha=brief.alpha, adjust=brief.adjust, breaks=brief.breaks,
+                                 pool=pool)
 
     by_year = leave_one_out(hist, test, by="year").assign(by="year")
     by_unit = leave_one_out(hist, test, by="unit").iloc[1:].assign(by="unit")

@@ -27,6 +27,7 @@ from parbrief.text.messages import locale_strings, t
 from parbrief.stats._results import REASON_TEXT_EN, Note, StatTest
 from parbrief.stats.differences import NORMALITY_MAX_N, DifferenceResult
 from parbrief.stats.ratings import score_change
+from parbrief.stats.serial import MIN_POOL_PANELS
 from parbrief.stats.trends import Trend
 
 __all__ = [
@@ -876,6 +877,20 @@ def _band_text(band: Any, lang: str, decimals: int = 2) -> str:
     return label
 
 
+def _serial_sentence(brief: Brief) -> str | None:
+    """Where the tests' year-to-year correlation came from: the store's provinces, or the province alone."""
+    stored = [r.serial for r in brief.panel.values() if r.serial.get("rho_source") == "store"]
+    tested = [r for r in brief.panel.values() if r.serial] + [
+        t for t in brief.standing.by_type.values() if t.n_screened]
+    if stored:
+        biggest = max(stored, key=lambda d: d.get("pool_units", 0))
+        return _t("methods.serial_store", brief.lang, n_units=fmt_int(biggest["pool_units"], brief.lang),
+                  n_provinces=fmt_int(biggest["pool_panels"], brief.lang))
+    if tested:
+        return _t("methods.serial_own", brief.lang, min_provinces=fmt_int(MIN_POOL_PANELS, brief.lang))
+    return None
+
+
 def methods_text(brief: Brief) -> list[str]:
     """Short paragraphs for "Phương pháp và nguồn dữ liệu" / "Methods and data sources": trends,
     differences, survey (when present), ratings and ranks, significance level, headline source."""
@@ -891,6 +906,9 @@ def methods_text(brief: Brief) -> list[str]:
     small, medium, large = EFFECT_THRESHOLDS["partial_eta2"]
     out.append(_t("methods.differences", lang, adjustment=_adjustment(brief.adjust, lang),
                   small=fmt_number(small, lang), medium=fmt_number(medium, lang), large=fmt_number(large, lang)))
+    serial = _serial_sentence(brief)
+    if serial:
+        out[-1] = f"{out[-1]} {serial}"
     if brief.groups is not None:
         out.append(_t("methods.groups", lang, year=_year(brief.year)))
     if brief.survey is not None:

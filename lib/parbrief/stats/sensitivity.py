@@ -5,21 +5,25 @@ odd unit can carry a whole test. :func:`leave_one_out` refits any panel test (a 
 returning a :class:`~parbrief.stats.differences.DifferenceResult`, e.g. ``panel_differences``)
 without each year, or each unit, and reports the primary test's statistic and p per refit;
 :func:`panel_residuals` gives the residuals of the additive mean structure
-``value ~ C(unit) + C(year)`` (statsmodels OLS), on which residual and QQ plots and the most
-extreme year and unit are judged. Pure functions: numbers only, no prose.
+``value ~ C(unit) + C(year)`` (statsmodels OLS) and :func:`gls_residuals` those of the difference
+test's own GLS with AR(1) errors (normalized residuals, as nlme), on which residual and QQ plots and
+the most extreme year and unit are judged. Pure functions: numbers only, no prose.
 """
 
 from __future__ import annotations
 
-from typing import Callable
+from typing import Callable, Sequence
 
 import numpy as np
 import pandas as pd
 import statsmodels.formula.api as smf
 
 from parbrief.stats._frames import numeric, require_columns
+from parbrief.stats.differences import _panel_frame
+from parbrief.stats.panel_gls import panel_arrays
+from parbrief.stats.serial import fit_ar1, whiten
 
-__all__ = ["leave_one_out", "most_extreme", "panel_residuals"]
+__all__ = ["gls_residuals", "leave_one_out", "most_extreme", "panel_residuals"]
 
 
 def panel_residuals(scores: pd.DataFrame, value: str = "total") -> pd.DataFrame:
@@ -44,6 +48,31 @@ def panel_residuals(scores: pd.DataFrame, value: str = "total") -> pd.DataFrame:
     with np.errstate(all="ignore"):
         f["std_resid"] = np.asarray(infl.resid_studentized_internal, float)
     return f[cols].reset_index(drop=True)
+
+
+def gls_residuals(scores: pd.DataFrame, value: str = "total", *, rho: float, breaks: Sequence[float] = (),
+                  scale: str = "auto") -> pd.DataFrame:
+    """Residuals of the difference test's own model: ``value ~ unit + year`` by GLS at ``rho`` (the ρ
+    the test used, ``DifferenceResult.serial["rho_used"]``), on the scale the test used.
+
+    Columns ``unit, year, value, fitted, resid, std_resid``: ``resid`` = value − fitted,
+    ``std_resid`` = the normalized residual (whitened by the AR(1) correlation and divided by σ̂),
+    which is iid N(0, 1) when the model holds — ``residuals(gls_fit, type = "normalized")`` in nlme.
+    Empty when the model cannot be fitted.
+    """
+    cols = ["unit", "year", "value", "fitted", "resid", "std_resid"]
+    frame, _ = _panel_frame(scores, value, breaks, scale, [])
+    n_u, n_y = frame["unit"].nunique(), frame["year"].nunique()
+    if n_u < 2 or n_y < 2 or len(frame) - n_u - n_y + 1 < 1 or frame.duplicated(["unit", "year"]).any():
+        return pd.DataFrame(columns=cols)
+    a = panel_arrays(frame)
+    fit = fit_ar1(a.y, a.x, a.s, rho=rho)
+    fitted = a.x @ fit.beta
+    resid = a.y - fitted
+    norm, _ = whiten(resid, rho, a.s)
+    out = a.rows.rename(columns={"y": "value"}).assign(fitted=fitted, resid=resid,
+                                                      std_resid=norm / np.sqrt(fit.sigma2))
+    return out.sort_values(["unit", "year"])[cols].reset_index(drop=True)
 
 
 def most_extreme(residuals: pd.DataFrame) -> tuple[int | None, str | None]:

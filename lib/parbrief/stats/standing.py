@@ -9,7 +9,9 @@ followed over every year of one map. :func:`standing_trends` tests each unit's s
 
 by GLS (:mod:`parbrief.stats.serial`): ρ by REML over all units of the type, then the cautious ρ
 (REML's shortfall plus 1.5 sampling SDs, never below 0, measured in ``bench/calibration.py`` to keep the
-family-wise error of the claims near 5% for ρ ≤ 0.5). The residual variance is pooled over the
+family-wise error of the claims near 5% for ρ ≤ 0.5). When the store holds other provinces,
+:func:`standing_pool` estimates ρ from the same model in every province (one ρ, each province its
+own σ² and effects) and the tests use that pooled ρ plus one of its SDs instead. The residual variance is pooled over the
 units of the type only when Bartlett's test does not reject equal variances (otherwise each unit
 its own, on n − 2 df); p-values are adjusted within the unit type (one Holm or BH family).
 
@@ -32,9 +34,11 @@ from scipy import stats
 from parbrief.stats._frames import numeric, require_columns
 from parbrief.stats.panel_gls import within_year_z
 from parbrief.stats.posthoc import p_adjust
-from parbrief.stats.serial import whiten, ar1_structure, cautious_rho
+from parbrief.stats.serial import (MIN_POOL_PANELS, POOL_CAUTION, PooledRho, ar1_structure, cautious_rho, fit_ar1,
+                                   pooled_rho, whiten)
 
-__all__ = ["PATH_CODES", "bartlett_p", "RawPath", "StandingTable", "StandingTrend", "raw_path", "standing_trends"]
+__all__ = ["PATH_CODES", "bartlett_p", "RawPath", "StandingTable", "StandingTrend", "raw_path", "standing_pool",
+           "standing_trends"]
 
 #: How much of ρ̂'s sampling SD the standing trends add to the corrected ρ (see bench/calibration.py).
 STANDING_CAUTION = 1.5
@@ -85,6 +89,7 @@ class StandingTable:
     trends: tuple[StandingTrend, ...]
     rho: float = math.nan  # REML estimate over the units of the type
     rho_used: float = math.nan  # the cautious ρ of the tests
+    rho_source: str = "own"  # "own" (these units, cautious) or "store" (pooled over provinces)
     variance: str = "pooled"  # pooled / unit (Bartlett's decision)
     homogeneity_p: float = math.nan
     years: tuple[int, ...] = ()
@@ -133,25 +138,29 @@ def bartlett_p(ss: np.ndarray, df: np.ndarray) -> float:
     return float(stats.chi2.sf(m / c, k - 1))
 
 
-def standing_scores(frame: pd.DataFrame, breaks: Sequence[float] = (), min_units: int = 3) -> pd.Series:
+def standing_scores(frame: pd.DataFrame, breaks: Sequence[float] = (), min_units: int = 3,
+                    group: str | None = None) -> pd.Series:
     """Each row's standing: its deviation from the year's mean, in SDs of its method period.
 
     Centring within the year removes what moved every unit (a method's level); dividing by the
     residual SD pooled over the years of one method period removes a method's spread without the
     noise of a per-year SD (with 6 units a year's SD is uncertain by ±30%, which would add
     year-to-year noise shared by every unit). Years with fewer than ``min_units`` units: NaN.
+    ``group``: a column (province) within which all of this is done separately.
     """
-    g = frame.groupby("year")["y"]
-    dev = frame["y"] - g.transform("mean")
-    n = g.transform("count")
-    dev = dev.where(n >= min_units)
     period = np.searchsorted(np.sort(np.asarray(breaks, float)), frame["year"].to_numpy(float), side="right")
-    per = pd.DataFrame({"dev": dev, "period": period, "n": n})
+    work = pd.DataFrame({"g": frame[group].to_numpy() if group else 0, "year": frame["year"].to_numpy(),
+                         "y": frame["y"].to_numpy(float), "period": period}, index=frame.index)
+    by_year = work.groupby(["g", "year"])["y"]
+    n = by_year.transform("count")
+    dev = (work["y"] - by_year.transform("mean")).where(n >= min_units)
     # Residual variance within each period: Σ dev² / Σ (n_t − 1) over its years.
-    ss = per.assign(d2=per["dev"] ** 2).groupby("period")["d2"].transform("sum")
-    years_df = frame.assign(n=n, period=period).drop_duplicates("year").groupby("period")["n"].apply(
-        lambda x: float(np.sum(x[x >= min_units] - 1)))
-    sd = np.sqrt(ss / pd.Series(period).map(years_df).to_numpy())
+    ss = (dev ** 2).groupby([work["g"], work["period"]]).transform("sum")
+    years = work.assign(n=n).drop_duplicates(["g", "year"])
+    df = years.assign(d=np.where(years["n"] >= min_units, years["n"] - 1, 0)).groupby(["g", "period"])["d"].sum()
+    denom = pd.MultiIndex.from_arrays([work["g"], work["period"]]).map(df.to_dict()).to_numpy(float)
+    with np.errstate(divide="ignore", invalid="ignore"):  # a period with no year of min_units units: NaN
+        sd = np.sqrt(ss.to_numpy(float) / denom)
     return (dev / sd).where(sd > 0)
 
 
@@ -165,27 +174,21 @@ def standing_trends(
     caution: float = STANDING_CAUTION,
     seed: int = 20250701,
     breaks: Sequence[float] = (),
+    pool: PooledRho | None = None,
+    pool_caution: float = POOL_CAUTION,
 ) -> StandingTable:
     """Test each unit's trend in standing (within-year z among the rows given: pass one unit type).
 
     Rows: ``unit, year, value``, one map (no reorganization inside the years). Years with fewer
     than 3 units have no standing. Units with fewer than ``min_years`` standings are
     ``insufficient`` (reason ``too_few_years`` with the count, or ``new_unit`` when the unit has
-    fewer years than the type's span because it first appears later).
+    fewer years than the type's span because it first appears later). ``pool``: a ρ from every
+    province of the store (:func:`standing_pool`); the tests then use ``pool.cautious(pool_caution)``.
     """
-    require_columns(scores, ["unit", "year", value], "scores")
-    frame = pd.DataFrame({"unit": scores["unit"].astype(str).to_numpy(),
-                          "year": pd.to_numeric(scores["year"], errors="coerce").to_numpy(),
-                          "y": numeric(scores, value).to_numpy()}).dropna()
-    frame["year"] = frame["year"].astype("int64")
-    frame = frame.drop_duplicates(["unit", "year"], keep=False)
-    frame["z"] = standing_scores(frame, breaks)
-    frame = frame.dropna(subset=["z"]).sort_values(["unit", "year"]).reset_index(drop=True)
+    frame, enough = _prepare(scores, value, breaks, min_years)
     span = tuple(sorted(int(y) for y in frame["year"].unique()))
     units = sorted(pd.unique(scores["unit"].astype(str)))
     by_unit = {u: g for u, g in frame.groupby("unit")}
-    enough = [u for u in units if u in by_unit and len(by_unit[u]) >= min_years
-              and np.ptp(by_unit[u]["z"].to_numpy()) > 0]
     base = {}
     for u in units:
         g = by_unit.get(u)
@@ -204,7 +207,7 @@ def standing_trends(
         return StandingTable(alpha=alpha, adjust=adjust, min_years=min_years, trends=tuple(base[u] for u in units),
                              years=span)
     fit_rows = frame[frame["unit"].isin(enough)].reset_index(drop=True)
-    tested = _fit(fit_rows, enough, alpha, caution, seed)
+    tested = _fit(fit_rows, enough, alpha, caution, seed, pool, pool_caution)
     p_adj = p_adjust(np.array([t["p"] for t in tested["units"]]), adjust)
     out = dict(base)
     for row, pa in zip(tested["units"], p_adj):
@@ -217,11 +220,33 @@ def standing_trends(
             slope_ci=row["ci"], p=row["p"], p_adj=float(pa), df=row["df"])
     return StandingTable(alpha=alpha, adjust=adjust, min_years=min_years, trends=tuple(out[u] for u in units),
                          rho=tested["rho"], rho_used=tested["rho_used"], variance=tested["variance"],
-                         homogeneity_p=tested["bartlett_p"], years=span)
+                         homogeneity_p=tested["bartlett_p"], years=span, rho_source=tested["rho_source"])
 
 
-def _fit(rows: pd.DataFrame, units: Sequence[str], alpha: float, caution: float, seed: int) -> dict[str, Any]:
-    """GLS of each unit's standing on its own centred year with one AR(1) ρ; per-unit slopes and tests."""
+def _prepare(scores: pd.DataFrame, value: str, breaks: Sequence[float], min_years: int,
+             group: str | None = None) -> tuple[pd.DataFrame, list]:
+    """Standing rows (``unit, year, y, z`` and ``group``) and the units with ``min_years`` standings
+    that vary (``(group, unit)`` pairs when ``group`` is given)."""
+    require_columns(scores, ["unit", "year", value] + ([group] if group else []), "scores")
+    cols = {"unit": scores["unit"].astype(str).to_numpy(),
+            "year": pd.to_numeric(scores["year"], errors="coerce").to_numpy(),
+            "y": numeric(scores, value).to_numpy()}
+    if group:
+        cols[group] = scores[group].astype(str).to_numpy()
+    keys = ([group] if group else []) + ["unit"]
+    frame = pd.DataFrame(cols).dropna()
+    frame["year"] = frame["year"].astype("int64")
+    frame = frame.drop_duplicates(keys + ["year"], keep=False)
+    frame["z"] = standing_scores(frame, breaks, group=group)
+    frame = frame.dropna(subset=["z"]).sort_values(keys + ["year"]).reset_index(drop=True)
+    g = frame.groupby(keys)["z"]
+    counts = pd.DataFrame({"count": g.count(), "ptp": g.max() - g.min()})
+    ok = counts[(counts["count"] >= min_years) & (counts["ptp"] > 0)].index
+    return frame, sorted(ok)
+
+
+def _trend_design(rows: pd.DataFrame, units: Sequence[str]):
+    """Standing ``z``, the design (an intercept and a centred-year slope per unit) and its AR(1) structure."""
     idx = {u: i for i, u in enumerate(units)}
     ui = rows["unit"].map(idx).to_numpy()
     t = rows["year"].to_numpy(float)
@@ -231,8 +256,41 @@ def _fit(rows: pd.DataFrame, units: Sequence[str], alpha: float, caution: float,
     x[np.arange(n), ui] = 1.0
     x[np.arange(n), k + ui] = tc
     s = ar1_structure(ui, t)
-    z = rows["z"].to_numpy(float)
-    fit, rho_c, _, _ = cautious_rho(z, x, s, caution=caution, seed=seed)
+    return rows["z"].to_numpy(float), x, s, ui
+
+
+def standing_pool(
+    scores: pd.DataFrame, value: str = "total", *, breaks: Sequence[float] = (), min_years: int = 5,
+    group: str = "province", min_panels: int = MIN_POOL_PANELS,
+) -> PooledRho | None:
+    """One ρ for :func:`standing_trends`, from the standing-trend model of every ``group`` (province).
+
+    ``scores``: one unit type, one map, many provinces. Each province enters with the units it would
+    test (``min_years`` standings); fewer than ``min_panels`` such provinces: None.
+    """
+    require_columns(scores, [group, "unit", "year", value], "scores")
+    frame, enough = _prepare(scores, value, breaks, min_years, group=group)
+    chosen: dict[str, list[str]] = {}
+    for g, u in enough:
+        chosen.setdefault(g, []).append(u)
+    panels = []
+    for g, rows in frame.groupby(group, sort=True):
+        units = chosen.get(str(g))
+        if units:
+            z, x, s, _ = _trend_design(rows[rows["unit"].isin(units)].reset_index(drop=True), units)
+            panels.append((z, x, s))
+    return pooled_rho(panels, min_panels=min_panels)
+
+
+def _fit(rows: pd.DataFrame, units: Sequence[str], alpha: float, caution: float, seed: int,
+         pool: PooledRho | None = None, pool_caution: float = POOL_CAUTION) -> dict[str, Any]:
+    """GLS of each unit's standing on its own centred year with one AR(1) ρ; per-unit slopes and tests."""
+    z, x, s, ui = _trend_design(rows, units)
+    k = len(units)
+    if pool is not None:
+        fit, rho_c = fit_ar1(z, x, s), pool.cautious(pool_caution)
+    else:
+        fit, rho_c, _, _ = cautious_rho(z, x, s, caution=caution, seed=seed)
     zw, _ = whiten(z, rho_c, s)
     xw, _ = whiten(x, rho_c, s)
     ss, df, slope, sxx = np.zeros(k), np.zeros(k), np.zeros(k), np.zeros(k)
@@ -255,7 +313,7 @@ def _fit(rows: pd.DataFrame, units: Sequence[str], alpha: float, caution: float,
         out.append({"unit": u, "slope": float(slope[i]), "se": se, "p": p, "df": d,
                     "ci": (float(slope[i] - h), float(slope[i] + h))})
     return {"units": out, "rho": fit.rho, "rho_used": rho_c, "variance": "pooled" if pooled else "unit",
-            "bartlett_p": bartlett_p_}
+            "bartlett_p": bartlett_p_, "rho_source": "store" if pool is not None else "own"}
 
 
 @dataclass(frozen=True)
