@@ -93,7 +93,7 @@ def rate(hits: int, reps: int) -> str:
     return f"{100 * hits / reps:.1f}%"
 
 
-def level(reps: int, seed: int, n_pool: int) -> None:
+def level(reps: int, seed: int, n_pool: int, mode: str = "both") -> None:
     print(f"\nError rates at α = 0.05 with no true differences and no trends ({reps} panels per cell; "
           f"binomial SE ≈ {100 * np.sqrt(0.05 * 0.95 / reps):.1f} points; store = {n_pool} provinces)")
     print(f"{'units':>5} {'years':>5} {'rho':>4} {'diff own':>9} {'diff store':>11} {'naive':>7} "
@@ -107,18 +107,20 @@ def level(reps: int, seed: int, n_pool: int) -> None:
                 panel = simulate(rng, n_units, n_years, rho, level_sd=0.0)
                 moved = simulate(rng, n_units, n_years, rho, level_sd=1.5)
                 d_pool, s_pool = pools(rng, panel, moved, n_units, n_years, rho, n_pool)
-                c["diff"] += panel_differences(panel, seed=r).primary.p < 0.05
-                c["diff_s"] += panel_differences(panel, seed=r, pool=d_pool).primary.p < 0.05
+                if mode != "store":
+                    c["diff"] += panel_differences(panel, seed=r).primary.p < 0.05
+                    c["trend"] += bool(standing_trends(moved, seed=r, min_years=5).n_called)
+                if mode != "own":
+                    c["diff_s"] += panel_differences(panel, seed=r, pool=d_pool).primary.p < 0.05
+                    c["trend_s"] += bool(standing_trends(moved, seed=r, min_years=5, pool=s_pool).n_called)
                 c["naive"] += naive_anova_p(panel) < 0.05
-                c["trend"] += bool(standing_trends(moved, seed=r, min_years=5).n_called)
-                c["trend_s"] += bool(standing_trends(moved, seed=r, min_years=5, pool=s_pool).n_called)
             dt = (time.perf_counter() - t0) / reps
             print(f"{n_units:>5} {n_years:>5} {rho:>4.1f} {rate(c['diff'], reps):>9} {rate(c['diff_s'], reps):>11} "
                   f"{rate(c['naive'], reps):>7} {rate(c['trend'], reps):>10} {rate(c['trend_s'], reps):>12} "
                   f"{dt:>8.3f}", flush=True)
 
 
-def power(reps: int, seed: int, n_pool: int) -> None:
+def power(reps: int, seed: int, n_pool: int, mode: str = "both") -> None:
     print(f"\nPower with 11 units × 7 years ({reps} panels per cell; own / store ρ)")
     print(f"{'rho':>4} {'diff δ=1':>15} {'diff δ=2':>15} {'trend 0.5 SD/yr':>16}")
     rng = np.random.default_rng(seed + 1)
@@ -129,19 +131,23 @@ def power(reps: int, seed: int, n_pool: int) -> None:
             for delta in (1.0, 2.0):
                 panel = simulate(rng, 11, 7, rho, offset=delta)
                 d_pool, _ = pools(rng, panel, None, 11, 7, rho, n_pool)
-                hits[delta, "own"] += panel_differences(panel, seed=r).primary.p < 0.05
-                hits[delta, "store"] += panel_differences(panel, seed=r, pool=d_pool).primary.p < 0.05
+                if mode != "store":
+                    hits[delta, "own"] += panel_differences(panel, seed=r).primary.p < 0.05
+                if mode != "own":
+                    hits[delta, "store"] += panel_differences(panel, seed=r, pool=d_pool).primary.p < 0.05
             moved = simulate(rng, 11, 7, rho, level_sd=1.5, trend=0.5)
             _, s_pool = pools(rng, None, moved, 11, 7, rho, n_pool)
-            found["own"] += standing_trends(moved, seed=r, min_years=5).get("Huyện 00").classification == "improving"
-            found["store"] += standing_trends(moved, seed=r, min_years=5, pool=s_pool).get(
-                "Huyện 00").classification == "improving"
+            if mode != "store":
+                found["own"] += standing_trends(moved, seed=r, min_years=5).get("Huyện 00").classification == "improving"
+            if mode != "own":
+                found["store"] += standing_trends(moved, seed=r, min_years=5, pool=s_pool).get(
+                    "Huyện 00").classification == "improving"
         cell = [f"{rate(hits[d, 'own'], reps)} / {rate(hits[d, 'store'], reps)}" for d in (1.0, 2.0)]
         print(f"{rho:>4.1f} {cell[0]:>15} {cell[1]:>15} {rate(found['own'], reps) + ' / ' + rate(found['store'], reps):>16}",
               flush=True)
 
 
-def heterogeneous(reps: int, seed: int, n_pool: int) -> None:
+def heterogeneous(reps: int, seed: int, n_pool: int, mode: str = "both") -> None:
     print(f"\nStore ρ when provinces differ (each province's ρ uniform within ±0.2; {reps} panels per cell)")
     print(f"{'units':>5} {'years':>5} {'rho':>4} {'diff store':>11} {'trend store':>12}")
     rng = np.random.default_rng(seed + 2)
@@ -164,11 +170,13 @@ def main() -> None:
     ap.add_argument("--seed", type=int, default=2025)
     ap.add_argument("--pool", type=int, default=20, help="provinces in the simulated store (default 20)")
     ap.add_argument("--only", choices=("level", "power", "heterogeneous"), help="one table only")
+    ap.add_argument("--mode", choices=("both", "own", "store"), default="both",
+                    help="which ρ to measure (the other's columns print 0)")
     args = ap.parse_args()
     t0 = time.perf_counter()
     for name, table in (("level", level), ("power", power), ("heterogeneous", heterogeneous)):
         if args.only in (None, name):
-            table(args.reps, args.seed, args.pool)
+            table(args.reps, args.seed, args.pool, args.mode)
     print(f"\n{time.perf_counter() - t0:.0f} s")
 
 

@@ -8,7 +8,7 @@ import pytest
 
 from parbrief.stats.differences import panel_differences, panel_pool
 from parbrief.stats.panel_gls import panel_arrays
-from parbrief.stats.serial import POOL_CAUTION, pooled_rho
+from parbrief.stats.serial import POOL_CAUTION, PooledRho, pooled_rho, reml_rho
 from parbrief.stats.standing import standing_pool, standing_trends
 
 pytestmark = [pytest.mark.filterwarnings("error"),
@@ -84,7 +84,8 @@ def test_panel_pool_is_the_pooled_rho_of_the_panels_the_test_fits(store):
     one = scores[scores["province"] == "P3"]
     res = panel_differences(one, pool=pool)
     assert res.serial["rho_source"] == "store" and res.serial["pool_panels"] == 5
-    assert res.serial["rho_used"] == pytest.approx(pool.cautious())
+    a = panel_arrays(one.rename(columns={"total": "y"})[["unit", "year", "y"]])
+    assert res.serial["rho_used"] == pytest.approx(pool.for_panel(*reml_rho(a.y, a.x, a.s)))
     # Without the pool the province's own cautious ρ decides.
     assert panel_differences(one).serial["rho_source"] == "own"
 
@@ -123,5 +124,25 @@ def test_standing_pool_feeds_the_standing_trends():
     pool = standing_pool(store, min_years=5)
     assert pool is not None and pool.n_panels == 6 and pool.n_units == 48
     tab = standing_trends(store[store["province"] == "P2"], min_years=5, pool=pool)
-    assert tab.rho_source == "store" and tab.rho_used == pytest.approx(pool.cautious())
+    assert tab.rho_source == "store" and 0.0 <= tab.rho_used <= 0.95
     assert standing_trends(store[store["province"] == "P2"], min_years=5).rho_source == "own"
+
+
+def test_a_province_own_rho_counts_only_as_far_as_provinces_differ():
+    agree = PooledRho(rho=0.4, sd=0.04, n_panels=20, n_units=200, n_obs=1400, tau=0.0)
+    assert agree.for_panel(0.8, 0.15) == pytest.approx(agree.cautious()) == pytest.approx(0.44)
+    differ = PooledRho(rho=0.4, sd=0.04, n_panels=20, n_units=200, n_obs=1400, tau=0.15)
+    # B = 0.15² / (0.15² + 0.15²) = 0.5: centre 0.6, SD √(0.5·0.15² + 0.25·0.04²) = 0.1079352
+    assert differ.for_panel(0.8, 0.15) == pytest.approx(0.6 + 0.1079352, abs=1e-6)
+    assert differ.for_panel(0.0, 0.15) == pytest.approx(0.2 + 0.1079352, abs=1e-6)
+    assert differ.for_panel(float("nan"), float("nan")) == pytest.approx(differ.cautious())
+    assert differ.for_panel(-0.9, 0.01) == 0.0  # never below 0
+
+
+def test_tau_is_near_zero_when_provinces_share_rho_and_grows_when_they_do_not():
+    rng = np.random.default_rng(8)
+    same = _store_panel(rng, 20, 8, 7, 0.5)
+    assert panel_pool(same).tau < 0.08
+    mixed = pd.concat([_store_panel(rng, 10, 8, 7, 0.0).assign(province=lambda f: f["province"] + "a"),
+                       _store_panel(rng, 10, 8, 7, 0.8).assign(province=lambda f: f["province"] + "b")])
+    assert panel_pool(mixed).tau > 0.2

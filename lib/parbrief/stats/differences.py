@@ -505,7 +505,8 @@ def panel_differences(
     ``bench/calibration.py``). The year effect (secondary) is a Wald F at the same ρ.
 
     ``pool``: a ρ estimated from every province of the store on the same unit type, years and scale
-    (:func:`panel_pool`). The test then uses ``pool.cautious(pool_caution)`` instead of this
+    (:func:`panel_pool`). The test then uses ``pool.for_panel(...)`` (the pooled ρ, shrunk towards this
+    province's own ρ̂ as far as provinces differ, plus ``pool_caution`` SDs) instead of this
     province's cautious ρ: ±0.04 instead of ±0.15 from 11 × 7, so the power to find units 2 SDs
     apart at ρ = 0.5 rises from 46% to 95% at the same error rate (``bench/calibration.py``).
 
@@ -596,8 +597,8 @@ def panel_differences(
     letters = _letters(pw, ls_by)
     serial = {"rho": pf.rho, "rho_used": pf.rho_used, "caution": float(caution), "rho_source": pf.rho_source}
     if pool is not None:
-        serial.update(rho_pool=pool.rho, rho_pool_sd=pool.sd, pool_panels=pool.n_panels, pool_units=pool.n_units,
-                      caution=float(pool_caution))
+        serial.update(rho_pool=pool.rho, rho_pool_sd=pool.sd, rho_pool_tau=pool.tau, pool_panels=pool.n_panels,
+                      pool_units=pool.n_units, caution=float(pool_caution))
 
     def effect_test(ft, code, role, pairwise=None, letters=None) -> StatTest:
         f, df1, df2 = ft.statistic, float(ft.df1), float(ft.df2)

@@ -23,7 +23,7 @@ import pandas as pd
 from scipy import stats
 
 from parbrief.stats.serial import (POOL_CAUTION, Ar1Structure, FTest, PooledRho, ar1_structure, cautious_wald,
-                                   fit_ar1, wald_test)
+                                   fit_ar1, reml_rho, wald_test)
 
 __all__ = ["PanelArrays", "PanelFit", "fit_panel", "panel_arrays", "within_year_z"]
 
@@ -124,14 +124,15 @@ def fit_panel(frame: pd.DataFrame, *, caution: float = DIFF_CAUTION, n_sim: int 
     """Fit ``y ~ C(unit) + C(year)`` with AR(1) errors; ``frame`` has columns ``unit, year, y``.
 
     The caller has checked: ≥ 2 units, ≥ 2 years, unique (unit, year), full-rank design. The test's
-    ρ is ``pool.cautious(pool_caution)`` when a pooled ρ is given, else this panel's cautious ρ.
+    ρ is ``pool.for_panel(own ρ̂, its SD, pool_caution)`` when a pooled ρ is given, else this
+    panel's cautious ρ.
     """
     a = panel_arrays(frame)
     units, years, x_full, y, s = a.units, a.years, a.x, a.y, a.s
     unit_cols, year_cols = a.unit_cols, a.year_cols
     if pool is not None:
         fit = fit_ar1(y, x_full, s)  # this panel's own ρ̂, reported beside the pooled one
-        used = fit_ar1(y, x_full, s, rho=pool.cautious(pool_caution))
+        used = fit_ar1(y, x_full, s, rho=pool.for_panel(*reml_rho(y, x_full, s), caution=pool_caution))
         w = wald_test(used, unit_cols)
         unit_test = FTest(statistic=w.statistic, df1=w.df1, df2=w.df2, p=w.p, method="pooled_wald",
                           rho_sim=used.rho)

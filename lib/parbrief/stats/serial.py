@@ -32,7 +32,10 @@ each with its own σ² and fixed effects, maximized over the common ρ. REML's l
 each province's error contrasts, so the pooled estimate has no small-sample shortfall to correct
 (measured: mean 0.302 at ρ = 0.3 from 20 provinces of 6 × 5) and its SD, from the curvature of the
 summed criterion, matches its sampling SD (0.08 vs 0.078 on 20 × 6 × 5; 0.039 vs 0.041 on
-20 × 11 × 7). The tests then use ρ̂_pool + :data:`POOL_CAUTION` SDs (never below 0).
+20 × 11 × 7). Provinces need not share one ρ exactly: the spread of their own estimates beyond
+sampling error (``tau``) decides how far a province's own ρ̂ is trusted over the pooled one
+(:meth:`PooledRho.for_panel`, empirical Bayes); the tests use that estimate plus
+:data:`POOL_CAUTION` of its SD (never below 0).
 
 Pure functions; no prose (codes and numbers only).
 """
@@ -47,7 +50,7 @@ import numpy as np
 from scipy import optimize, stats
 
 __all__ = ["Ar1Fit", "FTest", "MIN_POOL_PANELS", "POOL_CAUTION", "PooledRho", "RHO_BOUND", "ar1_structure",
-           "cautious_rho", "cautious_wald", "fit_ar1", "pooled_rho", "wald_test", "whiten"]
+           "cautious_rho", "cautious_wald", "fit_ar1", "pooled_rho", "reml_rho", "wald_test", "whiten"]
 
 #: ρ is estimated in [−RHO_BOUND, RHO_BOUND]; at the bound the series is nearly a random walk and
 #: 5–8 years cannot tell the two apart.
@@ -176,34 +179,45 @@ Panel = tuple[np.ndarray, np.ndarray, "Ar1Structure"]
 
 @dataclass(frozen=True)
 class PooledRho:
-    """One AR(1) ρ estimated by REML from several independent panels (provinces); see the module."""
+    """One AR(1) ρ estimated by REML from several independent panels (provinces); see the module.
+
+    ``tau``: the SD of ρ between panels beyond their sampling error (method of moments on each
+    panel's own REML ρ̂, 0 when they agree): with it, :meth:`for_panel` shrinks a panel's own ρ̂
+    towards the pooled one only as far as the panels agree.
+    """
 
     rho: float
     sd: float  # from the curvature of the summed REML criterion
     n_panels: int
     n_units: int
     n_obs: int
+    tau: float = 0.0
 
     def cautious(self, caution: float = POOL_CAUTION, floor: float = 0.0) -> float:
         """ρ̂ + ``caution`` SDs, within [max(floor, −0.9), RHO_BOUND]."""
         sd = self.sd if math.isfinite(self.sd) else 0.0
         return float(np.clip(self.rho + caution * sd, max(floor, -0.9), RHO_BOUND))
 
+    def for_panel(self, rho_own: float, se_own: float, caution: float = POOL_CAUTION, floor: float = 0.0) -> float:
+        """The cautious ρ for one panel whose own REML estimate is ``rho_own`` ± ``se_own``.
 
-def pooled_rho(panels: Sequence[Panel], *, min_panels: int = MIN_POOL_PANELS) -> PooledRho | None:
-    """REML estimate of one ρ shared by ``panels`` (each ``(y, x, structure)``, its own σ² and β).
+        Empirical Bayes: the panel's ρ is taken as drawn around the pooled ρ with SD ``tau``, so
+        its estimate is ρ̂_pool + B·(ρ̂_own − ρ̂_pool) with B = τ² / (τ² + se_own²), of variance
+        B·se_own² + (1 − B)²·sd²; the test uses that estimate plus ``caution`` of its SD. With
+        τ = 0 this is :meth:`cautious`. Measured: when provinces' ρ differ by ±0.2, the pooled ρ
+        alone lets a 5% test reject 10.5% of the time on 11 × 7 panels, this 6.5%.
+        """
+        sd = self.sd if math.isfinite(self.sd) else 0.0
+        if not (self.tau > 0 and math.isfinite(rho_own) and math.isfinite(se_own) and se_own > 0):
+            return self.cautious(caution, floor)
+        b = self.tau**2 / (self.tau**2 + se_own**2)
+        centre = self.rho + b * (rho_own - self.rho)
+        spread = math.sqrt(b * se_own**2 + (1 - b) ** 2 * sd**2)
+        return float(np.clip(centre + caution * spread, max(floor, -0.9), RHO_BOUND))
 
-    Panels with no consecutive observations within a unit carry no information on ρ and are left
-    out; with fewer than ``min_panels`` informative panels there is no pooled estimate (None).
-    """
-    usable = [(np.asarray(y, float), np.asarray(x, float), s) for y, x, s in panels
-              if s.has_prev.any() and len(y) > x.shape[1] + 1]
-    if len(usable) < max(1, min_panels):
-        return None
 
-    def crit(rho: float) -> float:
-        return sum(_reml_profile(rho, y, x, s) for y, x, s in usable)
-
+def _estimate(crit) -> tuple[float, float]:
+    """Minimizer of a −2 log-likelihood in ρ on the bounded interval, and its curvature SD."""
     res = optimize.minimize_scalar(crit, bounds=(-RHO_BOUND, RHO_BOUND), method="bounded",
                                    options={"xatol": 1e-6})
     rho = float(res.x)
@@ -211,9 +225,35 @@ def pooled_rho(panels: Sequence[Panel], *, min_panels: int = MIN_POOL_PANELS) ->
     lo, hi = max(rho - h, -RHO_BOUND), min(rho + h, RHO_BOUND)
     mid = (lo + hi) / 2
     curv = (crit(hi) - 2 * crit(mid) + crit(lo)) / ((hi - lo) / 2) ** 2
-    sd = math.sqrt(2.0 / curv) if curv > 0 else math.nan  # crit is −2 log L: var ≈ 2 / crit''
+    return rho, (math.sqrt(2.0 / curv) if curv > 0 else math.nan)  # var ≈ 2 / crit''
+
+
+def reml_rho(y: np.ndarray, x: np.ndarray, s: "Ar1Structure") -> tuple[float, float]:
+    """One panel's REML ρ̂ and its SD from the curvature of the profiled criterion."""
+    y, x = np.asarray(y, float), np.asarray(x, float)
+    if not s.has_prev.any() or len(y) <= x.shape[1] + 1:
+        return math.nan, math.nan
+    return _estimate(lambda r: _reml_profile(r, y, x, s))
+
+
+def pooled_rho(panels: Sequence[Panel], *, min_panels: int = MIN_POOL_PANELS) -> PooledRho | None:
+    """REML estimate of one ρ shared by ``panels`` (each ``(y, x, structure)``, its own σ² and β).
+
+    Panels with no consecutive observations within a unit carry no information on ρ and are left
+    out; with fewer than ``min_panels`` informative panels there is no pooled estimate (None). Each
+    panel's own ρ̂ gives the between-panel SD ``tau`` (variance of the ρ̂s minus their mean
+    sampling variance, never below 0).
+    """
+    usable = [(np.asarray(y, float), np.asarray(x, float), s) for y, x, s in panels
+              if s.has_prev.any() and len(y) > x.shape[1] + 1]
+    if len(usable) < max(1, min_panels):
+        return None
+    rho, sd = _estimate(lambda r: sum(_reml_profile(r, y, x, s) for y, x, s in usable))
+    own = np.array([reml_rho(y, x, s) for y, x, s in usable])
+    ok = np.isfinite(own).all(axis=1)
+    tau2 = float(np.var(own[ok, 0], ddof=1) - np.mean(own[ok, 1] ** 2)) if ok.sum() > 2 else 0.0
     return PooledRho(rho=rho, sd=sd, n_panels=len(usable), n_units=sum(s.n_units for _, _, s in usable),
-                     n_obs=sum(len(y) for y, _, _ in usable))
+                     n_obs=sum(len(y) for y, _, _ in usable), tau=math.sqrt(max(tau2, 0.0)))
 
 
 @dataclass(frozen=True)

@@ -35,7 +35,7 @@ from parbrief.stats._frames import numeric, require_columns
 from parbrief.stats.panel_gls import within_year_z
 from parbrief.stats.posthoc import p_adjust
 from parbrief.stats.serial import (MIN_POOL_PANELS, POOL_CAUTION, PooledRho, ar1_structure, cautious_rho, fit_ar1,
-                                   pooled_rho, whiten)
+                                   pooled_rho, reml_rho, whiten)
 
 __all__ = ["PATH_CODES", "bartlett_p", "RawPath", "StandingTable", "StandingTrend", "raw_path", "standing_pool",
            "standing_trends"]
@@ -183,7 +183,8 @@ def standing_trends(
     than 3 units have no standing. Units with fewer than ``min_years`` standings are
     ``insufficient`` (reason ``too_few_years`` with the count, or ``new_unit`` when the unit has
     fewer years than the type's span because it first appears later). ``pool``: a ρ from every
-    province of the store (:func:`standing_pool`); the tests then use ``pool.cautious(pool_caution)``.
+    province of the store (:func:`standing_pool`); the tests then use ``pool.for_panel(...)`` (the pooled ρ, shrunk
+    towards these units' own ρ̂ as far as provinces differ).
     """
     frame, enough = _prepare(scores, value, breaks, min_years)
     span = tuple(sorted(int(y) for y in frame["year"].unique()))
@@ -288,7 +289,7 @@ def _fit(rows: pd.DataFrame, units: Sequence[str], alpha: float, caution: float,
     z, x, s, ui = _trend_design(rows, units)
     k = len(units)
     if pool is not None:
-        fit, rho_c = fit_ar1(z, x, s), pool.cautious(pool_caution)
+        fit, rho_c = fit_ar1(z, x, s), pool.for_panel(*reml_rho(z, x, s), caution=pool_caution)
     else:
         fit, rho_c, _, _ = cautious_rho(z, x, s, caution=caution, seed=seed)
     zw, _ = whiten(z, rho_c, s)
