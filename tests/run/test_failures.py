@@ -136,6 +136,8 @@ def test_the_manifest_marks_a_failed_brief_failed_with_the_reason(failing, tmp_p
     assert briefs["ca-mau"]["status"] == "failed" and briefs["bac-ninh"]["status"] == "ok"
     assert "ValueError: corrupt district table" in briefs["ca-mau"]["reason"]
     assert briefs["ca-mau"]["reason"].startswith("cell ")
+    records = json.loads((out / "2024" / "fingerprints.json").read_text(encoding="utf-8"))["briefs"]
+    assert briefs["bac-ninh"]["fingerprint"] == records["bac-ninh"]["fingerprint"]
     monkeypatch.undo()
 
     summary = batch.render(**kwargs)

@@ -157,3 +157,15 @@ def test_busy_error_is_a_parbrief_error():
 
     exc = OutputBusyError(Path("/o"), None)
     assert isinstance(exc, ParbriefError) and "not recorded yet" in str(exc)
+
+
+def test_ctrl_c_while_waiting_is_a_message_not_a_traceback(monkeypatch, capsys):
+    from parbrief.cli import main
+    from parbrief.run import batch
+
+    def interrupted(**kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(batch, "render", interrupted)
+    assert main(["render", "--lang", "en"]) == 130
+    assert capsys.readouterr().err.strip() == "parbrief render: stopped (Ctrl+C)"

@@ -592,6 +592,7 @@ def _execute(
                 plan.fp_store.record(o.slug, {"fingerprint": fp, "parts": parts, "lang": lang_of[o.slug],
                                               "rendered": o.rendered, "duration_s": o.duration_s})
                 plan.fp_store.save()
+                o = replace(o, fingerprint=fp)
             progress_state[o.slug] = o
             write_progress()
         except OSError as exc:  # a full disk: the files on disk stay as they were (atomic writes)
