@@ -38,6 +38,7 @@ _RENDER_ARGS: dict[str, dict[str, Any]] = {
     "out": {"type": Path},
     "force": {"action": "store_true"},
     "reuse": {"action": "store_true", "dest": "no_reuse"},
+    "wait": {"action": "store_true", "dest": "no_wait"},
     "pdf": {"action": "store_true"},
     "analysis": {"action": "store_true"},
 }
@@ -153,6 +154,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         text = exc.message(lang) if callable(getattr(exc, "message", None)) else str(exc)
         print(f"parbrief {args.command}: {text}", file=sys.stderr)
         return 1
+    except KeyboardInterrupt:  # Ctrl+C (e.g. while waiting for another render's folder): no traceback
+        from parbrief.text.messages import t
+
+        print(f"parbrief {args.command}: {t('lock.interrupted', getattr(args, 'lang', None) or 'vi')}",
+              file=sys.stderr)
+        return 130
 
 
 if __name__ == "__main__":  # pragma: no cover

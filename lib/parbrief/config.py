@@ -141,6 +141,7 @@ class RunParameters(BaseModel):
     workers: int | None = _f(None, "cli", "render", ge=1)
     force: bool = _f(False, "cli", "render")
     reuse: bool = _f(True, "cli", "render", flag="--no-reuse")
+    wait: bool = _f(True, "cli", "render", flag="--no-wait")
     pdf: bool = _f(False, "cli", "render")
     analysis: bool = _f(False, "cli", "render")
     overview: bool = _f(True, "render")

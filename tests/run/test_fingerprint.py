@@ -89,6 +89,39 @@ def test_a_province_slice_changes_only_with_what_its_brief_reads():
     assert hashes(sc=scores.copy(deep=True).reset_index(drop=True)) == base
 
 
+def test_with_enough_provinces_for_a_pooled_rho_every_brief_reads_the_others_totals():
+    from parbrief.stats.serial import MIN_POOL_PANELS
+
+    base_frame = _scores()
+    provincial = base_frame[base_frame.province != NATIONAL]
+    copies = [provincial.assign(province=f"Tỉnh {k}") for k in range(MIN_POOL_PANELS - len(PROVINCES))]
+    scores = pd.concat([base_frame, *copies], ignore_index=True)
+    names = list(PROVINCES) + [f"Tỉnh {k}" for k in range(len(copies))]
+    base = province_slice_hashes(scores, None, names, 2024, {})
+    # Another province's total: the store-wide ρ of every brief's tests moves, so every brief changes.
+    total = scores.copy()
+    total.loc[(total.province == "Tỉnh 0") & (total.unit == "Huyện A") & (total.year == 2021), "total"] += 0.5
+    after = province_slice_hashes(total, None, names, 2024, {})
+    assert all(after[p] != base[p] for p in names)
+    # A component score the pooling does not read: only that province's brief changes.
+    comp = scores.copy()
+    comp.loc[(comp.province == "Tỉnh 0") & (comp.unit == "Huyện A") & (comp.year == 2021), "cp_so"] += 0.5
+    after = province_slice_hashes(comp, None, names, 2024, {})
+    assert [p for p in names if after[p] != base[p]] == ["Tỉnh 0"]
+
+
+def test_the_page_language_and_title_are_part_of_the_fingerprint():
+    from parbrief.run.batch import _brief_fingerprint
+
+    args = dict(notebook_sha="n", library={"v": 1}, parameters={"province": "Cà Mau", "lang": "vi"}, slice_sha="s")
+    vi, parts_vi = _brief_fingerprint(**args, lang="vi", title="Cà Mau — 2024")
+    en, parts_en = _brief_fingerprint(**args, lang="en", title="Cà Mau — 2024")
+    assert vi != en and parts_vi["page"] != parts_en["page"] and parts_vi["parameters"] == parts_en["parameters"]
+    assert _brief_fingerprint(**args, lang="vi", title="Toàn quốc — 2024")[0] != vi
+    assert _brief_fingerprint(**args, lang="vi", title="Cà Mau — 2024")[0] == vi
+    assert set(parts_vi) == {"notebook", "library", "parameters", "page", "data_slice"}
+
+
 def test_overview_slice_is_the_national_table_up_to_the_year():
     scores = _scores()
     base = overview_slice_sha256(scores, 2024, {"synthetic": "true"})

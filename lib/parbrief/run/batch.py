@@ -25,7 +25,7 @@ import os
 import shutil
 import sys
 import time
-from dataclasses import dataclass, field, replace
+from dataclasses import asdict, dataclass, field, replace
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Callable, Mapping, Sequence
@@ -241,14 +241,16 @@ def _release_memory() -> None:
 
 
 def _brief_fingerprint(
-    *, notebook_sha: str, library: dict[str, Any], parameters: dict[str, Any], slice_sha: str
+    *, notebook_sha: str, library: dict[str, Any], parameters: dict[str, Any], slice_sha: str, lang: str, title: str
 ) -> tuple[str, dict[str, str]]:
+    """A job's fingerprint and its parts: everything its HTML is made from (see :mod:`parbrief.run.fingerprint`)."""
     from parbrief.run.fingerprint import combine, params_sha256
 
     parts = {
         "notebook": notebook_sha,
         "library": combine(library),
         "parameters": params_sha256(parameters),
+        "page": combine({"lang": lang, "title": title}),  # what the HTML export is given besides the notebook
         "data_slice": slice_sha,
     }
     return combine(parts), parts
@@ -261,9 +263,11 @@ def _run_jobs(
     *,
     reuse: bool = True,
     warm: dict[str, str] | None = None,
-    on_success: Callable[[BriefOutcome], None] | None = None,
+    on_outcome: Callable[[BriefOutcome], None] | None = None,
 ) -> tuple[list[BriefOutcome], dict[str, Any]]:
     """Render jobs on a kernel pool (warm kernels reused, or a fresh kernel per brief).
+
+    ``on_outcome`` is called (under a lock) as each job ends, whether it succeeded or failed.
 
     papermill and the kernel machinery are imported here, only when there is something to
     render: a rerun that skips every brief never pays for them (≈ 1.2 s).
@@ -281,8 +285,8 @@ def _run_jobs(
 
     def done(outcome: BriefOutcome) -> None:
         with lock:
-            if on_success is not None and outcome.status == "ok":
-                on_success(outcome)
+            if on_outcome is not None:
+                on_outcome(outcome)
             bar.update()
 
     def failed(job: BriefJob, exc: BaseException) -> BriefOutcome:
@@ -397,13 +401,18 @@ def _resolve(
         with_year = set(provincial.loc[provincial["year"] == config.year, "province"])
         config = replace(config, briefs=tuple(b for b in config.briefs if b.province in with_year))
     year_dir = out / str(config.year)
-    if snap is None:
-        del scores, provincial
-        snap = write_render_snapshot(bundle, data, spec_file, year_dir / "snapshot", aliases)
-        del bundle
-        _release_memory()  # the store load peaks far above what the frames keep
-    else:
-        snap = _copy_snapshot(snap, year_dir / "snapshot")
+    try:
+        if snap is None:
+            del scores, provincial
+            snap = write_render_snapshot(bundle, data, spec_file, year_dir / "snapshot", aliases)
+            del bundle
+            _release_memory()  # the store load peaks far above what the frames keep
+        else:
+            snap = _copy_snapshot(snap, year_dir / "snapshot")
+    except OSError as exc:  # a full disk or a read-only folder: a message naming it, not a traceback
+        from parbrief.run.lock import folder_error
+
+        raise folder_error(year_dir, exc) from None
     phase("data_s")
     return config, snap
 
@@ -468,7 +477,7 @@ def _select_changed(plan: _Plan, force: bool) -> None:
         slice_of["overview"] = overview_slice_sha256(snap.scores, year, snap.meta)
     plan.prints = {
         j.slug: _brief_fingerprint(notebook_sha=nb_sha[j.notebook], library=library,
-                                   parameters=j.parameters, slice_sha=slice_of[j.slug])
+                                   parameters=j.parameters, slice_sha=slice_of[j.slug], lang=j.lang, title=j.title)
         for j in plan.jobs
     }
     plan.fp_store = Fingerprints.load(year_dir / "fingerprints.json")
@@ -550,11 +559,13 @@ def _execute(
     log(f"parbrief render: {len(plan.jobs)} notebook(s) for {plan.config.year}: {len(plan.to_run)} to render, "
         f"{len(plan.skipped)} unchanged{how}")
 
-    # A manifest that says what has finished, rewritten (atomically) as each brief succeeds, so
-    # a render killed midway leaves a true account; the final one says "complete": true.
+    # A manifest that says what has ended, rewritten (atomically) as each brief succeeds or
+    # fails, so a render killed midway leaves a true account; the final one says "complete": true.
     progress_state = {j.slug: plan.skipped.get(j.slug) or BriefOutcome(slug=j.slug, title=j.title,
                                                                       status="pending", duration_s=0.0)
                       for j in plan.jobs}
+    lang_of = {j.slug: j.lang for j in plan.jobs}
+    unsaved: list[str] = []
 
     def write_progress() -> None:
         write_manifest(plan.year_dir / "manifest.json", build_manifest(
@@ -564,20 +575,30 @@ def _execute(
             mode={"engine": "papermill, engine 'parbrief'", "reuse": reuse, "force": force},
             started=phase.started, duration_s=phase.elapsed(),
             extra={"complete": False, "spec": str(plan.spec_file), "fingerprints": "fingerprints.json"},
+            year_dir=plan.year_dir, records=plan.fp_store.records,
         ))
 
-    write_progress()
-    from parbrief.run.execute import clean_stale_work_dirs
-
-    clean_stale_work_dirs(plan.year_dir)  # left by a render that was killed
-
-    def record(o: BriefOutcome) -> None:  # called (under a lock) as each brief succeeds
-        fp, parts = plan.prints[o.slug]
-        plan.fp_store.record(o.slug, {"fingerprint": fp, "parts": parts, "rendered": o.rendered,
-                                      "duration_s": o.duration_s})
-        plan.fp_store.save()
-        progress_state[o.slug] = o
+    try:
         write_progress()
+    except OSError as exc:
+        from parbrief.run.lock import folder_error
+
+        raise folder_error(plan.year_dir, exc) from None
+
+    def record(o: BriefOutcome) -> None:  # called (under a lock) as each brief ends; must not raise
+        try:
+            if o.status == "ok":
+                fp, parts = plan.prints[o.slug]
+                plan.fp_store.record(o.slug, {"fingerprint": fp, "parts": parts, "lang": lang_of[o.slug],
+                                              "rendered": o.rendered, "duration_s": o.duration_s})
+                plan.fp_store.save()
+                o = replace(o, fingerprint=fp)
+            progress_state[o.slug] = o
+            write_progress()
+        except OSError as exc:  # a full disk: the files on disk stay as they were (atomic writes)
+            if not unsaved:
+                log(f"parbrief render: {plan.year_dir}: {exc.strerror or exc}")
+            unsaved.append(o.slug)
 
     snap = plan.snap
     warm = {"scores": str(snap.scores_path.resolve()),
@@ -588,7 +609,7 @@ def _execute(
     size = snap.scores.loc[snap.scores["year"] == plan.config.year].groupby("province").size()
     units = {j.slug: int(size.get(b.province, 0)) for b, j in zip(plan.briefs, plan.jobs)}
     queue = sorted(plan.to_run, key=lambda j: -units.get(j.slug, 0))
-    ran, pool_stats = _run_jobs(queue, n_workers, progress, reuse=reuse, warm=warm, on_success=record)
+    ran, pool_stats = _run_jobs(queue, n_workers, progress, reuse=reuse, warm=warm, on_outcome=record)
     phase("notebooks_s")
     by_slug = {o.slug: o for o in ran}
     outcomes = [
@@ -607,11 +628,11 @@ def _execute(
 
 def _write_index_and_manifest(
     plan: _Plan, outcomes: list[BriefOutcome], ran: list[BriefOutcome], pool_stats: dict[str, Any], *,
-    n_workers: int, reuse: bool, force: bool, phase: _Phases,
+    n_workers: int, reuse: bool, force: bool, phase: _Phases, lock_info: dict[str, Any] | None = None,
 ) -> RenderSummary:
     """The year's ``index.html`` (headline numbers of every current brief) and final manifest."""
     from parbrief.run.index import read_headlines, write_index
-    from parbrief.run.manifest import build_manifest, write_manifest
+    from parbrief.run.manifest import build_manifest, other_pages, write_manifest
 
     year = plan.config.year
     # The headline numbers each brief produced (never recomputed here: the index and the briefs agree).
@@ -634,13 +655,16 @@ def _write_index_and_manifest(
         "kernel_start_s": pool_stats["kernel_start_s"],
         "snapshot_reused": plan.snap.reused,
         "phases_s": phase.seconds,
+        "lock": lock_info or {},
     }
     manifest = build_manifest(
         year=year, parameters=plan.params_by_slug, outcomes=outcomes,
         data_source=str(plan.data), data_sha256=plan.snap.data_sha256, snapshot_sha256=plan.snap.sha256,
         mode=mode, started=phase.started, duration_s=phase.elapsed(),
         extra={"complete": True, "params_sources": list(plan.config.sources), "spec": str(plan.spec_file),
-               "fingerprints": "fingerprints.json"},
+               "fingerprints": "fingerprints.json",
+               "other_pages": other_pages(plan.year_dir, plan.fp_store.records, [j.slug for j in plan.jobs])},
+        year_dir=plan.year_dir, records=plan.fp_store.records,
     )
     manifest_path = write_manifest(plan.year_dir / "manifest.json", manifest)
     return RenderSummary(year=year, out_dir=plan.year_dir, outcomes=tuple(outcomes), index=index,
@@ -666,6 +690,9 @@ def render(
     force: bool = default("force"),
     reuse: bool = default("reuse"),
     analysis: bool = default("analysis"),
+    wait: bool = default("wait"),
+    command: str | None = None,
+    lock_poll_s: float = 0.5,
 ) -> RenderSummary:
     """Render one year's province briefs (and the national overview) from a store or file.
 
@@ -679,39 +706,74 @@ def render(
     renders everything. The manifest's ``mode`` says which engine, reuse, workers and how
     many were skipped. ``data`` and the spec default to the params files' ``data:`` and
     ``spec:``; ``cli_overrides`` holds tunables typed on the command line (``alpha``, …).
+
+    One render at a time per ``out`` folder (:class:`parbrief.run.lock.OutputLock`, taken
+    before anything in the folder is read or written): ``wait=True`` waits for another render
+    of the folder to finish (saying who holds it, polling every ``lock_poll_s`` s), ``False``
+    raises :class:`~parbrief.run.lock.OutputBusyError`. ``command`` is what the lock file
+    records of this render (default: a summary of the arguments).
     """
+    from parbrief.config import TUNABLE_KEYS
+    from parbrief.run.execute import clean_killed_leftovers
+    from parbrief.run.lock import OutputLock, folder_error
+
     phase = _Phases()
     n_workers = _workers(workers, log)
-    plan = _plan(data=data, out=Path(out), year=year, provinces=provinces, lang=lang, spec_path=spec_path,
-                 params_file=params_file, defaults_file=defaults_file, overview=overview, notebook=notebook,
-                 cli_overrides=cli_overrides, force=force, phase=phase)
-    outcomes, ran, pool_stats = _execute(plan, n_workers=n_workers, reuse=reuse, force=force, progress=progress,
-                                         phase=phase, log=log, analysis=analysis)
-    return _write_index_and_manifest(plan, outcomes, ran, pool_stats, n_workers=n_workers, reuse=reuse,
-                                     force=force, phase=phase)
+    # Usage errors before waiting for the folder (the full check is repeated in _plan).
+    check_layer({k: v for k, v in {"lang": lang, **(cli_overrides or {}), "year": year}.items() if v is not None},
+                None, TUNABLE_KEYS + ("year",))
+    out = Path(out)
+    command = command or (f"render(year={year}, lang={lang}, provinces={list(provinces) if provinces else 'all'})")
+    with OutputLock(out, command=command, wait=wait, poll_s=lock_poll_s, log=log, lang=lang or default("lang")) as held:
+        phase("lock_wait_s")
+        lock_info = {"waited_s": held.waited_s,
+                     "took_over": asdict(held.took_over) if held.took_over is not None else None}
+        clean_killed_leftovers(out)
+        plan = _plan(data=data, out=out, year=year, provinces=provinces, lang=lang, spec_path=spec_path,
+                     params_file=params_file, defaults_file=defaults_file, overview=overview,
+                     notebook=notebook, cli_overrides=cli_overrides, force=force, phase=phase)
+        outcomes, ran, pool_stats = _execute(plan, n_workers=n_workers, reuse=reuse, force=force,
+                                             progress=progress, phase=phase, log=log, analysis=analysis)
+        try:
+            return _write_index_and_manifest(plan, outcomes, ran, pool_stats, n_workers=n_workers, reuse=reuse,
+                                             force=force, phase=phase, lock_info=lock_info)
+        except OSError as exc:  # a full disk: a message naming the folder, not a traceback
+            raise folder_error(plan.year_dir, exc) from None
 
 
 def render_from_args(args: argparse.Namespace) -> int:
     """The ``parbrief render`` command: run :func:`render` and print a summary."""
     from parbrief.config import TUNABLE_KEYS
 
+    import shlex
+
+    from parbrief.run.lock import OutputLock
+
     tunables = {k: getattr(args, k, None) for k in TUNABLE_KEYS if k != "lang"}
-    summary = render(
+    wait = not getattr(args, "no_wait", False)
+    command = "parbrief " + shlex.join(sys.argv[1:])
+    kwargs = dict(
         data=args.data, out=args.out, year=args.year, provinces=args.province, lang=args.lang,
         spec_path=args.spec, params_file=args.params, workers=args.workers,
         progress=True, force=getattr(args, "force", False), reuse=not getattr(args, "no_reuse", False),
         cli_overrides={k: v for k, v in tunables.items() if v is not None},
-        analysis=getattr(args, "analysis", False),
+        analysis=getattr(args, "analysis", False), wait=wait, command=command,
     )
-    for line in summary.lines():
-        print(line)
-    code = summary.exit_code
-    if getattr(args, "pdf", False):
-        from parbrief.run.pdf import print_briefs
+    if not getattr(args, "pdf", False):
+        summary = render(**kwargs)
+        for line in summary.lines():
+            print(line)
+        return summary.exit_code
+    from parbrief.run.pdf import print_briefs
 
+    # The folder stays locked while its briefs are printed (render takes the same lock again).
+    with OutputLock(Path(args.out), command=command, wait=wait, lang=args.lang or default("lang"),
+                    log=lambda s: print(s, file=sys.stderr)):
+        summary = render(**kwargs)
+        for line in summary.lines():
+            print(line)
         pdfs, errors = print_briefs(summary.out_dir, [o.slug for o in summary.outcomes if o.status != "failed"])
-        print(f"{len(pdfs)} PDF(s) in {summary.out_dir}")
-        for err in errors:
-            print(f"PDF FAILED {err}")
-        code = code or (1 if errors else 0)
-    return code
+    print(f"{len(pdfs)} PDF(s) in {summary.out_dir}")
+    for err in errors:
+        print(f"PDF FAILED {err}")
+    return summary.exit_code or (1 if errors else 0)

@@ -25,7 +25,10 @@ from parbrief.analysis.headline import HEADLINE_MIME
 if TYPE_CHECKING:
     from parbrief.run.engine import PooledKernel
 
-__all__ = ["BriefJob", "BriefOutcome", "execute_notebook", "headline_in_notebook", "render_brief"]
+__all__ = [
+    "BriefJob", "BriefOutcome", "clean_killed_leftovers", "clean_stale_work_dirs", "execute_notebook",
+    "headline_in_notebook", "keep_failed_notebook", "render_brief",
+]
 
 
 @dataclass(frozen=True)
@@ -139,13 +142,46 @@ def _write_headline(nb: Any, path: Path) -> None:
     atomic_write_text(path, json.dumps(record, ensure_ascii=False, indent=1) + "\n")
 
 
+def keep_failed_notebook(executed: Path, target: Path) -> tuple[Path | None, str | None]:
+    """Keep a failed run's executed notebook as ``target`` (``failed/<slug>.ipynb``), whole or not at all.
+
+    The notebook papermill saved is read back first: on a full disk it may be empty or cut
+    short, and such a file is not kept. A whole one is written with
+    :func:`parbrief.files.atomic_write_bytes` (temporary file in ``failed/``, fsync,
+    ``os.replace``), so ``failed/`` never holds a 0-byte or truncated notebook. When it cannot be
+    kept, an older ``target`` (another run's failure) is removed too. Returns the kept path, or
+    ``None`` and the reason.
+    """
+    import nbformat
+
+    from parbrief.files import atomic_write_bytes
+
+    try:
+        raw = Path(executed).read_bytes()
+        nbformat.reads(raw.decode("utf-8"), as_version=4)  # a whole notebook, or an error
+        atomic_write_bytes(target, raw)
+        return target, None
+    except FileNotFoundError:
+        reason = "not written"
+    except OSError as exc:
+        reason = exc.strerror or str(exc)
+    except Exception as exc:  # noqa: BLE001 — unreadable JSON/notebook: the file was cut short
+        reason = f"unreadable: {type(exc).__name__}"
+    try:
+        Path(target).unlink(missing_ok=True)
+    except OSError:
+        pass
+    return None, reason
+
+
 def render_brief(job: BriefJob, kernel: "PooledKernel | None" = None) -> BriefOutcome:
     """Execute and export one brief; never raises for a failing notebook (the outcome says so).
 
     Success: ``<out>/<slug>.html`` and ``<out>/<slug>.ipynb`` replaced atomically (with
     ``<slug>.headline.json``, the headline numbers the brief displayed, for the index), and any
     older ``failed/<slug>.ipynb`` removed. Failure: the executed notebook goes to
-    ``<out>/failed/<slug>.ipynb``; an existing good brief is left untouched. ``kernel``: a warm
+    ``<out>/failed/<slug>.ipynb`` when it is whole (:func:`keep_failed_notebook`); an existing
+    good brief is left untouched. ``kernel``: a warm
     pooled kernel to run on (see :mod:`parbrief.run.engine`); a :class:`KernelError` (the
     pooled kernel could not be reset, before any cell ran) is raised so the pool can retry
     the brief on a new kernel.
@@ -166,19 +202,17 @@ def render_brief(job: BriefJob, kernel: "PooledKernel | None" = None) -> BriefOu
         except KernelError:
             raise
         except Exception as exc:  # noqa: BLE001 — any failure of the run is reported, not raised
-            failed_dir = out_dir / "failed"
-            failed_dir.mkdir(exist_ok=True)
-            kept = None
-            if executed.exists():
-                kept = failed_dir / f"{job.slug}.ipynb"
-                os.replace(executed, kept)
+            error = _error_info(exc)
+            kept, unsaved = keep_failed_notebook(executed, out_dir / "failed" / f"{job.slug}.ipynb")
+            if unsaved:
+                error["notebook_unsaved"] = unsaved
             return BriefOutcome(
                 slug=job.slug,
                 title=job.title,
                 status="failed",
                 duration_s=round(time.perf_counter() - start, 3),
                 notebook=str(kept) if kept else None,
-                error=_error_info(exc),
+                error=error,
             )
         html = export_html(nb, out_dir / f"{job.slug}.html", lang=job.lang, title=job.title)
         _write_headline(nb, out_dir / f"{job.slug}.headline.json")
@@ -210,21 +244,52 @@ def _alive(pid: int) -> bool:
     return True
 
 
+def _work_dir_stale(d: Path, now: float, older_than_s: float) -> bool:
+    token = d.name.split("-", 2)[1] if d.name.count("-") >= 2 else ""
+    if token.isdigit():
+        return not _alive(int(token))
+    # An older parbrief's name (no process id): removed when empty (nothing to lose) or untouched long.
+    return not any(d.iterdir()) or now - d.stat().st_mtime > older_than_s
+
+
 def clean_stale_work_dirs(out_dir: Path, *, older_than_s: float = 600.0) -> list[Path]:
     """Remove ``.work-<pid>-…`` folders left by a render that was killed (its process is gone).
 
-    A folder whose render process still runs is kept (another render may be using it); one without
-    a process id (an older parbrief) is removed only when untouched for ``older_than_s`` seconds.
-    Returns the folders removed.
+    A folder whose render process still runs is kept (another render may be using it, even with
+    nothing in it yet: papermill saves the notebook at the end); one without a process id (an
+    older parbrief) is removed when empty or untouched for ``older_than_s`` seconds. Returns the
+    folders removed.
     """
     removed: list[Path] = []
     now = time.time()
     for d in Path(out_dir).glob(".work-*"):
-        if not d.is_dir():
+        try:
+            if d.is_dir() and _work_dir_stale(d, now, older_than_s):
+                shutil.rmtree(d, ignore_errors=True)
+                removed.append(d)
+        except OSError:  # gone meanwhile, or unreadable: not ours to judge
             continue
-        token = d.name.split("-", 2)[1] if d.name.count("-") >= 2 else ""
-        stale = (not _alive(int(token))) if token.isdigit() else (now - d.stat().st_mtime > older_than_s)
-        if stale:
-            shutil.rmtree(d, ignore_errors=True)
-            removed.append(d)
+    return removed
+
+
+def clean_killed_leftovers(out: Path) -> list[Path]:
+    """What killed renders left anywhere under ``out``: work folders (see
+    :func:`clean_stale_work_dirs`) in ``out``, each ``out/<year>/`` and its ``analysis/``, and
+    the temporary files of atomic writes (``.<name>.<random>.tmp``) in the year folders.
+
+    Called by ``render`` once it holds the folder's lock (:mod:`parbrief.run.lock`), before
+    anything else: no other render of this folder is running then, so an unfinished temporary
+    file is nobody's. Returns what was removed.
+    """
+    out = Path(out)
+    removed = clean_stale_work_dirs(out)
+    for year_dir in sorted(p for p in out.glob("*") if p.is_dir() and p.name.isdigit()):
+        removed += clean_stale_work_dirs(year_dir) + clean_stale_work_dirs(year_dir / "analysis")
+        for folder in (year_dir, year_dir / "failed", year_dir / "snapshot", year_dir / "analysis"):
+            for tmp in folder.glob(".*.tmp"):
+                try:
+                    tmp.unlink()
+                    removed.append(tmp)
+                except OSError:
+                    continue
     return removed

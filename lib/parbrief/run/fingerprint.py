@@ -1,22 +1,32 @@
 """Fingerprints: has anything that a brief's HTML depends on changed since it was last rendered?
 
-A brief depends on four things (issue 5): the notebook, the library (parbrief's version and
-source, and the versions of the packages that draw and compute it), its resolved parameters,
-and its slice of the data. Each is hashed (SHA-256) and the four hashes are hashed together;
+A brief depends on five things (issues 5 and 14): the notebook, the library (parbrief's version
+and source, and the versions of the packages that draw and compute it), its resolved parameters
+(``lang`` among them), the page's language and title, and its slice of the data. Each is hashed
+(SHA-256) and the five hashes are hashed together;
 a brief whose fingerprint equals the one recorded after its last *successful* render, and
 whose HTML is still there, is skipped.
 
 The data slice of a province's brief is what :func:`parbrief.analysis.brief.build_brief` reads:
-the province's score rows up to the brief's year, its survey rows of that year, and the
+the province's score rows up to the brief's year, its survey rows of that year, the
 national table of that year and the year before (the headline rank and change depend on the
-other provinces too), plus the meta keys a brief shows (``synthetic``: the banner; not
-``last_ingest``, which changes with every ingest). The overview's
+other provinces too), and, when the store holds enough provinces for the serial correlation
+to be pooled over them (:mod:`parbrief.analysis.pooling`, ``MIN_POOL_PANELS``), the columns
+that pooling reads of every province's rows up to the year (``POOL_COLUMNS``: a changed total
+elsewhere changes this brief's tests), plus the meta keys a brief shows (``synthetic``: the
+banner; not ``last_ingest``, which changes with every ingest). The overview's
 slice is the national table up to its year plus the same meta keys. Rows are hashed with
 ``pandas.util.hash_pandas_object`` (SipHash with pandas' fixed key: the same rows give the
 same hash in any process), in the snapshot's canonical order, together with the column names
 and dtypes. Parameters are hashed without the snapshot's paths (the data enter through the
 slice; a render into another folder is no reason to re-render) and with the spec file's
-*content* instead of its path.
+*content* instead of its path. The page's language and title (what the HTML export itself
+is given) are a part of their own (``page`` in ``fingerprints.json``).
+
+Two things the HTML shows are left out on purpose: the date it was generated, and the hash of
+the whole store the methods section prints (either would re-render every brief on every run,
+or on any change of any other province's answers); a kept brief shows the values of the render
+that made it.
 """
 
 from __future__ import annotations
@@ -48,10 +58,12 @@ __all__ = [
 ]
 
 #: Bump when the way fingerprints are computed changes (old records then never match).
-FINGERPRINT_VERSION = 1
+FINGERPRINT_VERSION = 2
 NATIONAL = "Việt Nam"
 #: Store meta keys that reach a brief (``build_brief``/``build_overview`` read only these).
 BRIEF_META_KEYS = ("synthetic",)
+#: Columns of every province's rows that the pooled serial correlation reads.
+POOL_COLUMNS = ("province", "unit", "unit_type", "year", "total")
 #: Parameters that point at the snapshot: replaced by the slice hash.
 PATH_PARAMETERS = ("data", "survey")
 _DEPENDENCIES = (
@@ -172,6 +184,16 @@ def _group_hashes(frame: pd.DataFrame | None, keys: np.ndarray, names: Iterable[
     return out
 
 
+def _pool_bytes(rows: pd.DataFrame) -> bytes:
+    """What the store-wide pooled ρ reads of ``rows`` (every province, up to the year); empty when
+    the store holds too few provinces for any pool (each brief then keeps its own ρ)."""
+    from parbrief.stats.serial import MIN_POOL_PANELS
+
+    if rows["province"].nunique() < MIN_POOL_PANELS:
+        return b""
+    return frame_sha256(rows[[c for c in POOL_COLUMNS if c in rows.columns]]).encode()
+
+
 def province_slice_hashes(
     scores: pd.DataFrame,
     survey: pd.DataFrame | None,
@@ -189,7 +211,7 @@ def province_slice_hashes(
     else:
         sv_hash = _group_hashes(None, np.array([], dtype=object), provinces)
     national = scores[(scores["province"] == NATIONAL) & scores["year"].isin([year, year - 1])]
-    shared = hashlib.sha256(frame_sha256(national).encode() + _meta_bytes(meta)).digest()
+    shared = hashlib.sha256(frame_sha256(national).encode() + _meta_bytes(meta) + _pool_bytes(up_to)).digest()
     out = {}
     for p in provinces:
         h = hashlib.sha256(own[p])
@@ -209,7 +231,8 @@ def overview_slice_sha256(scores: pd.DataFrame, year: int, meta: Mapping[str, An
 class Fingerprints:
     """The fingerprint of each brief's last successful render, kept in ``fingerprints.json``.
 
-    ``records`` maps slug → {"fingerprint", "parts", "rendered", "duration_s", "html", "notebook"}.
+    ``records`` maps slug → {"fingerprint", "parts", "lang", "rendered", "duration_s"}: ``lang`` is
+    the language of the page on disk, so a reader (and the manifest) can check the two agree.
     """
 
     path: Path
