@@ -184,3 +184,25 @@ def test_render_from_a_file_sees_the_names_an_ingest_stores(tmp_path, write_csv,
     from_file, from_store = load_data(path, spec), load_data(db, spec)
     assert from_file.scores["unit"].tolist() == ["Thành phố Đồng Hới"] * 2
     assert from_file.sha256 == from_store.sha256
+
+
+def test_stored_rows_that_would_become_two_rows_of_one_unit_are_left_with_a_warning(tmp_path, write_csv, row,
+                                                                                      spec) -> None:
+    from parbrief.data.unit_names import SpellingConflict
+
+    db = tmp_path / "store.duckdb"
+    ingest_file(write_csv("old.csv", [row("Quảng Bình", "Thành phố Đồng Hới", 2021),
+                                      row("Quảng Bình", "Thị xã Ba Đồn", 2021)]), db, spec=spec)
+    with Store(db) as st:  # an old store with one unit written two ways in one year
+        st.connection.execute("UPDATE scores SET unit = 'TP. Đồng Hới' WHERE unit = 'Thị xã Ba Đồn'")
+        st.connection.execute("CHECKPOINT")
+    result = ingest_file(write_csv("new.csv", [row("Quảng Bình", "TP. Đồng Hới", 2023)]), db, spec=spec)
+    assert result.conflicts == (SpellingConflict("Quảng Bình", ("TP. Đồng Hới", "Thành phố Đồng Hới"), 2021),)
+    assert [r.table for r in result.renames] == ["file"]
+    assert ("Warning: Quảng Bình: the store holds one unit written two ways in 2021 (“TP. Đồng Hới”, "
+            "“Thành phố Đồng Hới”); they are left as they are. Ingest a corrected file for Quảng Bình 2021 with "
+            "one spelling.") in result.summary("en").splitlines()
+    with Store(db, read_only=True) as st:
+        f = st.scores(spec=spec)
+        assert sorted(f[f["year"] == 2021]["unit"]) == ["TP. Đồng Hới", "Thành phố Đồng Hới"]
+        assert f[f["year"] == 2023]["unit"].tolist() == ["Thành phố Đồng Hới"]
