@@ -65,6 +65,53 @@ def _add_render_flags(p: argparse.ArgumentParser) -> None:
         p.add_argument(config.flag(name), help=text.replace("%", "%%"), **how)
 
 
+def _share(value: str) -> float:
+    """``--max-removed``: a share (0.2) or a percentage (20%) from 0 to 1."""
+    from parbrief.text.messages import t
+
+    text = value.strip().replace(",", ".")
+    try:
+        share = float(text[:-1]) / 100 if text.endswith("%") else float(text)
+    except ValueError:
+        share = float("nan")
+    if not 0 <= share <= 1:  # NaN fails too
+        raise argparse.ArgumentTypeError(t("ingest.help.max_removed_bad", "en", value=value))
+    return share
+
+
+def _backups(value: str) -> int:
+    """``--keep-backups``: a whole number, 0 or more."""
+    from parbrief.text.messages import t
+
+    try:
+        n = int(value)
+    except ValueError:
+        n = -1
+    if n < 0:
+        raise argparse.ArgumentTypeError(t("ingest.help.keep_backups_bad", "en", value=value))
+    return n
+
+
+def _add_ingest(sub: Any) -> None:
+    """``parbrief ingest``: its options, and the aliases file's format in the help's epilog."""
+    from parbrief.data.backup import KEEP
+    from parbrief.data.replacement import DEFAULT_MAX_REMOVED
+    from parbrief.text.messages import t
+
+    p = sub.add_parser("ingest", help=t("ingest.help.command", "en"), description=t("ingest.help.command", "en"),
+                       epilog=t("ingest.help.epilog", "en"), formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("file", type=Path)
+    p.add_argument("--store", type=Path, required=True, help="DuckDB store file (created when missing)")
+    p.add_argument("--spec", type=Path, default=None, help="index spec YAML (default params/index.yaml)")
+    p.add_argument("--sheet", default=None, help="Excel sheet name (default: the first visible sheet)")
+    p.add_argument("--aliases", type=Path, default=None, help=t("ingest.help.aliases", "en"))
+    p.add_argument("--replace", action="store_true", help=t("ingest.help.replace", "en"))
+    p.add_argument("--max-removed", type=_share, default=DEFAULT_MAX_REMOVED, metavar="SHARE",
+                   help=t("ingest.help.max_removed", "en"))
+    p.add_argument("--keep-backups", type=_backups, default=KEEP, metavar="N", help=t("ingest.help.keep_backups", "en"))
+    _add_lang(p)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="parbrief",
@@ -84,13 +131,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--aliases", type=Path, default=None, help="params YAML with unit name aliases")
     _add_lang(p)
 
-    p = sub.add_parser("ingest", help="validate a file and write it into the store in one transaction")
-    p.add_argument("file", type=Path)
-    p.add_argument("--store", type=Path, required=True, help="DuckDB store file (created when missing)")
-    p.add_argument("--spec", type=Path, default=None, help="index spec YAML (default params/index.yaml)")
-    p.add_argument("--sheet", default=None, help="Excel sheet name (default: the first visible sheet)")
-    p.add_argument("--aliases", type=Path, default=None, help="params YAML with unit name aliases")
-    _add_lang(p)
+    _add_ingest(sub)
 
     p = sub.add_parser("render", help="render the yearly brief of each province to HTML")
     _add_render_flags(p)
@@ -120,7 +161,8 @@ def _cmd_ingest(args: argparse.Namespace) -> int:
     from parbrief.data.store import ingest_file
 
     result = ingest_file(
-        args.file, args.store, spec_path=args.spec, sheet=args.sheet, aliases_path=args.aliases
+        args.file, args.store, spec_path=args.spec, sheet=args.sheet, aliases_path=args.aliases,
+        replace=args.replace, max_removed=args.max_removed, keep_backups=args.keep_backups,
     )
     print(result.summary(args.lang))
     return 0

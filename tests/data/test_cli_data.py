@@ -89,3 +89,23 @@ def test_ingest_bad_spec_is_a_clean_error(write_csv, row, tmp_path, capsys) -> N
     err = capsys.readouterr().err
     assert err.startswith("parbrief ingest: ") and "invalid index specification" in err
     assert not (tmp_path / "s.duckdb").exists()
+
+
+def test_ingest_the_issues_two_spellings_become_one_unit_and_a_near_duplicate_is_warned(write_csv, row, tmp_path,
+                                                                                         capsys) -> None:
+    db = tmp_path / "store.duckdb"
+    old = write_csv("2023.csv", [row("Quảng Bình", "Thành phố Đồng Hới", 2023), row("Quảng Bình", "Thị xã Ba Đồn", 2023),
+                                 row("Quảng Bình", "Thị xã Quảng Trạch", 2023)], header=HEADER[:12])
+    assert main(["ingest", str(old), "--store", str(db)]) == 0
+    capsys.readouterr()
+    new = write_csv("2024.csv", [row("Quảng Bình", "TP. Đồng Hới", 2024), row("Quảng Bình", "TX. Ba Đồn", 2024),
+                                 row("Quảng Bình", "Thành phố Quảng Trạch", 2024)], header=HEADER[:12])
+    assert main(["ingest", str(new), "--store", str(db), "--lang", "en"]) == 0
+    out = capsys.readouterr().out
+    assert "  Quảng Bình: “TX. Ba Đồn” → “Thị xã Ba Đồn” (in the file, 2024)" in out
+    assert ("Warning: Quảng Bình: “Thị xã Quảng Trạch” (2023) and “Thành phố Quảng Trạch” (2024) may be one unit"
+            in out)
+    assert '\n    "Thị xã Quảng Trạch": "Thành phố Quảng Trạch"\n' in out
+    with Store(db, read_only=True) as st:
+        assert sorted(set(st.scores()["unit"])) == ["Thành phố Quảng Trạch", "Thành phố Đồng Hới", "Thị xã Ba Đồn",
+                                                    "Thị xã Quảng Trạch"]

@@ -76,10 +76,16 @@ def test_reingest_replaces_a_year_only_for_the_files_provinces(tmp_path, two_pro
     db = tmp_path / "store.duckdb"
     ingest_file(two_provinces, db, spec=spec)
     # Yên Bái 2023 again, with one unit only and new scores; Lào Cai 2023 and Yên Bái 2022 must stay.
+    # Half of Yên Bái 2023's units go: refused without replace=True (tests/data/test_replacement.py).
     update = write_csv("yb_2023.csv", [row("Yên Bái", "Huyện Lục Yên", 2023, comps=comps(5))])
-    result = ingest_file(update, db, spec=spec)
+    result = ingest_file(update, db, spec=spec, replace=True)
     assert result.replaced == (("Yên Bái", 2023),)
-    assert result.summary("vi").endswith("Đã thay thế dữ liệu cũ của: Yên Bái 2023.")
+    assert result.summary("vi").splitlines()[1:4] == [
+        "Đã thay thế dữ liệu đã lưu của 1 tỉnh – năm (một dòng điểm là một đơn vị trong một năm, "
+        "một dòng khảo sát là một phiếu):",
+        "  Tỉnh      Năm  Đơn vị đã lưu  Trong tệp  Thay thế  Thêm  Bỏ  Dòng thay thế  Dòng thêm  Dòng bỏ",
+        "  Yên Bái  2023              2          1         1     0   1              1          0        1",
+    ]
     with Store(db, read_only=True) as st:
         f = st.scores(spec=spec)
         assert f[["province", "unit", "year", "total"]].values.tolist() == [
@@ -116,7 +122,7 @@ def test_crash_mid_write_leaves_store_untouched(tmp_path, two_provinces, write_c
     monkeypatch.setattr(store_mod, "_write_scores", exploding)
     update = write_csv("u.csv", [row("Yên Bái", "Huyện Lục Yên", 2023, comps=comps(5))])
     with pytest.raises(OSError, match="disk full"):
-        ingest_file(update, db, spec=spec)
+        ingest_file(update, db, spec=spec, replace=True)
     assert sha(db) == before
     assert not any(".ingest-" in p.name for p in tmp_path.iterdir())
     with Store(db, read_only=True) as st:
@@ -229,13 +235,13 @@ def test_process_killed_before_replace_leaves_store_as_it_was(tmp_path, two_prov
         "import os, sys\n"
         "import parbrief.data.store as s\n"
         "os.replace = lambda *a, **k: os._exit(9)\n"
-        "s.ingest_file(sys.argv[1], sys.argv[2])\n"
+        "s.ingest_file(sys.argv[1], sys.argv[2], replace=True)\n"
     )
     proc = subprocess.run([sys.executable, "-c", script, str(update), str(db)], capture_output=True, text=True)
     assert proc.returncode == 9, proc.stderr
     assert sha(db) == before
     assert any(".ingest-" in p.name for p in tmp_path.iterdir())  # the dead process's copy
-    ingest_file(update, db, spec=spec)
+    ingest_file(update, db, spec=spec, replace=True)
     assert not any(".ingest-" in p.name for p in tmp_path.iterdir())
     with Store(db, read_only=True) as st:
         assert st.scores(province="Yên Bái", years=2023)["total"].tolist() == [85.5]

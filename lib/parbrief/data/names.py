@@ -8,6 +8,12 @@ consonant) and the "new" placement ("Hoà", "Thuỷ", "Khoẻ"). :func:`normaliz
 them to one form, so "Hoà Bình" and "Hòa Bình" are one unit. It changes nothing else (case and
 other letters are kept), so a name a user typed is shown as they typed it.
 
+Unit names get two more steps (:func:`expand_unit_prefix`, :func:`unit_key`): the abbreviated
+administrative prefix is written out ("TP. Đồng Hới" → "Thành phố Đồng Hới", "TX." → "Thị xã",
+"Q." → "Quận", "H." → "Huyện", "P." → "Phường", "X." → "Xã"), and the key a unit is matched on
+ignores case, so "HUYỆN VĨNH LINH" and "Huyện Vĩnh Linh" are one unit. Province names are not
+expanded: "TP. Hồ Chí Minh" is the province's name in the national tables.
+
 Hand-written on purpose: no well-kept library places Vietnamese tone marks this way for names
 (``unicodedata`` only gives NFC/NFD; the PyPI ``vietnam-provinces`` data is GPL-3.0 and needs
 Python 3.12), and the rule is small and fully tested with hypothesis.
@@ -34,6 +40,12 @@ __all__ = [
     "strip_diacritics",
     "load_aliases",
     "apply_aliases",
+    "UNIT_PREFIXES",
+    "NO_PREFIX_TYPES",
+    "expand_unit_prefix",
+    "split_unit_prefix",
+    "unit_key",
+    "is_properly_cased",
 ]
 
 #: Key of :func:`load_aliases`' result that holds the province renames (old → new).
@@ -112,6 +124,72 @@ def normalize_name(s: str) -> str:
     s = " ".join(s.split())
     s = _WORD.sub(lambda m: _retone_word(m.group(0)), s)
     return unicodedata.normalize("NFC", s)
+
+
+#: Abbreviated administrative prefixes of unit names and what they stand for.
+UNIT_PREFIXES: dict[str, str] = {
+    "tp": "Thành phố", "tx": "Thị xã", "q": "Quận", "h": "Huyện", "p": "Phường", "x": "Xã",
+}
+# Full prefixes a unit name may start with (longest first, so "Thị xã" wins over "Thị trấn"'s "Thị").
+_FULL_PREFIXES = ("Thành phố", "Thị trấn", "Thị xã", "Đặc khu", "Phường", "Huyện", "Quận", "Xã")
+# "TP." / "tp." / "TP.Đồng Hới" at the very start, then a letter or digit that is not itself an
+# initial ("H. T. Nguyên" is a person's initials, not a district).
+_ABBREV = re.compile(r"^(TP|TX|Q|H|P|X)\.\s*(?=[^\W_])(?![^\W\d_]\.)", re.IGNORECASE)
+#: Unit types whose names never carry an administrative prefix ("TP. Hồ Chí Minh" is a province;
+#: "P. Tư pháp" in a list of departments is a *phòng*, not a *phường*).
+NO_PREFIX_TYPES = frozenset({"province", "department"})
+
+
+def expand_unit_prefix(name: str, unit_type: str | None = None) -> str:
+    """A unit name normalized (:func:`normalize_name`) with its abbreviated prefix written out.
+
+    "TP. Đồng Hới" and "TP.Đồng Hới" → "Thành phố Đồng Hới"; "TX. Ba Đồn" → "Thị xã Ba Đồn"; also
+    "Q.", "H.", "P.", "X." (any case). Only the first word is expanded, and only when a name
+    follows; the prefix takes the case of the rest ("TP. ĐỒNG HỚI" → "THÀNH PHỐ ĐỒNG HỚI"). A
+    province or a department (``unit_type``) is left as written.
+    """
+    text = normalize_name(name)
+    if unit_type in NO_PREFIX_TYPES:
+        return text
+    m = _ABBREV.match(text)
+    if m is None:
+        return text
+    rest = text[m.end():]
+    full = UNIT_PREFIXES[m.group(1).lower()]
+    letters = [c for c in rest if c.isalpha()]
+    if letters and all(c.isupper() for c in letters):
+        full = full.upper()
+    elif letters and all(c.islower() for c in letters):
+        full = full.lower()
+    return unicodedata.normalize("NFC", f"{full} {rest}")
+
+
+def split_unit_prefix(name: str) -> tuple[str, str]:
+    """(prefix, rest) of an expanded unit name, prefix casefolded: "Thị xã Đồng Hới" → ("thị xã", "Đồng Hới").
+
+    The prefix is "" when the name does not start with an administrative word.
+    """
+    folded = name.casefold()
+    for full in _FULL_PREFIXES:
+        f = full.casefold()
+        if folded.startswith(f + " ") and len(name) > len(f) + 1:
+            return f, name[len(f) + 1:]
+    return "", name
+
+
+def unit_key(name: str, unit_type: str | None = None) -> str:
+    """The key units are matched on: the expanded name (:func:`expand_unit_prefix`), casefolded, NFC.
+
+    Diacritics are kept (they tell units apart); case is not: "HUYỆN VĨNH LINH", "Huyện Vĩnh
+    Linh" and "H. Vĩnh Linh" have one key.
+    """
+    return unicodedata.normalize("NFC", expand_unit_prefix(name, unit_type).casefold())
+
+
+def is_properly_cased(name: str) -> bool:
+    """Whether a name mixes upper and lower case letters (not "HUYỆN VĨNH LINH" nor "huyện vĩnh linh")."""
+    letters = [c for c in name if c.isalpha()]
+    return any(c.isupper() for c in letters) and any(c.islower() for c in letters)
 
 
 def strip_diacritics(s: str) -> str:

@@ -10,6 +10,11 @@ it has any error); then the store is copied to a temporary file in the same fold
 are written there in one transaction, the copy is checkpointed, closed and fsynced, and only then
 ``os.replace``\\ d over the store. The original file is never modified in place, so a failing
 file, an exception mid-write, or a process killed at any point leaves it byte-for-byte as it was.
+
+Before writing, an ingest unifies unit names with the stored ones (:mod:`.unit_names`), plans
+what it replaces, adds and removes per province-year and refuses a file that would remove too
+many stored units (:mod:`.replacement`), and checks for near-duplicate units
+(:mod:`.near_duplicates`); the previous store is kept as a dated backup (:mod:`.backup`).
 """
 
 from __future__ import annotations
@@ -22,23 +27,29 @@ import json
 import os
 import shutil
 import uuid
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterable, Iterator, Mapping
 
 import duckdb
 import pandas as pd
 
+from parbrief.data import backup
+from parbrief.data.ingest_report import IngestResult
 from parbrief.data.names import load_aliases
+from parbrief.data.near_duplicates import NearDuplicate, find_near_duplicates
+from parbrief.data.replacement import DEFAULT_MAX_REMOVED, SliceChange, check_removals, plan_changes
+from parbrief.data.unit_names import Rename, Unified, UnitResolver, duplicate_problems, unify_units
 from parbrief.data.validate import ValidationReport, load_scores, validate_file
 from parbrief.files import atomic_write_bytes
-from parbrief.errors import DataValidationError, ParbriefError, Problem
+from parbrief.errors import DataValidationError, ParbriefError
 from parbrief.spec import IndexSpec, load_spec
 
 __all__ = [
     "Store",
     "Snapshot",
     "IngestResult",
+    "IngestPolicy",
     "DataBundle",
     "ingest_file",
     "load_data",
@@ -377,59 +388,6 @@ class Store:
 # Ingest
 
 
-@dataclass(frozen=True)
-class IngestResult:
-    """What an ingest wrote: rows, provinces and years, and the (province, year) slices it replaced."""
-
-    store: str
-    file: str
-    kind: str
-    rows: int
-    provinces: tuple[str, ...]
-    years: tuple[int, ...]
-    replaced: tuple[tuple[str, int], ...]
-    sha256: str
-    spec_id: str | None = None
-    warnings: tuple[Problem, ...] = field(default=())
-
-    def summary(self, lang: str = "vi") -> str:
-        """One or two sentences for the command line, in Vietnamese or English."""
-        vi = lang == "vi"
-        file, store = Path(self.file).name, Path(self.store).name
-        years = _span(self.years)
-        provs = ", ".join(self.provinces)
-        if vi:
-            what = "dòng điểm" if self.kind == "scores" else "phiếu khảo sát"
-            text = f"Đã ghi {self.rows} {what} từ {file} vào {store} (tỉnh: {provs}; năm: {years})."
-        else:
-            what = "score rows" if self.kind == "scores" else "survey responses"
-            text = f"Wrote {self.rows} {what} from {file} to {store} (provinces: {provs}; years: {years})."
-        if self.replaced:
-            by: dict[str, list[int]] = {}
-            for p, y in self.replaced:
-                by.setdefault(p, []).append(y)
-            parts = "; ".join(f"{p} {_span(ys)}" for p, ys in by.items())
-            text += (
-                f" Đã thay thế dữ liệu cũ của: {parts}." if vi else f" Replaced the data already stored for: {parts}."
-            )
-        if self.warnings:
-            n = len(self.warnings)
-            text += (
-                f" {n} cảnh báo (xem bằng parbrief validate)." if vi
-                else f" {n} warning{'s' if n != 1 else ''} (see parbrief validate)."
-            )
-        return text
-
-
-def _span(years: Iterable[int]) -> str:
-    ys = sorted(set(years))
-    if not ys:
-        return "—"
-    if len(ys) > 2 and ys == list(range(ys[0], ys[-1] + 1)):
-        return f"{ys[0]}–{ys[-1]}"
-    return ", ".join(str(y) for y in ys)
-
-
 @contextlib.contextmanager
 def _store_lock(store: Path) -> Iterator[None]:
     """Serialize ingests into one store (POSIX advisory lock on a hidden lock file beside it)."""
@@ -537,6 +495,26 @@ def _recover_wal(store: Path) -> None:
             con.close()
 
 
+@dataclass(frozen=True)
+class IngestPolicy:
+    """How an ingest treats what is stored: the share of a province-year's units it may remove
+    without ``replace``, the unit aliases (also applied to the stored units of the file's
+    provinces) and how many backups of the store to keep."""
+
+    replace: bool = False
+    max_removed: float = DEFAULT_MAX_REMOVED
+    aliases: Mapping[str, Mapping[str, str]] | None = None
+    keep_backups: int = backup.KEEP
+
+
+@dataclass(frozen=True)
+class _Written:
+    replaced: list[tuple[str, int]]
+    changes: tuple[SliceChange, ...]
+    unified: Unified
+    near: tuple[NearDuplicate, ...]
+
+
 def ingest_file(
     path: str | os.PathLike[str],
     store_path: str | os.PathLike[str],
@@ -544,39 +522,59 @@ def ingest_file(
     sheet: str | None = None,
     aliases_path: str | os.PathLike[str] | None = None,
     spec: IndexSpec | None = None,
+    *,
+    replace: bool = False,
+    max_removed: float = DEFAULT_MAX_REMOVED,
+    keep_backups: int = backup.KEEP,
 ) -> IngestResult:
     """Validate a scores or survey file and write it into the store, all or nothing.
 
-    Raises :class:`DataValidationError` (and writes nothing) when the file has any error. A
-    (province, year) already stored under the same spec is replaced for the provinces in the file;
-    other provinces and years are untouched. The write happens on a copy of the store in the same
-    folder (one transaction, CHECKPOINT, close, fsync) that then atomically replaces the store.
+    Raises :class:`DataValidationError` (and writes nothing) when the file has any error, or when
+    two of its rows are one unit written two ways in one year. A (province, year) already stored
+    under the same spec is replaced for the provinces in the file; other provinces and years are
+    untouched; a replacement that removes more than ``max_removed`` of a province-year's stored
+    units raises :class:`ReplacementRefused` unless ``replace``. Unit names are written out and
+    unified with the stored ones (:mod:`parbrief.data.unit_names`). The write happens on a copy
+    of the store in the same folder (one transaction, CHECKPOINT, close, fsync) that then
+    atomically replaces the store; the previous store is kept as a dated backup
+    (:mod:`parbrief.data.backup`, the newest ``keep_backups``).
     """
     spec = spec if spec is not None else load_spec(spec_path)
     report = validate_file(path, spec=spec, sheet=sheet, aliases_path=aliases_path)
     if report.errors:
         raise DataValidationError(report.problems)
+    policy = IngestPolicy(replace=replace, max_removed=max_removed, keep_backups=keep_backups,
+                          aliases=load_aliases(aliases_path) if aliases_path is not None else None)
     src = Path(path)
     file_sha = _file_sha256(src)
     store = Path(store_path)
     store.parent.mkdir(parents=True, exist_ok=True)
+    kept = None
     with _store_lock(store):
         for stale in store.parent.glob(f".{store.name}.ingest-*"):
             _remove(stale)  # left by a killed ingest: under the lock no other ingest is running
         _recover_wal(store)
+        existed = store.exists()
         tmp = store.with_name(f".{store.name}.ingest-{os.getpid()}-{uuid.uuid4().hex[:8]}.tmp")
+        pending = None
         try:
-            if store.exists():
+            if existed:
                 shutil.copyfile(store, tmp)
-            replaced = _write_into(tmp, report, spec, src.name, file_sha)
+            written = _write_into(tmp, report, spec, src.name, file_sha, policy)
             with open(tmp, "rb") as fh:
                 os.fsync(fh.fileno())
+            if existed and policy.keep_backups > 0:
+                pending = backup.prepare_backup(store)
             os.replace(tmp, store)
             _fsync_dir(store.parent)
+            if pending is not None:
+                kept = backup.commit_backup(pending, store, policy.keep_backups)
         finally:
             _remove(tmp)
             _remove(tmp.with_name(tmp.name + ".wal"))
-    frame = report.frame
+            if pending is not None and kept is None:
+                _remove(pending)
+    frame = written.unified.frame
     return IngestResult(
         store=str(store),
         file=str(src),
@@ -584,15 +582,111 @@ def ingest_file(
         rows=len(frame),
         provinces=tuple(sorted(frame["province"].unique().tolist())),
         years=tuple(sorted(int(y) for y in frame["year"].unique())),
-        replaced=tuple(replaced),
+        replaced=tuple(written.replaced),
         sha256=file_sha,
         spec_id=spec.id if report.kind == "scores" else None,
         warnings=tuple(report.warnings),
+        changes=written.changes,
+        renames=written.unified.renames,
+        conflicts=written.unified.conflicts,
+        near_duplicates=written.near,
+        backup=str(kept) if kept is not None else None,
+        had_data=existed,
+        keep_backups=policy.keep_backups,
     )
 
 
-def _write_into(db: Path, report: ValidationReport, spec: IndexSpec, file_name: str, file_sha: str) -> list[tuple[str, int]]:
+def _stored_units(con: duckdb.DuckDBPyConnection, provinces: list[str]) -> pd.DataFrame:
+    """(table, spec_id, province, unit, unit_type, year) of every stored unit-year of ``provinces``."""
+    con.register("file_provinces", pd.DataFrame({"province": pd.Series(provinces, dtype="str")}))
+    return con.execute(
+        """SELECT DISTINCT 'scores' AS "table", spec_id, province, unit, unit_type, year FROM scores
+               WHERE province IN (SELECT province FROM file_provinces)
+           UNION ALL
+           SELECT DISTINCT 'survey', NULL, province, unit, NULL, year FROM survey
+               WHERE province IN (SELECT province FROM file_provinces)
+           ORDER BY 1, 2, 3, 4, 5, 6"""
+    ).df()
+
+
+def _replaced_rows(con: duckdb.DuckDBPyConnection, kind: str, spec_id: str, pairs: pd.DataFrame) -> pd.DataFrame:
+    """(province, year, unit, unit_type, respondent) of the stored rows the file's province-years replace."""
+    con.register("file_pairs", pairs)
+    if kind == "scores":
+        sql = """SELECT DISTINCT s.province, s.year, s.unit, s.unit_type, NULL AS respondent FROM scores s
+                 JOIN file_pairs p ON s.province = p.province AND s.year = p.year WHERE s.spec_id = ?"""
+        return con.execute(sql, [spec_id]).df()
+    sql = """SELECT DISTINCT s.province, s.year, s.unit, NULL AS unit_type, s.respondent FROM survey s
+             JOIN file_pairs p ON s.province = p.province AND s.year = p.year"""
+    return con.execute(sql).df()
+
+
+def _prepare(con: duckdb.DuckDBPyConnection, report: ValidationReport, spec: IndexSpec, policy: IngestPolicy,
+             file_name: str) -> tuple[Unified, tuple[SliceChange, ...]]:
+    """Unify the file's unit names with the stored ones and plan the replacement; refuse when due.
+
+    Raises :class:`DataValidationError` for rows that became one unit-year, and
+    :class:`ReplacementRefused` when a province-year would lose too many units.
+    """
+    frame = report.frame
+    resolver = UnitResolver(policy.aliases)
+    provinces = sorted(frame["province"].unique().tolist())
+    pairs = frame[["province", "year"]].drop_duplicates().reset_index(drop=True)
+    stored = _stored_units(con, provinces)
+    in_file = set(zip(pairs["province"], pairs["year"].astype(int)))
+    same_kind = (stored["table"] == report.kind) & ((stored["table"] == "survey") | (stored["spec_id"] == spec.id))
+    in_pairs = pd.Series([(p, int(y)) in in_file for p, y in zip(stored["province"], stored["year"])],
+                         index=stored.index, dtype=bool)
+    replaced = same_kind & in_pairs
+    unified = unify_units(frame, stored[~replaced].reset_index(drop=True), resolver)
+    problems = duplicate_problems(unified, frame, report.kind, file_name)
+    if problems:
+        raise DataValidationError(problems)
+    old = _replaced_rows(con, report.kind, spec.id, pairs)
+    types = [ty if isinstance(ty, str) else None for ty in old["unit_type"].tolist()]
+    names = list(zip(old["province"].tolist(), old["unit"].tolist(), types))
+    memo = {n: resolver(*n)[1] for n in set(names)}
+    old_keys = [memo[n] for n in names]
+    survey = report.kind == "survey"
+    plan_old = pd.DataFrame({
+        "province": old["province"], "year": old["year"].astype("int64"), "key": old_keys, "unit": old["unit"],
+        "row": list(zip(old_keys, old["respondent"].tolist())) if survey else old_keys,
+    })
+    new = unified.frame
+    plan_new = pd.DataFrame({
+        "province": new["province"], "year": new["year"], "key": list(unified.keys), "unit": new["unit"],
+        "row": list(zip(unified.keys, new["respondent"].tolist())) if survey else list(unified.keys),
+    })
+    changes = plan_changes(plan_old, plan_new)
+    check_removals(file_name, changes, policy.max_removed, policy.replace)
+    return unified, changes
+
+
+def _rename_stored(con: duckdb.DuckDBPyConnection, renames: Iterable[Rename]) -> None:
+    """Rename stored units (one spelling per unit) in the open transaction."""
+    for r in renames:
+        if r.table == "scores":
+            con.execute("UPDATE scores SET unit = ? WHERE province = ? AND unit = ? AND unit_type = ?",
+                        [r.new, r.province, r.old, r.unit_type])
+        else:
+            for table in ("survey", "survey_items"):
+                con.execute(f"UPDATE {table} SET unit = ? WHERE province = ? AND unit = ?", [r.new, r.province, r.old])
+
+
+def _near_duplicates(con: duckdb.DuckDBPyConnection, kind: str, spec_id: str, frame: pd.DataFrame) -> tuple[NearDuplicate, ...]:
+    """Near-duplicate units of the file's provinces as the store now holds them (same table and spec)."""
+    units = _stored_units(con, sorted(frame["province"].unique().tolist()))
+    units = units[(units["table"] == kind) & ((units["table"] == "survey") | (units["spec_id"] == spec_id))]
+    focus: dict[str, set[int]] = {}
+    for p, y in zip(frame["province"], frame["year"]):
+        focus.setdefault(p, set()).add(int(y))
+    return find_near_duplicates(units, focus)
+
+
+def _write_into(db: Path, report: ValidationReport, spec: IndexSpec, file_name: str, file_sha: str,
+                policy: IngestPolicy | None = None) -> _Written:
     """Write one validated file into the DuckDB file ``db`` in one transaction, then checkpoint."""
+    policy = policy or IngestPolicy()
     con = duckdb.connect(str(db))
     try:
         for ddl in _DDL:
@@ -600,12 +694,15 @@ def _write_into(db: Path, report: ValidationReport, spec: IndexSpec, file_name: 
         con.execute("BEGIN TRANSACTION")
         try:
             ingest_id = int(con.execute("SELECT COALESCE(MAX(id), 0) + 1 FROM ingests").fetchall()[0][0])
+            unified, changes = _prepare(con, report, spec, policy, file_name)
+            frame = unified.frame
+            _rename_stored(con, unified.stored_renames)
             if report.kind == "scores":
-                replaced = _write_scores(con, report.frame, spec, ingest_id)
+                replaced = _write_scores(con, frame, spec, ingest_id)
             else:
-                replaced = _write_survey(con, report.frame, ingest_id)
+                replaced = _write_survey(con, frame, ingest_id)
+            near = _near_duplicates(con, report.kind, spec.id, frame)
             now = _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds")
-            frame = report.frame
             con.execute(
                 "INSERT INTO ingests VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 [
@@ -626,7 +723,7 @@ def _write_into(db: Path, report: ValidationReport, spec: IndexSpec, file_name: 
         con.execute("CHECKPOINT")
     finally:
         con.close()
-    return replaced
+    return _Written(replaced=replaced, changes=changes, unified=unified, near=near)
 
 
 # ------------------------------------------------------------------------------------------------
@@ -657,6 +754,10 @@ def load_data(
     if aliases is not None and not isinstance(aliases, Mapping):
         aliases = load_aliases(aliases)
     scores = load_scores(p, spec=spec, sheet=sheet, aliases=aliases)
-    scores = scores.sort_values(["province", "unit", "year"], kind="stable").reset_index(drop=True)
+    unified = unify_units(scores, resolver=UnitResolver(aliases))  # the names an ingest would store
+    problems = duplicate_problems(unified, scores, "scores", p.name)
+    if problems:
+        raise DataValidationError(problems)
+    scores = unified.frame.sort_values(["province", "unit", "year"], kind="stable").reset_index(drop=True)
     meta = {"source_file": p.name, "source_sha256": _file_sha256(p), "spec_id": spec.id}
     return DataBundle(scores, None, frames_sha256(scores), meta, str(p))
