@@ -1,20 +1,22 @@
-"""The sections of a brief as HTML blocks: what each notebook cell displays.
+"""The sections of a brief: what each notebook cell displays.
 
 Each function takes a :class:`~parbrief.analysis.brief.Brief` (or an overview) and returns a
-:class:`Section`, which a notebook shows as HTML. Every name from the data is HTML-escaped
-here; numbers go through :mod:`parbrief.text.formats`, words through the locales and
-:mod:`parbrief.report.narrative`. Tables are short and readable (a leader's memo, not a
-DataFrame dump).
+:class:`~parbrief.report.blocks.Section`: headings and sentences (Markdown in Jupyter, the
+brief's HTML in the export), tables as pandas ``Styler`` objects (:mod:`parbrief.report.tables`:
+the values underneath, formatted by :mod:`parbrief.text.formats`) and figures. Words come from
+the locales and :mod:`parbrief.report.narrative`; every name from the data is escaped by the
+blocks and tables. Tables are short and readable (a leader's memo, not a DataFrame dump); the
+``*_frame`` functions give an analyst the same tables as plain DataFrames.
 """
 
 from __future__ import annotations
 
-import html
 import math
 from dataclasses import dataclass
-from typing import Any, Iterable, Sequence
+from typing import Any, Callable
 
 import pandas as pd
+from pandas.io.formats.style import Styler
 
 from parbrief.report import figures as F
 from parbrief.report import movement as M
@@ -22,6 +24,8 @@ from parbrief.report import narrative as N
 from parbrief.analysis.brief import Brief
 from parbrief.analysis.headline import HEADLINE_MIME, Headline, headline_record
 from parbrief.analysis.overview import Overview
+from parbrief.report.blocks import Bullets, Cards, Heading, Paragraph, Section, esc
+from parbrief.report.tables import change_class, missing, styled
 from parbrief.text.formats import fmt_int, fmt_number, fmt_signed
 from parbrief.text.messages import t
 
@@ -36,100 +40,44 @@ __all__ = [
     "satisfaction",
     "methods",
     "headline_output",
+    "league_frame",
+    "component_frame",
+    "overview_frame",
+    "overview_header",
+    "overview_table",
+    "overview_figure",
+    "overview_methods",
 ]
 
 
-class Section:
-    """One section of a page: HTML blocks (headings, sentences, tables) and figures, in order.
+def _rank_change(lang: str, compared: bool) -> Callable[[Any], str]:
+    """Rank change as words: "tăng 2 bậc", "giữ nguyên", "mới" (no rank last year); "–" without a comparison."""
 
-    In a notebook each figure is its own output (``image/png`` with its alt text, see
-    :class:`parbrief.report.figures.Figure`: an analyst can take ``section.figures[0].fig`` and
-    change it) and the HTML between figures one output each; ``.html`` is the whole section as
-    one HTML string (tests, other pages).
-    """
+    def fmt(x: Any) -> str:
+        if not compared:
+            return "–"
+        if missing(x):
+            return t("rank_change.new", lang)
+        n = int(x)
+        if n > 0:
+            return t("rank_change.up", lang, n=n)
+        if n < 0:
+            return t("rank_change.down", lang, n=-n)
+        return t("rank_change.same", lang)
 
-    def __init__(self, *parts: "str | F.Figure") -> None:
-        self.parts: tuple[str | F.Figure, ...] = tuple(p for p in parts if p is not None and p != "")
-
-    @property
-    def figures(self) -> list[F.Figure]:
-        return [p for p in self.parts if isinstance(p, F.Figure)]
-
-    @property
-    def html(self) -> str:
-        return "\n".join(p.to_html() if isinstance(p, F.Figure) else p for p in self.parts)
-
-    def _ipython_display_(self) -> None:
-        from IPython.display import HTML, display
-
-        pending: list[str] = []
-        for part in self.parts:
-            if isinstance(part, F.Figure):
-                if pending:
-                    display(HTML("\n".join(pending)))
-                    pending = []
-                display(part)
-            else:
-                pending.append(part)
-        if pending:
-            display(HTML("\n".join(pending)))
-
-    def __str__(self) -> str:
-        return self.html
+    return fmt
 
 
-def esc(value: Any) -> str:
-    """HTML-escape any value (names come from users' files and may contain markup)."""
-    return html.escape("" if value is None else str(value), quote=True)
+def _signed(lang: str, compared: bool = True) -> Callable[[Any], str]:
+    return lambda x: fmt_signed(float(x), lang) if compared and not missing(x) else "–"
 
 
-def _p(text: str, cls: str = "") -> str:
-    attr = f' class="{cls}"' if cls else ""
-    return f"<p{attr}>{esc(text)}</p>"
+def _int(lang: str) -> Callable[[Any], str]:
+    return lambda x: "–" if missing(x) else fmt_int(x, lang)
 
 
-def _h(level: int, text: str) -> str:
-    return f"<h{level}>{esc(text)}</h{level}>"
-
-
-def _table(headers: Sequence[tuple[str, bool]], rows: Iterable[Sequence[str]], caption: str = "") -> str:
-    """A small HTML table; ``headers`` are (label, numeric) and cells are already-formatted text."""
-    num_attr = ' class="pb-num"'
-    head = "".join(f"<th{num_attr if num else ''}>{esc(h)}</th>" for h, num in headers)
-    body = []
-    for row in rows:
-        cells = "".join(
-            f"<td{num_attr if num else ''}>{cell}</td>" for cell, (_, num) in zip(row, headers)
-        )
-        body.append(f"<tr>{cells}</tr>")
-    cap = f"<caption>{esc(caption)}</caption>" if caption else ""
-    return (
-        f'<div class="pb-table-wrap"><table class="pb-table">{cap}<thead><tr>{head}</tr></thead>'
-        f'<tbody>{"".join(body)}</tbody></table></div>'
-    )
-
-
-def _missing(x: Any) -> bool:
-    return x is None or (isinstance(x, float) and math.isnan(x)) or x is pd.NA
-
-
-def _rank_change(x: Any, lang: str) -> str:
-    if _missing(x):
-        return esc(t("rank_change.new", lang))
-    n = int(x)
-    if n > 0:
-        return f'<span class="pb-up">{esc(t("rank_change.up", lang, n=n))}</span>'
-    if n < 0:
-        return f'<span class="pb-down">{esc(t("rank_change.down", lang, n=-n))}</span>'
-    return esc(t("rank_change.same", lang))
-
-
-def _signed_html(x: Any, lang: str) -> str:
-    if _missing(x):
-        return "–"
-    cls = "pb-up" if x > 0 else ("pb-down" if x < 0 else "")
-    text = esc(fmt_signed(float(x), lang))
-    return f'<span class="{cls}">{text}</span>' if cls else text
+def _num(lang: str, decimals: int = 2, suffix: str = "") -> Callable[[Any], str]:
+    return lambda x: "–" if missing(x) else fmt_number(x, lang, decimals=decimals) + suffix
 
 
 def _unit_type_label(unit_type: str, lang: str) -> str:
@@ -142,11 +90,7 @@ def _unit_type_label(unit_type: str, lang: str) -> str:
 def header(brief: Brief) -> Section:
     """Title, synthetic-data banner, and the headline: score, rating, national rank, change."""
     lang, h = brief.lang, brief.headline
-    parts = [_h(1, t("heading.title", lang, province=brief.province, year=brief.year))]
-    if brief.synthetic:
-        parts.append(_p(t("banner.synthetic", lang), "pb-banner"))
-    parts.append(_p(brief.spec.name(lang), "pb-muted"))
-    kpis = [
+    cards = (
         (t("headline.score", lang), fmt_number(h.score, lang)),
         (t("headline.rating", lang), h.band_label or "–"),
         (
@@ -160,108 +104,102 @@ def header(brief: Brief) -> Section:
             if h.no_change_reason in ("new_province", "method_break", "new_map")
             else t("headline.no_previous", lang),
         ),
-    ]
-    cells = "".join(
-        f'<div class="pb-kpi"><span class="pb-kpi-label">{esc(label)}</span>'
-        f'<span class="pb-kpi-value">{esc(value)}</span></div>'
-        for label, value in kpis
     )
-    parts.append(f'<div class="pb-headline">{cells}</div>')
-    parts.append(_p(N.headline_source(brief), "pb-muted"))
-    return Section(*parts)
+    return Section(
+        Heading(1, t("heading.title", lang, province=brief.province, year=brief.year)),
+        Paragraph(t("banner.synthetic", lang), "pb-banner") if brief.synthetic else None,
+        Paragraph(brief.spec.name(lang), "pb-muted"),
+        Cards(cards),
+        Paragraph(N.headline_source(brief), "pb-muted"),
+    )
 
 
 def key_findings(brief: Brief) -> Section:
     """The 3–6 sentences a leader reads first (see :func:`parbrief.report.narrative.key_findings`)."""
-    items = "".join(f"<li>{esc(s)}</li>" for s in N.key_findings(brief))
-    return Section(_h(2, t("heading.key_findings", brief.lang)) + f"<ul>{items}</ul>")
+    return Section(Heading(2, t("heading.key_findings", brief.lang)), Bullets(tuple(N.key_findings(brief))))
+
+
+def league_frame(brief: Brief, unit_type: str) -> pd.DataFrame:
+    """One unit type's league table with the brief's headers: rank, unit, score, rating, change,
+    rank change, standing trend (values unrounded; the change columns empty without a comparison year)."""
+    lang, table = brief.lang, brief.league[unit_type]
+    compared, n = bool(brief.compare_year), len(table)
+    label_col = f"band_label_{lang}"
+    return pd.DataFrame({
+        t("column.rank", lang): table["rank"].to_numpy(),
+        t("column.unit", lang): table["unit"].to_numpy(),
+        t("column.score", lang): table["value"].to_numpy(),
+        t("column.rating", lang): table[label_col].to_numpy() if label_col in table else [None] * n,
+        t("column.change", lang): table["change"].to_numpy() if compared and "change" in table else [math.nan] * n,
+        t("column.rank_change", lang): (table["rank_change"].to_numpy() if compared and "rank_change" in table
+                                        else [math.nan] * n),
+        t("column.trend", lang): [M.standing_label(x, lang) if isinstance(x, str) else None for x in table["trend"]],
+    })
 
 
 def league_table(brief: Brief) -> Section:
     """Rank, score, rating, change and trend of every unit, one table per unit type."""
     lang = brief.lang
-    parts = [_h(2, t("heading.league_table", lang))]
-    headers = [
-        (t("column.rank", lang), True),
-        (t("column.unit", lang), False),
-        (t("column.score", lang), True),
-        (t("column.rating", lang), False),
-        (t("column.change", lang), True),
-        (t("column.rank_change", lang), False),
-        (t("column.trend", lang), False),
-    ]
-    label_col = f"band_label_{lang}"
-    for unit_type, table in brief.league.items():
+    compared = bool(brief.compare_year)
+    rank, score, change, rank_change = (t(f"column.{c}", lang) for c in ("rank", "score", "change", "rank_change"))
+    parts: list[Any] = [Heading(2, t("heading.league_table", lang))]
+    for unit_type in brief.league:
         if len(brief.league) > 1:
-            parts.append(_h(3, _unit_type_label(unit_type, lang)))
-        rows = []
-        for r in table.itertuples(index=False):
-            rows.append(
-                [
-                    esc(fmt_int(r.rank, lang)) if not _missing(r.rank) else "–",
-                    esc(r.unit),
-                    esc(fmt_number(r.value, lang)),
-                    esc(getattr(r, label_col) if not _missing(getattr(r, label_col)) else "–"),
-                    _signed_html(getattr(r, "change", None), lang) if brief.compare_year else "–",
-                    _rank_change(getattr(r, "rank_change", None), lang) if brief.compare_year else "–",
-                    esc(M.standing_label(r.trend, lang)) if isinstance(r.trend, str) else "–",
-                ]
-            )
-        parts.append(_table(headers, rows))
-    for sentence in N.league_notes(brief):
-        parts.append(_p(sentence, "pb-muted"))
+            parts.append(Heading(3, _unit_type_label(unit_type, lang)))
+        parts.append(styled(
+            league_frame(brief, unit_type), name=f"league-{unit_type}",
+            formats={rank: _int(lang), score: _num(lang), change: _signed(lang, compared),
+                     rank_change: _rank_change(lang, compared)},
+            numeric=(rank, score, change),
+            cell_classes={change: change_class, rank_change: change_class},
+        ))
+    parts += [Paragraph(s, "pb-muted") for s in N.league_notes(brief)]
     return Section(*parts)
 
 
 def trends(brief: Brief) -> Section:
     """Province and unit lines over the years, who improves or declines, bands by year."""
     lang = brief.lang
-    parts = [_h(2, t("heading.trends", lang))]
+    parts: list[Any] = [Heading(2, t("heading.trends", lang))]
     tables = brief.standing.by_type.values() if brief.standing is not None else ()
     highlight = [u for tab in tables for u in tab.improving() + tab.declining()]
     if brief.reorganized:
         parts.extend(_history_block(brief))
     parts.append(F.trend_figure(brief.history, "total", lang, highlight=highlight[:6], breaks=brief.breaks))
     if brief.standing is not None:
-        for sentence in M.province_movement_sentence(brief.standing, brief.province, lang,
-                                                     reorganized=brief.reorganized, min_years=brief.min_years):
-            parts.append(_p(sentence))
-    called = [tr for tab in tables for tr in tab.trends if tr.significant]
+        parts += [Paragraph(s) for s in M.province_movement_sentence(
+            brief.standing, brief.province, lang, reorganized=brief.reorganized, min_years=brief.min_years)]
+    called = sorted((tr for tab in tables for tr in tab.trends if tr.significant), key=lambda x: -x.slope)
     if called:
-        headers = [
-            (t("column.unit", lang), False),
-            (t("column.trend", lang), False),
-            (t("column.first_standing", lang), True),
-            (t("column.last_standing", lang), True),
-        ]
-        rows = [
-            [esc(tr.unit), esc(M.standing_label(tr.classification, lang)), esc(fmt_signed(tr.z[0], lang)),
-             esc(fmt_signed(tr.z[-1], lang))]
-            for tr in sorted(called, key=lambda x: -x.slope)
-        ]
-        parts.append(_table(headers, rows))
+        first, last = t("column.first_standing", lang), t("column.last_standing", lang)
+        frame = pd.DataFrame({
+            t("column.unit", lang): [tr.unit for tr in called],
+            t("column.trend", lang): [M.standing_label(tr.classification, lang) for tr in called],
+            first: [float(tr.z[0]) for tr in called],
+            last: [float(tr.z[-1]) for tr in called],
+        })
+        parts.append(styled(frame, name="standing", formats={first: _signed(lang), last: _signed(lang)},
+                            numeric=(first, last)))
     if brief.standing is not None:
-        for sentence in M.movement_sentences(brief.standing, lang, reorganized=brief.reorganized, limit=None):
-            parts.append(_p(sentence))
+        parts += [Paragraph(s) for s in M.movement_sentences(brief.standing, lang, reorganized=brief.reorganized,
+                                                             limit=None)]
     counts = _band_counts(brief)
     if len(counts):
-        parts.append(
-            F.band_distribution_figure(counts, lang, order=[b.label(lang) for b in brief.scheme.bands])
-        )
+        parts.append(F.band_distribution_figure(counts, lang, order=[b.label(lang) for b in brief.scheme.bands]))
     return Section(*parts)
 
 
-def _history_block(brief: Brief) -> list[str]:
+def _history_block(brief: Brief) -> list[Any]:
     """For a brief on the new map: each predecessor's own series, never joined to the new one."""
     lang, h = brief.lang, brief.headline
-    out = [_h(3, t("history.title", lang))]
+    out: list[Any] = [Heading(3, t("history.title", lang))]
     hist = brief.predecessor_history
     if hist is None or hist.empty:
-        return out + [_p(t("history.no_data", lang))]
+        return out + [Paragraph(t("history.no_data", lang))]
     last_year = int(hist["year"].max())
     key = "history.merged" if len(brief.predecessors) > 1 else "history.unchanged"
-    out.append(_p(t(key, lang, province=brief.province, predecessors=N.join_names(brief.predecessors, lang),
-                    last_year=last_year, year=brief.year, reorg_year=last_year + 1)))
+    out.append(Paragraph(t(key, lang, province=brief.province, predecessors=N.join_names(brief.predecessors, lang),
+                           last_year=last_year, year=brief.year, reorg_year=last_year + 1)))
     new_point = (brief.province, brief.year, h.score) if h.score is not None and h.source == "national" else None
     breaks = brief.spec.breaks(sorted(int(y) for y in hist["year"].unique()))
     out.append(F.history_figure(hist, lang, new_point=new_point, breaks=breaks))
@@ -280,96 +218,93 @@ def _band_counts(brief: Brief) -> pd.DataFrame:
 def differences(brief: Brief) -> Section:
     """Do units differ beyond chance? The test in words, adjusted means with CIs and letters."""
     lang = brief.lang
-    parts = [_h(2, t("heading.differences", lang))]
+    parts: list[Any] = [Heading(2, t("heading.differences", lang))]
     for unit_type, result in brief.panel.items():
         label = _unit_type_label(unit_type, lang)
         if len(brief.panel) > 1:
-            parts.append(_h(3, label))
-        for sentence in N.describe_difference(result, lang, unit_label=label):
-            parts.append(_p(sentence))
+            parts.append(Heading(3, label))
+        parts += [Paragraph(s) for s in N.describe_difference(result, lang, unit_label=label)]
         if result.ok and len(result.means):
             means = result.means.rename(columns={"mean": "raw_mean"}).rename(columns={"ls_mean": "mean"})
             xlabel = t("measure.standing" if result.scale == "z_within_year" else "measure.total", lang)
             parts.append(F.means_figure(means, lang, xlabel=xlabel))
     if brief.groups is not None:
-        parts.append(_h(3, t("section.groups", lang)))
-        for sentence in N.describe_difference(brief.groups, lang, unit_label=t("column.group", lang)):
-            parts.append(_p(sentence))
+        parts.append(Heading(3, t("section.groups", lang)))
+        parts += [Paragraph(s) for s in N.describe_difference(brief.groups, lang, unit_label=t("column.group", lang))]
     return Section(*parts)
+
+
+def component_frame(brief: Brief) -> pd.DataFrame:
+    """The components table with the brief's headers: name, maximum, % of maximum, change in
+    percentage points, best and worst unit (each with its %)."""
+    lang, comps = brief.lang, brief.components
+    pct = lambda x: f"{fmt_number(x, lang, decimals=1)}%"  # noqa: E731
+    return pd.DataFrame({
+        t("column.component", lang): [brief.spec.component(c).name(lang) for c in comps["code"]],
+        t("column.max_points", lang): comps["max_points"].to_numpy(),
+        t("column.percent_of_max", lang): comps["pct"].to_numpy(),
+        t("section.change_pct", lang): comps["change_pct"].to_numpy(),
+        t("section.best_unit", lang): [f"{u} ({pct(p)})" for u, p in zip(comps["best_unit"], comps["best_pct"])],
+        t("section.worst_unit", lang): [f"{u} ({pct(p)})" for u, p in zip(comps["worst_unit"], comps["worst_pct"])],
+    })
 
 
 def components(brief: Brief) -> Section:
     """Unit × component heatmap (% of maximum) and the province's strengths and weaknesses."""
     lang = brief.lang
-    parts = [_h(2, t("heading.components", lang))]
+    heading = Heading(2, t("heading.components", lang))
     if brief.components.empty:
-        parts.append(_p(t("section.no_components", lang)))
-        return Section(*parts)
-    parts.append(F.component_heatmap(brief.current, brief.spec, lang))
-    headers = [
-        (t("column.component", lang), False),
-        (t("column.max_points", lang), True),
-        (t("column.percent_of_max", lang), True),
-        (t("section.change_pct", lang), True),
-        (t("section.best_unit", lang), False),
-        (t("section.worst_unit", lang), False),
-    ]
-    rows = []
-    for r in brief.components.itertuples(index=False):
-        comp = brief.spec.component(r.code)
-        rows.append(
-            [
-                esc(comp.name(lang)),
-                esc(fmt_number(r.max_points, lang, decimals=1)),
-                esc(fmt_number(r.pct, lang, decimals=1) + "%"),
-                _signed_html(r.change_pct, lang) if not _missing(r.change_pct) else "–",
-                esc(f"{r.best_unit} ({fmt_number(r.best_pct, lang, decimals=1)}%)"),
-                esc(f"{r.worst_unit} ({fmt_number(r.worst_pct, lang, decimals=1)}%)"),
-            ]
-        )
-    parts.append(_table(headers, rows))
-    for sentence in N.component_summary(brief):
-        parts.append(_p(sentence))
-    return Section(*parts)
+        return Section(heading, Paragraph(t("section.no_components", lang)))
+    max_points, pct, change = (t("column.max_points", lang), t("column.percent_of_max", lang),
+                               t("section.change_pct", lang))
+    table = styled(component_frame(brief), name="components",
+                   formats={max_points: _num(lang, 1), pct: _num(lang, 1, "%"), change: _signed(lang)},
+                   numeric=(max_points, pct, change), cell_classes={change: change_class})
+    return Section(heading, F.component_heatmap(brief.current, brief.spec, lang), table,
+                   *(Paragraph(s) for s in N.component_summary(brief)))
 
 
 def satisfaction(brief: Brief) -> Section:
     """Survey satisfaction by unit, when the data has a survey for this year."""
     lang = brief.lang
-    parts = [_h(2, t("heading.satisfaction", lang))]
+    parts: list[Any] = [Heading(2, t("heading.satisfaction", lang))]
     if brief.survey is None:
-        parts.append(_p(t("section.no_survey", lang, year=brief.year)))
-        return Section(*parts)
+        return Section(*parts, Paragraph(t("section.no_survey", lang, year=brief.year)))
     result = brief.survey
-    for sentence in N.describe_difference(result, lang, unit_label=t("column.unit", lang)):
-        parts.append(_p(sentence))
+    parts += [Paragraph(s) for s in N.describe_difference(result, lang, unit_label=t("column.unit", lang))]
     if len(result.means):
         tested = result.means[result.means["tested"]] if "tested" in result.means.columns else result.means
-        parts.append(
-            F.means_figure(tested, lang, xlabel=t("column.satisfaction", lang),
-                           title=t("section.satisfaction_title", lang))
-        )
+        parts.append(F.means_figure(tested, lang, xlabel=t("column.satisfaction", lang),
+                                    title=t("section.satisfaction_title", lang)))
     return Section(*parts)
 
 
 def methods(brief: Brief) -> Section:
     """How the numbers were made: tests, alpha, corrections, data hash, version, parameters, date."""
     lang = brief.lang
-    parts = [_h(2, t("heading.methods", lang))]
-    for paragraph in N.methods_text(brief):
-        parts.append(_p(paragraph))
     params = ", ".join(f"{k} = {v}" for k, v in brief.parameters.items())
-    rows = [
-        [esc(t("methods.source", lang)), esc(brief.data_source.rsplit("/", 1)[-1])],
-        [esc(t("methods.data_hash", lang)), f"<code>{esc(brief.data_sha256[:16])}…</code>"],
-        [esc(t("methods.version", lang)), esc(brief.parameters.get("parbrief", ""))],
-        [esc(t("methods.parameters", lang)), esc(params)],
-        [esc(t("methods.generated", lang)), esc(brief.generated)],
-    ]
-    parts.append(_table([("", False), ("", False)], rows))
-    if brief.synthetic:
-        parts.append(_p(t("banner.synthetic", lang), "pb-banner"))
-    return Section(*parts)
+    return Section(
+        Heading(2, t("heading.methods", lang)),
+        *(Paragraph(p) for p in N.methods_text(brief)),
+        _provenance_table(lang, brief.data_source, brief.data_sha256, [
+            (t("methods.version", lang), str(brief.parameters.get("parbrief", ""))),
+            (t("methods.parameters", lang), params),
+            (t("methods.generated", lang), str(brief.generated)),
+        ], name="methods"),
+        Paragraph(t("banner.synthetic", lang), "pb-banner") if brief.synthetic else None,
+    )
+
+
+def _provenance_table(lang: str, source: str, sha256: str, extra: list[tuple[str, str]], *, name: str) -> Styler:
+    """Source file, data hash (in ``<code>``) and ``extra`` rows as a key–value table without header."""
+    frame = pd.DataFrame(
+        [(t("methods.source", lang), source.rsplit("/", 1)[-1]), (t("methods.data_hash", lang), f"{sha256[:16]}…")]
+        + extra,
+        columns=[t("methods.item", lang), t("methods.value", lang)],
+    )
+    value = frame.columns[1]
+    styler = styled(frame, name=name, header=False)
+    return styler.format(lambda v: f"<code>{esc(v)}</code>", subset=([1], [value]), escape=None)
 
 
 # ------------------------------------------------------------------------------------------------
@@ -379,50 +314,58 @@ def methods(brief: Brief) -> Section:
 def overview_header(ov: Overview) -> Section:
     """Title, banner and a one-line summary of the national table."""
     lang = ov.lang
-    parts = [_h(1, t("overview.title", lang, year=ov.year))]
-    if ov.synthetic:
-        parts.append(_p(t("banner.synthetic", lang), "pb-banner"))
-    parts.append(_p(ov.spec.name(lang), "pb-muted"))
-    parts.append(_p(t("overview.summary", lang, n=fmt_int(len(ov.table), lang),
-                      bands=ov.bands.text(ov.year, lang=lang))))
-    return Section(*parts)
+    return Section(
+        Heading(1, t("overview.title", lang, year=ov.year)),
+        Paragraph(t("banner.synthetic", lang), "pb-banner") if ov.synthetic else None,
+        Paragraph(ov.spec.name(lang), "pb-muted"),
+        Paragraph(t("overview.summary", lang, n=fmt_int(len(ov.table), lang), bands=ov.bands.text(ov.year, lang=lang))),
+    )
+
+
+def overview_frame(ov: Overview) -> pd.DataFrame:
+    """Every province of the national table with the page's headers (values unrounded)."""
+    lang, table = ov.lang, ov.table
+    compared, n = bool(ov.compare_year), len(table)
+    label_col = f"band_label_{lang}"
+    frame = pd.DataFrame({
+        t("column.rank", lang): table["rank"].to_numpy(),
+        t("index.province", lang): table["unit"].to_numpy(),
+        t("column.score", lang): table["value"].to_numpy(),
+        t("column.rating", lang): table[label_col].to_numpy() if label_col in table else [None] * n,
+        t("column.change", lang): table["change"].to_numpy() if compared and "change" in table else [math.nan] * n,
+    })
+    if ov.reorganized:
+        frame[t("overview_extra.formed_from", lang)] = [
+            N.join_names(tuple(p), lang) if len(tuple(p)) > 1 else t("overview_extra.unchanged", lang)
+            for p in table["predecessors"]
+        ]
+    else:
+        frame[t("column.rank_change", lang)] = (table["rank_change"].to_numpy() if compared and "rank_change" in table
+                                                else [math.nan] * n)
+    return frame
 
 
 def overview_table(ov: Overview) -> Section:
     """Every province: rank, score, group, change and rank change, linked to its brief."""
     lang = ov.lang
-    headers = [
-        (t("column.rank", lang), True),
-        (t("index.province", lang), False),
-        (t("column.score", lang), True),
-        (t("column.rating", lang), False),
-        (t("column.change", lang), True),
-        (t("column.rank_change", lang), False),
-    ]
-    if ov.reorganized:
-        headers = headers[:-1] + [(t("overview_extra.formed_from", lang), False)]
-    label_col = f"band_label_{lang}"
-    rows = []
-    for r in ov.table.itertuples(index=False):
-        name = esc(r.unit)
-        href = ov.links.get(r.unit)
-        row = [
-            esc(fmt_int(r.rank, lang)) if not _missing(r.rank) else "–",
-            f'<a href="{esc(href)}">{name}</a>' if href else name,
-            esc(fmt_number(r.value, lang)),
-            esc(getattr(r, label_col) if not _missing(getattr(r, label_col)) else "–"),
-            _signed_html(getattr(r, "change", None), lang) if ov.compare_year else "–",
-        ]
-        if ov.reorganized:
-            preds = tuple(r.predecessors)
-            row.append(esc(N.join_names(preds, lang)) if len(preds) > 1 else esc(t("overview_extra.unchanged", lang)))
-        else:
-            row.append(_rank_change(getattr(r, "rank_change", None), lang) if ov.compare_year else "–")
-        rows.append(row)
-    note = ""
-    if ov.reorganized:
-        note = _p(t("overview_extra.reorg_note", lang, year=ov.year, n=fmt_int(len(ov.table), lang)), "pb-muted")
-    return Section(_h(2, t("overview.table", lang)) + _table(headers, rows) + note)
+    compared = bool(ov.compare_year)
+    rank, province, score, change, rank_change = (
+        t("column.rank", lang), t("index.province", lang), t("column.score", lang), t("column.change", lang),
+        t("column.rank_change", lang))
+
+    def link(name: Any) -> str:
+        href = ov.links.get(name)
+        return f'<a href="{esc(href)}">{esc(name)}</a>' if href else esc(name)
+
+    formats = {rank: _int(lang), score: _num(lang), change: _signed(lang, compared)}
+    if not ov.reorganized:
+        formats[rank_change] = _rank_change(lang, compared)
+    table = styled(overview_frame(ov), name="overview", formats=formats, html_formats={province: link},
+                   numeric=(rank, score, change), cell_classes={change: change_class, rank_change: change_class}
+                   if not ov.reorganized else {change: change_class})
+    note = (Paragraph(t("overview_extra.reorg_note", lang, year=ov.year, n=fmt_int(len(ov.table), lang)), "pb-muted")
+            if ov.reorganized else None)
+    return Section(Heading(2, t("overview.table", lang)), table, note)
 
 
 def overview_figure(ov: Overview) -> Section:
@@ -430,20 +373,17 @@ def overview_figure(ov: Overview) -> Section:
     lang = ov.lang
     years = sorted(int(y) for y in ov.history["year"].unique())
     breaks = ov.spec.breaks(years)
-    return Section(_h(2, t("heading.trends", lang)), F.trend_figure(ov.history, "total", lang, breaks=breaks))
+    return Section(Heading(2, t("heading.trends", lang)), F.trend_figure(ov.history, "total", lang, breaks=breaks))
 
 
 def overview_methods(ov: Overview) -> Section:
     """Source, ranking rule and provenance of the overview."""
     lang = ov.lang
-    rows = [
-        [esc(t("methods.source", lang)), esc(ov.data_source.rsplit("/", 1)[-1])],
-        [esc(t("methods.data_hash", lang)), f"<code>{esc(ov.data_sha256[:16])}…</code>"],
-        [esc(t("methods.generated", lang)), esc(ov.generated)],
-    ]
     return Section(
-        _h(2, t("heading.methods", lang)) + _p(t("overview.method", lang, scheme=ov.scheme.name(lang)))
-        + _table([("", False), ("", False)], rows)
+        Heading(2, t("heading.methods", lang)),
+        Paragraph(t("overview.method", lang, scheme=ov.scheme.name(lang))),
+        _provenance_table(lang, ov.data_source, ov.data_sha256, [(t("methods.generated", lang), str(ov.generated))],
+                          name="overview-methods"),
     )
 
 

@@ -1,0 +1,89 @@
+"""The brief's tables as pandas ``Styler`` objects: the numbers underneath, the brief's look on top.
+
+A table is a DataFrame whose columns carry the headers the leader reads and whose cells keep
+their values (ranks, scores, changes unrounded, ``NaN`` when missing); the ``Styler`` formats
+them in the brief's language (:mod:`parbrief.text.formats`), escapes every cell and header,
+right-aligns numeric columns (``pb-num``), colours rises and falls (``pb-up``/``pb-down``) and
+uses the stylesheet's ``pb-table`` class. An analyst gets the frame back as ``styler.data``.
+
+The HTML is deterministic (a fixed ``uuid`` per table, no cell ids), so a brief is the same page
+byte for byte whichever kernel rendered it.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from typing import Any, Callable, Iterable, Mapping
+
+import pandas as pd
+from pandas.io.formats.style import Styler
+
+from parbrief.report.blocks import esc
+
+__all__ = ["NUMERIC_HEADER_CSS", "change_class", "missing", "styled"]
+
+#: How a numeric column's header is aligned (as ``th.pb-num`` in the stylesheet).
+NUMERIC_HEADER_CSS = "text-align: right; white-space: nowrap;"
+
+Formatter = Callable[[Any], str]
+
+
+def missing(x: Any) -> bool:
+    """``None``, ``NaN`` or ``pd.NA``."""
+    return x is None or x is pd.NA or (isinstance(x, float) and math.isnan(x))
+
+
+def change_class(x: Any) -> str:
+    """``pb-up`` for a rise, ``pb-down`` for a fall, nothing for no change or a missing value."""
+    if missing(x) or x == 0:
+        return ""
+    return "pb-up" if x > 0 else "pb-down"
+
+
+def _text(x: Any) -> str:
+    return "–" if missing(x) else str(x)
+
+
+def _uuid(name: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-") or "table"
+
+
+def styled(
+    frame: pd.DataFrame,
+    *,
+    name: str,
+    formats: Mapping[str, Formatter] | None = None,
+    html_formats: Mapping[str, Formatter] | None = None,
+    numeric: Iterable[str] = (),
+    cell_classes: Mapping[str, Callable[[Any], str]] | None = None,
+    header: bool = True,
+) -> Styler:
+    """``frame`` as a brief table (``<table id="T_pb-{name}" class="pb-table">``, no index).
+
+    ``formats``: column → value-to-text function (its text is HTML-escaped); other columns show
+    their text, ``–`` when missing. ``html_formats``: column → value-to-HTML function that
+    escapes what it writes (a link). ``numeric`` columns are right-aligned; ``cell_classes``:
+    column → value-to-CSS-class function (``change_class``). ``header=False`` hides the header
+    row (a key–value table).
+    """
+    numeric = [c for c in numeric if c in frame.columns]
+    styler = Styler(frame, uuid=f"pb-{_uuid(name)}", cell_ids=False)
+    styler = styler.format(lambda x: esc(_text(x)), escape=None)
+    for col, fn in (formats or {}).items():
+        styler = styler.format(lambda x, fn=fn: esc(fn(x)), subset=[col], escape=None)
+    for col, fn in (html_formats or {}).items():
+        styler = styler.format(fn, subset=[col], escape=None)
+    styler = styler.format_index(lambda x: esc(x), axis="columns", escape=None)
+    classes = pd.DataFrame("", index=frame.index, columns=frame.columns)
+    for col in numeric:
+        classes[col] = "pb-num"
+    for col, fn in (cell_classes or {}).items():
+        classes[col] = [" ".join(c for c in (base, fn(v)) if c) for base, v in zip(classes[col], frame[col])]
+    styler = styler.set_td_classes(classes).hide(axis="index").set_table_attributes('class="pb-table"')
+    if numeric:
+        styler = styler.set_table_styles({c: [{"selector": "th", "props": NUMERIC_HEADER_CSS}] for c in numeric},
+                                         overwrite=False)
+    if not header:
+        styler = styler.hide(axis="columns")
+    return styler
