@@ -36,6 +36,10 @@ def test_brief_runs_from_the_notebooks_folder_on_its_defaults(demo_store, monkey
     assert not [o for o in outs if o.get("output_type") == "error"]
     images = [o for o in outs if "image/png" in o.get("data", {}) or "<img" in str(o.get("data", {}).get("text/html", ""))]
     assert len(images) >= 4
+    # text as Markdown (with the brief's HTML), tables as pandas Stylers (their own outputs)
+    assert any(o.get("data", {}).get("text/markdown", "").startswith("## ") for o in outs)
+    tables = [o for o in outs if '<table id="T_pb-' in o.get("data", {}).get("text/html", "")]
+    assert len(tables) >= 3 and all(o["data"]["text/html"].lstrip().startswith("<style") for o in tables)
     heads = [o["data"][HEADLINE_MIME] for o in outs if HEADLINE_MIME in o.get("data", {})]
     assert heads and heads[0]["province"] == "Quảng Trị" and heads[0]["year"] == 2024
     assert heads[0]["score"] is not None
