@@ -45,6 +45,10 @@ def _text(x: Any) -> str:
     return "–" if missing(x) else str(x)
 
 
+def _escaped(fn: Formatter) -> Formatter:
+    return lambda x: esc(fn(x))
+
+
 def _uuid(name: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-") or "table"
 
@@ -68,22 +72,23 @@ def styled(
     row (a key–value table).
     """
     numeric = [c for c in numeric if c in frame.columns]
+    cell_formats: dict[Any, Formatter] = {c: _escaped(_text) for c in frame.columns}
+    cell_formats.update({c: _escaped(fn) for c, fn in (formats or {}).items()})
+    cell_formats.update(html_formats or {})
     styler = Styler(frame, uuid=f"pb-{_uuid(name)}", cell_ids=False)
-    styler = styler.format(lambda x: esc(_text(x)), escape=None)
-    for col, fn in (formats or {}).items():
-        styler = styler.format(lambda x, fn=fn: esc(fn(x)), subset=[col], escape=None)
-    for col, fn in (html_formats or {}).items():
-        styler = styler.format(fn, subset=[col], escape=None)
-    styler = styler.format_index(lambda x: esc(x), axis="columns", escape=None)
-    classes = pd.DataFrame("", index=frame.index, columns=frame.columns)
+    styler = styler.format(cell_formats, escape=None).format_index(esc, axis="columns", escape=None)
+    columns = list(frame.columns)
+    classes = {c: [""] * len(frame) for c in columns}
     for col in numeric:
-        classes[col] = "pb-num"
+        classes[col] = ["pb-num"] * len(frame)
     for col, fn in (cell_classes or {}).items():
         classes[col] = [" ".join(c for c in (base, fn(v)) if c) for base, v in zip(classes[col], frame[col])]
-    styler = styler.set_td_classes(classes).hide(axis="index").set_table_attributes('class="pb-table"')
+    styler = styler.set_td_classes(pd.DataFrame(classes, index=frame.index, columns=frame.columns))
+    styler = styler.hide(axis="index").set_table_attributes('class="pb-table"')
     if numeric:
-        styler = styler.set_table_styles({c: [{"selector": "th", "props": NUMERIC_HEADER_CSS}] for c in numeric},
-                                         overwrite=False)
+        # as `th.pb-num` in the stylesheet (a Styler cannot put a class on a header cell)
+        styler = styler.set_table_styles(
+            [{"selector": f"th.col{columns.index(c)}", "props": NUMERIC_HEADER_CSS} for c in numeric], overwrite=False)
     if not header:
         styler = styler.hide(axis="columns")
     return styler
