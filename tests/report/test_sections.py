@@ -132,3 +132,16 @@ def test_the_exported_brief_writes_the_html_outputs_not_the_markdown(brief):
     assert f"<h2>{t('heading.league_table', 'vi')}</h2>" in page
     assert '<table id="T_pb-league-district" class="pb-table">' in page
     assert "## " not in page and "sections." not in page and "<b>" not in page
+
+
+def test_a_displayed_section_is_one_output_per_table_figure_and_text_run(brief, monkeypatch):
+    import IPython.display
+
+    shown = []
+    monkeypatch.setattr(IPython.display, "display", lambda obj, raw=False: shown.append((obj, raw)))
+    S.league_table(brief)._ipython_display_()
+    assert [type(o).__name__ if not raw else "bundle" for o, raw in shown] == ["Prose", "bundle", "Prose"]
+    bundle = shown[1][0]
+    assert bundle["text/html"] == S.league_table(brief).tables[0].to_html()
+    # plain text is the table itself (deterministic), not "<Styler at 0x…>"
+    assert "Styler" not in bundle["text/plain"] and "Huyện B" in bundle["text/plain"]

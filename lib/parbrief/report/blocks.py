@@ -222,7 +222,12 @@ class Section:
         from IPython.display import display
 
         for output in self.outputs():
-            display(output)
+            if isinstance(output, Styler):
+                # the Styler's own HTML; as plain text its table (not "<Styler at 0x…>", which
+                # would differ between runs in the saved notebook)
+                display({"text/html": output.to_html(), "text/plain": output.data.to_string(index=False)}, raw=True)
+            else:
+                display(output)
 
     def __str__(self) -> str:
         return self.html
