@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any, Sequence
 
 from parbrief.errors import DataValidationError, ParbriefError
+from parbrief.text.messages import t
 
 __all__ = ["main", "build_parser"]
 
@@ -185,16 +186,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         lang = getattr(args, "lang", None) or "vi"
         for problem in exc.problems:
             print(problem.format(lang), file=sys.stderr)
-        n = len(exc.errors)
-        print(
-            f"Không ghi gì: {n} lỗi phải sửa trước." if lang == "vi" else f"Nothing written: fix {n} error(s) first.",
-            file=sys.stderr,
-        )
+        print(t("data_problem.nothing_written", lang, n=len(exc.errors)), file=sys.stderr)
         return 1
     except ParbriefError as exc:
         lang = getattr(args, "lang", None) or "vi"
-        text = exc.message(lang) if callable(getattr(exc, "message", None)) else str(exc)
-        print(f"parbrief {args.command}: {text}", file=sys.stderr)
+        print(f"parbrief {args.command}: {exc.message(lang)}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:  # Ctrl+C (e.g. while waiting for another render's folder): no traceback
         from parbrief.text.messages import t

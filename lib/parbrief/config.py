@@ -209,7 +209,7 @@ def check_layer(values: Mapping[str, Any], where: str | None, allowed: tuple[str
     unknown = sorted(str(k) for k in values if k not in allowed)
     if unknown:
         key = "config.error.unknown_override" if province is not None else "config.error.unknown_key"
-        raise ConfigError(key, where=where, province=province, keys=", ".join(unknown),
+        raise ConfigError(key, where=where, province=province, keys=", ".join(unknown), n=len(unknown),
                           allowed=", ".join(sorted(allowed)))
     try:
         RunParameters.model_validate(dict(values))

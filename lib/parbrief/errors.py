@@ -3,12 +3,20 @@
 A :class:`Problem` names the file, the row as the user sees it (the Excel/CSV line number,
 header included), the column, what is wrong and how to fix it, in Vietnamese and English, so
 ``parbrief validate`` can list *all* problems of a file at once instead of stopping at the first.
+
+Every message comes from the locale files (``text/locales``): an error is raised with a message
+key and its values, ``raise SpecError.keyed("spec.error.not_found", path=p)``; it then carries
+the text in every language. ``str(error)`` is the English text (logs, tests, tracebacks) and
+``error.message(lang)`` the language the user asked for, which the command line prints.
+A problem is built the same way with :meth:`Problem.keyed`.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Iterable, Literal
+from typing import Any, Iterable, Literal, Mapping, TypeVar
+
+_E = TypeVar("_E", bound="ParbriefError")
 
 __all__ = [
     "ParbriefError",
@@ -23,7 +31,32 @@ __all__ = [
 
 
 class ParbriefError(Exception):
-    """Base of every error parbrief raises on purpose (bad input, bad params), never a bug."""
+    """Base of every error parbrief raises on purpose (bad input, bad params), never a bug.
+
+    Build one with :meth:`keyed` (a locale message key and its values); :meth:`message` gives
+    its text in a language, ``str()`` the English text.
+    """
+
+    #: The message in each language (``{"vi": …, "en": …}``); empty for an error built from text.
+    texts: Mapping[str, str] = {}
+    #: The locale key of the message (``None`` for an error built from text).
+    message_key: str | None = None
+
+    @classmethod
+    def keyed(cls: type[_E], key: str, /, **values: Any) -> _E:
+        """The error whose message is the locale string ``key`` filled with ``values`` (values
+        may be :class:`~parbrief.text.messages.Localized`, written per language)."""
+        from parbrief.text.messages import texts
+
+        localized = texts(key, **values)
+        err = cls(localized["en"])
+        err.texts = localized
+        err.message_key = key
+        return err
+
+    def message(self, lang: str = "vi") -> str:
+        """The message in ``lang`` (``vi``/``en``); the plain text for an error built from text."""
+        return self.texts.get(lang) or self.texts.get("en") or str(self)
 
 
 class SpecError(ParbriefError):
@@ -80,6 +113,17 @@ class Problem:
     hint_en: str = ""
     severity: Literal["error", "warning"] = "error"
 
+    @classmethod
+    def keyed(cls, file: str, row: int | None, column: str | None, kind: str, key: str, /, *,
+              severity: Literal["error", "warning"] = "error", **values: Any) -> "Problem":
+        """A problem whose message is the locale string ``<key>.message`` and whose hint is
+        ``<key>.hint`` (when the locale has one), filled with ``values`` in each language."""
+        from parbrief.text.messages import has_key, texts
+
+        msg = texts(f"{key}.message", **values)
+        hint = texts(f"{key}.hint", **values) if has_key(f"{key}.hint", "en") else {"vi": "", "en": ""}
+        return cls(file, row, column, kind, msg["vi"], msg["en"], hint["vi"], hint["en"], severity)
+
     def message(self, lang: str = "vi") -> str:
         return self.message_vi if lang == "vi" else self.message_en
 
@@ -111,12 +155,16 @@ class DataValidationError(ParbriefError):
         self.problems = list(problems)
         lang = "vi" if lang == "vi" else "en"
         errors = [p for p in self.problems if p.severity == "error"]
-        head = t("data_problem.summary", lang, n=len(errors))
-        lines = [p.format(lang) for p in errors[:50]]
-        more = len(errors) - len(lines)
-        if more > 0:
-            lines.append(t("data_problem.more", lang, n=more))
-        super().__init__(head + ":\n  " + "\n  ".join(lines))
+
+        def text(lang: str) -> str:
+            lines = [p.format(lang) for p in errors[:50]]
+            more = len(errors) - len(lines)
+            if more > 0:
+                lines.append(t("data_problem.more", lang, n=more))
+            return t("data_problem.summary", lang, n=len(errors)) + ":\n  " + "\n  ".join(lines)
+
+        self.texts = {code: text(code) for code in ("vi", "en")}
+        super().__init__(self.texts[lang])
 
     @property
     def errors(self) -> list[Problem]:

@@ -74,7 +74,7 @@ def test_ingest_ok_then_refused(write_csv, row, tmp_path, capsys) -> None:
     assert captured.err.splitlines() == [
         "bad.csv, row 2, column 'Tổng điểm': 'n/a' is not a number. → Enter the score as a number (decimal comma "
         "or point, e.g. 8.5), or leave it blank if there is none.",
-        "Nothing written: fix 1 error(s) first.",
+        "Nothing written: fix 1 error first.",
     ]
     assert hashlib.sha256(db.read_bytes()).hexdigest() == before
     with Store(db, read_only=True) as st:

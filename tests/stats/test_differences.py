@@ -325,7 +325,7 @@ def test_panel_cannot_test(mutate, reason, capsys):
 def test_two_units_panel_friedman_needs_three():
     res = panel_differences(make_panel(n_units=2, effects={0: 3.0}))
     assert res.ok and res.test("friedman").reason_code == "too_few_units"
-    assert res.test("friedman").reason == "2 unit(s) with data; at least 3 are needed"
+    assert res.test("friedman").reason == "only 2 units have data; at least 3 are needed"
     assert res.agreement is None
 
 

@@ -12,7 +12,8 @@ from scipy import stats
 from parbrief.data.crosswalk import label_vintages, load_department_crosswalk
 from parbrief.data.demo import DEMO_YEARS_2025, make_demo
 from parbrief.data.names import normalize_name
-from parbrief.stats._results import NOTE_TEXT_EN, REASON_TEXT_EN
+from parbrief.stats._results import NOTE_CODES, REASON_CODES
+from parbrief.text.messages import has_key
 from parbrief.stats.trends import (
     province_trend,
     split_by_breaks,
@@ -46,8 +47,8 @@ def test_a_series_with_a_break_in_the_middle_refuses_to_fit_across_it():
     assert dict(note.detail) == {"n_excluded": 4, "first_excluded": 2018, "last_excluded": 2021,
                                  "years": (2018, 2019, 2020, 2021), "first_used": 2022, "last_used": 2025,
                                  "since": 2022, "breaks": (2021.5,)}
-    assert note.text == ("4 year(s) scored under another method (2018–2021) were left out and only 2022–2025 was "
-                         "tested: raw scores under different methods are not comparable")
+    assert note.text == ("4 years scored under another method (2018–2021) were left out and only 2022–2025 was "
+                         "assessed, because scores under different methods are not comparable")
 
 
 def test_the_same_series_without_breaks_fits_and_matches_a_fit_on_the_period_alone():
@@ -65,8 +66,8 @@ def test_a_short_latest_period_is_cannot_test_with_reason_method_break():
     t = trend_of_series(YEARS[:7], JUMP[:7], breaks=[2021.5])  # 2022–2024: three years
     assert not t.ok and t.classification == "insufficient" and t.reason_code == "method_break"
     assert dict(t.reason_detail) == {"n_years": 3, "min_years": 4, "since": 2022, "n_excluded": 4}
-    assert t.reason == ("3 year(s) since the method change of 2022; at least 4 are needed for a trend within one "
-                        "method period")
+    assert t.reason == ("only 3 years since the method change of 2022; at least 4 are needed for a trend within "
+                        "one method period")
     assert t.years == (2022, 2023, 2024) and math.isnan(t.slope) and math.isnan(t.p_adj)
     # a series too short anyway keeps the plain reason
     short = trend_of_series([2021, 2022, 2023], [70.0, 60.0, 61.0], breaks=[2021.5])
@@ -81,8 +82,10 @@ def test_a_short_latest_period_is_cannot_test_with_reason_method_break():
         trend_of_series(YEARS, JUMP, breaks=[2021.5], period="all")
 
 
-def test_codes_have_english_text():
-    assert "method_break_excluded" in NOTE_TEXT_EN and "method_break" in REASON_TEXT_EN
+def test_codes_have_a_text_in_every_language():
+    for lang in ("vi", "en"):
+        assert has_key("note.method_break_excluded", lang) and has_key("reason.method_break", lang)
+    assert "method_break_excluded" in NOTE_CODES and "method_break" in REASON_CODES
 
 
 def test_split_by_breaks():

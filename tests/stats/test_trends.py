@@ -66,7 +66,7 @@ def test_mann_kendall_exact_p_for_monotone_series(n, p):
 def test_insufficient_constant_and_missing():
     few = trend_of_series([2022, 2023, 2024], [70, 75, 80], min_years=4)
     assert (few.ok, few.classification, few.reason_code) == (False, "insufficient", "too_few_years")
-    assert few.reason == "3 year(s) with data; at least 4 are needed"
+    assert few.reason == "only 3 years of data; at least 4 are needed"
     assert few.change == 10.0 and math.isnan(few.slope)
     flat = trend_of_series(range(2018, 2024), [80.0] * 6)
     assert (flat.ok, flat.classification, flat.reason_code, flat.slope) == (False, "no_trend", "constant_data", 0.0)

@@ -15,16 +15,16 @@ clear evidence ("chưa có bằng chứng rõ"), or why the question could not b
 from __future__ import annotations
 
 import math
-import numbers
-import string
 from typing import Any, Iterable, Mapping, Sequence
 
 import pandas as pd
 
 from parbrief.analysis.brief import Brief
 from parbrief.text.formats import check_lang, fmt_cutoff, fmt_int, fmt_number, fmt_p, fmt_signed
+from parbrief.text import codes as _codes
+from parbrief.text.codes import join_names, method_name
 from parbrief.text.messages import locale_strings, t
-from parbrief.stats._results import REASON_TEXT_EN, Note, StatTest
+from parbrief.stats._results import Note, StatTest
 from parbrief.stats.differences import NORMALITY_MAX_N, DifferenceResult
 from parbrief.stats.ratings import score_change
 from parbrief.stats.serial import MIN_POOL_PANELS
@@ -72,9 +72,6 @@ EFFECT_THRESHOLDS: Mapping[str, tuple[float, float, float]] = {
 MAX_NAMED = 3
 
 _STAT_SYMBOL = {"F": "F", "chi2": "χ²", "H": "H", "t": "t", "U": "U"}
-#: Note/reason detail keys that hold years: printed as is (no thousands separator: 2024, not 2.024).
-_YEAR_KEYS = frozenset({"year", "first", "last", "first_year", "last_year", "previous_year", "since",
-                        "first_excluded", "last_excluded", "first_used", "last_used"})
 #: Trend notes worth a remark after the trend sentence (what the series is made of).
 _TREND_REMARKS = frozenset({"unit_set_changes", "gap_years", "method_break_excluded"})
 #: Notes a reader of the brief does not need in prose (kept in the result objects and tables).
@@ -104,17 +101,9 @@ def _finite(x: Any) -> bool:
         return False
 
 
-def join_names(items: Sequence[str], lang: str) -> str:
-    """A list of names as text: "A, B và C" / "A, B and C"."""
-    return _join(list(items), lang)
-
-
 def _join(items: Sequence[str], lang: str) -> str:
-    """"A, B và C" / "A, B and C"."""
-    items = [str(i) for i in items]
-    if len(items) <= 1:
-        return "".join(items)
-    return f"{', '.join(items[:-1])} {t('misc.and', lang)} {items[-1]}"
+    """"A, B và C" / "A, B and C" (:func:`parbrief.text.codes.join_names`)."""
+    return join_names(list(items), lang)
 
 
 def _name_list(items: Sequence[str], lang: str, limit: int | None = None) -> str:
@@ -127,8 +116,8 @@ def _name_list(items: Sequence[str], lang: str, limit: int | None = None) -> str
 
 
 def _plural(key: str, n: int, lang: str, **kwargs: Any) -> str:
-    """``key`` or ``key_one`` when ``n == 1`` (English singular; Vietnamese has the same text)."""
-    return _t(f"{key}_one" if n == 1 else key, lang, n=fmt_int(n, lang), **kwargs)
+    """``key`` with the count ``n`` (its template picks singular or plural words: ``{n|place|places}``)."""
+    return _t(key, lang, n=fmt_int(n, lang), **kwargs)
 
 
 def _n_units(n: int, lang: str, *, other: bool = False) -> str:
@@ -174,12 +163,6 @@ def component_name(code: str, lang: str, spec: Any = None) -> str:
     return code
 
 
-def method_name(code: str, lang: str) -> str:
-    """Localized name of a test code (``anova_welch`` → "ANOVA Welch" / "Welch's ANOVA")."""
-    key = f"test.{code}"
-    return t(key, lang) if _has(key, lang) else code
-
-
 def _effect_name(name: str | None, lang: str) -> str:
     key = f"narrative.effect_name.{name}"
     return t(key, lang) if name and _has(key, lang) else str(name)
@@ -196,10 +179,6 @@ def _adjustment(adjust: str | None, lang: str) -> str:
     if adjust in (None, "none"):
         return _t("unadjusted", lang)
     return _t("adjusted_by", lang, adjust=_adjust_name(adjust, lang))
-
-
-def _rule_key(rule: str) -> str:
-    return rule.replace("→", "_to_")
 
 
 def _fmt_df(x: float, lang: str) -> str:
@@ -246,74 +225,15 @@ def effect_magnitude(name: str | None, value: float) -> str | None:
 # --------------------------------------------------------------------------- notes and reasons
 
 
-def _detail_kwargs(detail: Mapping[str, Any], lang: str) -> dict[str, str]:
-    """Format a note's / reason's detail for the locale: p-values as ``p = 0,032``, years as is,
-    counts with thousands separators, other numbers with 3 decimals, rule and test codes named."""
-    out: dict[str, str] = {}
-    for key, value in detail.items():
-        if key in ("p", "mk_p"):
-            out[key] = fmt_p(value, lang)
-        elif key in _YEAR_KEYS and _finite(value):
-            out[key] = _year(value)
-        elif key == "rule":
-            out[key] = _rule_name(str(value), lang)
-        elif key in ("significant", "not_significant", "primary"):
-            codes = [c.strip() for c in str(value).split(",") if c.strip()]
-            out[key] = _join([method_name(c, lang) for c in codes], lang)
-        elif isinstance(value, bool) or value is None:
-            out[key] = str(value)
-        elif isinstance(value, numbers.Integral):
-            out[key] = fmt_int(int(value), lang)
-        elif isinstance(value, numbers.Real):
-            v = float(value)
-            out[key] = fmt_int(v, lang) if v.is_integer() and abs(v) < 1e15 else fmt_number(v, lang, 3)
-        else:
-            out[key] = str(value)
-    return out
-
-
-class _Missing(dict):
-    """Format mapping that prints a missing field as "–" instead of raising."""
-
-    def __missing__(self, key: str) -> str:
-        return "–"
-
-
-def _fill(template: str, kwargs: Mapping[str, str]) -> str:
-    return string.Formatter().vformat(template, (), _Missing(kwargs))
-
-
-def _rule_name(rule: str, lang: str) -> str:
-    key = f"narrative.rule_name.{_rule_key(rule)}"
-    if _has(key, lang):
-        return t(key, lang)
-    if rule.startswith("forced→"):
-        return t("narrative.rule_name.forced", lang, test=rule.split("→", 1)[1])
-    return rule
-
-
 def note_text(note: Note, lang: str) -> str:
-    """A note (assumption check, data remark) in ``lang``, numbers in the locale's format.
-
-    Every code of :data:`parbrief.stats._results.NOTE_TEXT_EN` has a template under ``note.``;
-    an unknown code falls back to the English text of the note.
-    """
-    check_lang(lang)
-    key = f"note.{note.code}"
-    if not _has(key, lang):
-        return note.text
-    return _fill(locale_strings(lang)[key], _detail_kwargs(note.detail, lang))
+    """A note (assumption check, data remark) in ``lang``, numbers in the locale's format
+    (``note.<code>`` of ``text/locales/<lang>/stats.yaml``, :func:`parbrief.text.codes.note_text`)."""
+    return _codes.note_text(note.code, note.detail, lang)
 
 
 def reason_text(code: str | None, detail: Mapping[str, Any] | None, lang: str) -> str:
-    """Why a test could not be run, in ``lang`` (every code of ``REASON_TEXT_EN`` under ``reason.``)."""
-    check_lang(lang)
-    if code is None:
-        return ""
-    key = f"reason.{code}"
-    if not _has(key, lang):  # a code added to stats but not yet to the locales: English text
-        return _fill(REASON_TEXT_EN.get(code, code), {k: str(v) for k, v in (detail or {}).items()})
-    return _fill(locale_strings(lang)[key], _detail_kwargs(dict(detail or {}), lang))
+    """Why a test could not be run, in ``lang`` (``reason.<code>``, :func:`parbrief.text.codes.reason_text`)."""
+    return _codes.reason_text(code, detail, lang)
 
 
 # --------------------------------------------------------------------------- trends
@@ -533,7 +453,7 @@ def _notes_sentence(result: DifferenceResult, lang: str) -> str | None:
 
 
 def _rule_sentence(result: DifferenceResult, units: str, lang: str) -> str:
-    key = _rule_key(result.rule)
+    key = _codes.rule_key(result.rule)
     if key.startswith("forced_to_"):
         return _t("diff.rule.forced", lang, test=method_name(result.primary.test, lang))
     if _has(f"narrative.diff.rule.{key}", lang):

@@ -246,7 +246,7 @@ def resolve_run(
         missing = [p for p, hit in found if hit is None]
         if missing:
             raise ConfigError("config.error.province_missing", year=chosen_year, names=", ".join(missing),
-                              available=listing(index.exact.values()))
+                              n=len(missing), available=listing(index.exact.values()))
         wanted = [hit for _, hit in found]
     else:
         wanted = sorted(index.exact.values(), key=vietnamese_sort_key)

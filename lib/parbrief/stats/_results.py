@@ -2,8 +2,9 @@
 
 Every record is a frozen dataclass with explicit fields so the narrative layer can turn it into
 sentences without parsing text: stable ``code`` strings (English snake case) and numeric
-``detail`` mappings for notes and "cannot test" reasons; English text is a convenience
-(``Note.text``, ``StatTest.reason``) and the narrative localizes from the codes.
+``detail`` mappings for notes and "cannot test" reasons. No prose lives here: the texts of the
+codes are in ``text/locales/<lang>/stats.yaml``; ``Note.text`` and ``StatTest.reason`` are
+English conveniences read from there (:mod:`parbrief.text.codes`), as the brief reads them.
 """
 
 from __future__ import annotations
@@ -12,15 +13,16 @@ import math
 import warnings
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
-from types import MappingProxyType
 from typing import Any, Iterator, Mapping
 
 import numpy as np
 import pandas as pd
 
+from parbrief.text.codes import note_text, reason_text
+
 __all__ = [
-    "NOTE_TEXT_EN",
-    "REASON_TEXT_EN",
+    "NOTE_CODES",
+    "REASON_CODES",
     "Note",
     "Pairwise",
     "StatTest",
@@ -28,74 +30,23 @@ __all__ = [
     "capture_warnings",
 ]
 
-#: English text of every note code; ``{name}`` fields come from ``Note.detail``.
-NOTE_TEXT_EN: Mapping[str, str] = MappingProxyType(
-    {
-        "missing_values_dropped": "{n} row(s) without a value were left out",
-        "groups_dropped_small": "{n_groups} unit(s) with fewer than {min_n} values were left out: {units}",
-        "latest_year_used": "several years in the data; the latest ({year}) was used",
-        "levene_unequal_var": "variances differ between units (Levene/Brown-Forsythe p = {p:.3g})",
-        "levene_equal_var": "no evidence that variances differ (Levene/Brown-Forsythe p = {p:.3g})",
-        "levene_not_available": "the equal-variance check could not be computed",
-        "normality_rejected": "values are not normal in {n_rejected} of {n_tested} small unit(s) (Shapiro-Wilk)",
-        "normality_ok": "no evidence against normality in the {n_tested} small unit(s) tested (Shapiro-Wilk)",
-        "normality_clt": "every unit has at least {min_n} values: means are close to normal (central limit theorem)",
-        "ordinal_few_levels": "the values take only {n_levels} distinct levels (an ordinal scale)",
-        "zero_variance_group": "{n_groups} unit(s) have identical values throughout ({units})",
-        "primary_rule": "primary test chosen by rule {rule}",
-        "tests_disagree": "the tests disagree: {significant} significant, {not_significant} not significant",
-        "tests_agree": "all tests agree",
-        "incomplete_panel_dropped": "for the rank check {units_dropped} unit(s) and {years_dropped} year(s) "
-        "with gaps were left out ({n_units} units × {n_years} years used)",
-        "unbalanced_panel": "{n_missing} unit-year score(s) are missing; the model adjusts unit means for year",
-        "omega_negative_truncated": "omega squared estimate was negative ({raw:.3g}) and is reported as 0",
-        "ties_present": "{n_tied} value(s) are tied; the tie correction was applied",
-        "effect_classic_anova": "the effect size is from the classic one-way ANOVA decomposition (F = {statistic:.3g}); "
-        "Welch's F gives only the p-value",
-        "kw_exact_p": "a unit has only {min_n} values: the Kruskal-Wallis p is exact (all {n_permutations} splits)",
-        "kw_permutation_p": "a unit has only {min_n} values: the Kruskal-Wallis p is a permutation p "
-        "({n_permutations} random splits, fixed seed)",
-        "mk_normal_approx": "tied values: the Mann-Kendall p-value uses the normal approximation",
-        "constant_series": "the value did not change over the years",
-        "perfect_fit": "the values lie exactly on a straight line",
-        "robust_disagrees": "the robust (Mann-Kendall/Theil-Sen) view does not confirm this trend",
-        "unit_set_changes": "the set of units differs between years ({n_always} of {n_units} units every year, "
-        "{n_min}–{n_max} per year)",
-        "gap_years": "{n_gaps} year(s) are missing between {first} and {last}",
-        "duplicate_units": "{n} unit(s) appear more than once; every row is one observation",
-        "library_warning": "{category}: {message}",
-        "method_break_excluded": "{n_excluded} year(s) scored under another method ({first_excluded}–"
-        "{last_excluded}) were left out and only {first_used}–{last_used} was tested: raw scores under "
-        "different methods are not comparable",
-    }
-)
+#: Every note code the statistics emit; its text is ``note.<code>`` in ``text/locales/<lang>/stats.yaml``.
+NOTE_CODES: frozenset[str] = frozenset({
+    "missing_values_dropped", "groups_dropped_small", "latest_year_used", "levene_unequal_var",
+    "levene_equal_var", "levene_not_available", "normality_rejected", "normality_ok", "normality_clt",
+    "ordinal_few_levels", "zero_variance_group", "primary_rule", "tests_disagree", "tests_agree",
+    "incomplete_panel_dropped", "unbalanced_panel", "omega_negative_truncated", "ties_present",
+    "effect_classic_anova", "kw_exact_p", "kw_permutation_p", "mk_normal_approx", "constant_series",
+    "perfect_fit", "robust_disagrees", "unit_set_changes", "gap_years", "duplicate_units", "library_warning",
+    "method_break_excluded", "scale_z_within_year", "z_years_dropped", "rho_at_bound",
+})
 
-#: English text of every "cannot test" reason code.
-REASON_TEXT_EN: Mapping[str, str] = MappingProxyType(
-    {
-        "no_data": "no values to test",
-        "too_few_units": "{n_units} unit(s) with data; at least {min_units} are needed",
-        "too_few_years": "{n_years} year(s) with data; at least {min_years} are needed",
-        "too_few_respondents": "fewer than {min_n} respondents in all but {n_units} unit(s)",
-        "too_few_observations": "not enough observations to estimate the error ({n_obs} values)",
-        "not_two_groups": "{n_groups} group(s) found; exactly two are needed",
-        "constant_data": "all values are identical",
-        "no_residual_variance": "the model fits the data exactly; there is no error variance to test against",
-        "zero_within_variance": "values are identical within every group",
-        "zero_variance_group": "a group has identical values, so its variance is zero",
-        "duplicate_unit_year": "{n_duplicates} unit-year pair(s) occur more than once",
-        "test_failed": "the computation failed: {message}",
-        "method_break": "{n_years} year(s) since the method change of {since}; at least {min_years} are needed "
-        "for a trend within one method period",
-    }
-)
-
-
-def _format(template: str, detail: Mapping[str, Any]) -> str:
-    try:
-        return template.format(**detail)
-    except (KeyError, ValueError, IndexError):
-        return template
+#: Every "cannot test" reason code; its text is ``reason.<code>`` in the same locale files.
+REASON_CODES: frozenset[str] = frozenset({
+    "no_data", "too_few_units", "too_few_years", "too_few_respondents", "too_few_observations",
+    "not_two_groups", "constant_data", "no_residual_variance", "zero_within_variance", "zero_variance_group",
+    "duplicate_unit_year", "test_failed", "method_break", "perfect_fit",
+})
 
 
 @dataclass(frozen=True)
@@ -107,8 +58,12 @@ class Note:
 
     @property
     def text(self) -> str:
-        """English sentence fragment (the narrative layer localizes from ``code``/``detail``)."""
-        return _format(NOTE_TEXT_EN.get(self.code, self.code), self.detail)
+        """The note in English, from the locale files (:meth:`text_in` for another language)."""
+        return note_text(self.code, self.detail, "en")
+
+    def text_in(self, lang: str) -> str:
+        """The note in ``lang`` (``note.<code>`` of the locale files, numbers formatted for it)."""
+        return note_text(self.code, self.detail, lang)
 
 
 @dataclass(frozen=True)
@@ -195,10 +150,10 @@ class StatTest:
 
     @property
     def reason(self) -> str | None:
-        """English text of the "cannot test" reason (None when the test ran)."""
+        """The "cannot test" reason in English, from the locale files (None when the test ran)."""
         if self.reason_code is None:
             return None
-        return _format(REASON_TEXT_EN.get(self.reason_code, self.reason_code), self.reason_detail)
+        return reason_text(self.reason_code, self.reason_detail, "en")
 
     @property
     def n_total(self) -> int:

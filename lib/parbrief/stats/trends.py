@@ -54,7 +54,8 @@ from scipy import stats
 
 from parbrief.spec import BandScheme
 from parbrief.stats._frames import numeric, require_columns, require_one_province
-from parbrief.stats._results import REASON_TEXT_EN, Note, _format, capture_warnings
+from parbrief.stats._results import Note, capture_warnings
+from parbrief.text.codes import reason_text
 from parbrief.stats.posthoc import ADJUST_METHODS, p_adjust
 from parbrief.stats.ratings import assign_bands, rank_units, score_changes, vietnamese_sort_key
 from parbrief.stats.standing import bartlett_p
@@ -137,10 +138,10 @@ class Trend:
 
     @property
     def reason(self) -> str | None:
-        """English text of the reason no test was run (None when it ran)."""
+        """The reason no test was run, in English from the locale files (None when it ran)."""
         if self.reason_code is None:
             return None
-        return _format(REASON_TEXT_EN.get(self.reason_code, self.reason_code), self.reason_detail)
+        return reason_text(self.reason_code, self.reason_detail, "en")
 
     def summary(self) -> dict[str, Any]:
         """One flat row (for :meth:`TrendTable.to_frame`)."""

@@ -3,10 +3,23 @@
 ``<lang>.yaml`` holds the brief's strings; ``<lang>/<topic>.yaml`` one topic each (data errors,
 spec errors, statistics notes …). Keys are dotted (``heading.trends``); :func:`t` fills ``{name}``
 placeholders. Vietnamese is the default language of every message a user reads.
+
+**Plurals.** A template picks a word by a count with ``{name|singular|plural}``: English
+``"{n} {n|year|years} of data"`` reads "1 year of data", "3 years of data" (the count is one when
+it is the number 1 or the text "1"). Vietnamese does not inflect, so its templates never need it.
+No English template writes "year(s)"; a test keeps it so.
+
+**Values per language.** A placeholder value may itself differ by language: :class:`Msg` (another
+message, e.g. a reason inside an error) and :class:`PerLang` (a name the spec gives in both
+languages) are resolved for the language being written; :func:`texts` gives a message in every
+language at once (what an error or a data problem carries).
 """
 
 from __future__ import annotations
 
+import numbers
+import re
+import string
 from functools import lru_cache
 from importlib import resources
 from types import MappingProxyType
@@ -16,7 +29,7 @@ import yaml
 
 from parbrief.text.formats import LANGS, check_lang
 
-__all__ = ["locale_strings", "t", "has_key"]
+__all__ = ["Localized", "Msg", "PerLang", "fill", "has_key", "locale_strings", "t", "texts"]
 
 
 def _flatten(prefix: str, node: Any, out: dict[str, str]) -> None:
@@ -54,18 +67,110 @@ def locale_strings(lang: str) -> Mapping[str, str]:
     return MappingProxyType(flat)
 
 
+class Localized:
+    """A placeholder value that reads differently in each language (see :class:`Msg`, :class:`PerLang`)."""
+
+    def text(self, lang: str) -> str:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+
+class Msg(Localized):
+    """A message by key and values, written in whichever language it is asked for.
+
+    Used where a message is decided before its language is known: an error's reason, one line
+    of a list of problems, a part of a longer message (``Msg("spec.error.year_required")``).
+    """
+
+    __slots__ = ("key", "values")
+
+    def __init__(self, key: str, /, **values: Any) -> None:
+        self.key = key
+        self.values = values
+
+    def text(self, lang: str) -> str:
+        return t(self.key, lang, **self.values)
+
+    def __repr__(self) -> str:
+        return f"Msg({self.key!r}, **{self.values!r})"
+
+
+class PerLang(Localized):
+    """A value given in each language by the data itself (a component's ``name_vi`` / ``name_en``)."""
+
+    __slots__ = ("vi", "en")
+
+    def __init__(self, vi: Any, en: Any) -> None:
+        self.vi = vi
+        self.en = en
+
+    def text(self, lang: str) -> str:
+        return str(self.vi if lang == "vi" else self.en)
+
+    def __repr__(self) -> str:
+        return f"PerLang({self.vi!r}, {self.en!r})"
+
+
+_PLURAL = re.compile(r"\{(\w+)\|([^{}|]*)\|([^{}|]*)\}")
+
+
+def _is_one(value: Any) -> bool:
+    if isinstance(value, bool):
+        return False
+    if isinstance(value, numbers.Number):
+        return value == 1
+    return str(value).strip() == "1"
+
+
+def _plurals(template: str, values: Mapping[str, Any]) -> str:
+    """Resolve every ``{name|singular|plural}`` of ``template`` by the count ``values[name]``."""
+    if "|" not in template:
+        return template
+    return _PLURAL.sub(lambda m: m.group(2) if _is_one(values.get(m.group(1))) else m.group(3), template)
+
+
+def _resolve(values: Mapping[str, Any], lang: str) -> dict[str, Any]:
+    return {k: (v.text(lang) if isinstance(v, Localized) else v) for k, v in values.items()}
+
+
+def _template(key: str, lang: str) -> str:
+    try:
+        return locale_strings(lang)[key]
+    except KeyError:
+        raise KeyError(f"no string {key!r} in locales/{lang}.yaml or locales/{lang}/*.yaml") from None
+
+
 def t(key: str, lang: str, **kwargs: Any) -> str:
     """The fixed string ``key`` (dotted, e.g. ``"heading.trends"``) in ``lang``, with ``{name}`` filled.
 
     Values are inserted with ``str.format``; braces inside the *values* (a hostile unit name) are
-    not interpreted. A missing key raises ``KeyError`` naming the key and the locale file.
+    not interpreted. :class:`Localized` values are written in ``lang``; ``{n|singular|plural}``
+    picks a word by the count ``n``. A missing key raises ``KeyError`` naming the key.
     """
-    strings = locale_strings(lang)
-    try:
-        template = strings[key]
-    except KeyError:
-        raise KeyError(f"no string {key!r} in locales/{lang}.yaml") from None
-    return template.format(**kwargs) if kwargs else template
+    template = _template(key, lang)
+    if not kwargs:
+        return _plurals(template, {})
+    values = _resolve(kwargs, lang)
+    return _plurals(template, values).format(**values)
+
+
+class _Dash(dict):
+    """Format mapping that prints a missing field as "–" instead of raising."""
+
+    def __missing__(self, key: str) -> str:
+        return "\u2013"
+
+
+def fill(key: str, lang: str, values: Mapping[str, Any]) -> str:
+    """Like :func:`t`, but a placeholder without a value prints "–" instead of raising (texts of
+    result codes, whose detail may lack a field in an edge case)."""
+    resolved = _resolve(values, lang)
+    template = _plurals(_template(key, lang), resolved)
+    return string.Formatter().vformat(template, (), _Dash(resolved))
+
+
+def texts(key: str, /, **values: Any) -> dict[str, str]:
+    """The message ``key`` in every language (``{"vi": …, "en": …}``), values filled per language."""
+    return {lang: t(key, lang, **values) for lang in LANGS}
 
 
 def has_key(key: str, lang: str) -> bool:
