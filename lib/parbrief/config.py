@@ -64,7 +64,9 @@ def _strings(lang: str) -> Mapping[str, str]:
 
 def message(key: str, lang: str = "en", /, **values: Any) -> str:
     """The message ``key`` (``config.error.…``) in ``lang`` with ``{name}`` placeholders filled."""
-    return _strings(lang)[key].format(**values)
+    from parbrief.text.messages import t
+
+    return t(key, lang if lang in LANGS else "vi", **values)
 
 
 def doc(name: str, lang: str = "en") -> str:
@@ -85,22 +87,19 @@ class ConfigError(ParamsError):
     """
 
     def __init__(self, message_key: str, /, **values: Any) -> None:
+        from parbrief.text.messages import Msg, texts
+
+        if "where" in values and values["where"] is None:  # the command line, named per language
+            values["where"] = Msg("config.error.where_cli")
         self.message_key = message_key
         self.values = values
-        self.texts = {lang: message(message_key, lang, **_localized(values, lang)) for lang in LANGS}
+        self.texts = texts(message_key, **values)
         super().__init__(self.texts["en"])
 
-    def message(self, lang: str = "vi") -> str:
-        return self.texts.get(lang, self.texts["en"])
-
-
-def _localized(values: Mapping[str, Any], lang: str) -> dict[str, Any]:
-    """Placeholder values that are themselves localizable: ``where`` of the command line
-    (``None``) and what a value must be (:class:`_Expect`)."""
-    out = {k: (expected(v.name, lang) if isinstance(v, _Expect) else v) for k, v in values.items()}
-    if out.get("where") is None and "where" in out:
-        out["where"] = message("config.error.where_cli", lang)
-    return out
+    @classmethod
+    def keyed(cls, key: str, /, **values: Any) -> "ConfigError":
+        """Same as ``ConfigError(key, **values)`` (the constructor already takes a message key)."""
+        return cls(key, **values)
 
 
 def _f(default: Any, *scopes: str, examples: list[Any] | None = None, flag: str | None = None,
@@ -218,18 +217,15 @@ def check_layer(values: Mapping[str, Any], where: str | None, allowed: tuple[str
         key = str(err["loc"][0])
         where_key = f"provinces.{province}: {key}" if province is not None else key
         raise ConfigError("config.error.bad_value", where=where, key=where_key,
-                          expect=_Expect(key), value=repr(values[key])) from None
+                          expect=_expect(key), value=repr(values[key])) from None
     return dict(values)
 
 
-class _Expect:
-    """A placeholder value formatted per language (``{expect}`` → :func:`expected`)."""
+def _expect(name: str) -> Any:
+    """What a value of ``name`` must be, written per language (``{expect}`` → :func:`expected`)."""
+    from parbrief.text.messages import Msg
 
-    def __init__(self, name: str) -> None:
-        self.name = name
-
-    def __repr__(self) -> str:
-        return expected(self.name, "en")
+    return Msg(f"config.expect.{name}")
 
 
 

@@ -108,20 +108,25 @@ def atomic_write_text(path: Path, text: str) -> Path:
     return atomic_write_bytes(path, text.encode("utf-8"))
 
 
-def read_yaml_mapping(path: str | os.PathLike[str], *, what: str = "params file",
-                      expected: str = "expected a YAML mapping") -> Mapping[str, Any]:
-    """A YAML file that must hold a mapping (empty file → ``{}``); :class:`ParamsError` naming the file."""
+def read_yaml_mapping(path: str | os.PathLike[str], *, what: str = "params",
+                      expected: str = "mapping") -> Mapping[str, Any]:
+    """A YAML file that must hold a mapping (empty file → ``{}``); :class:`ParamsError` naming the file.
+
+    ``what`` names the file and ``expected`` what it must hold in the messages: keys of
+    ``config.file.what`` and ``config.file.expected`` in the locale files.
+    """
     import yaml
 
     from parbrief.errors import ParamsError
+    from parbrief.text.messages import Msg
 
     p = Path(path)
     if not p.is_file():
-        raise ParamsError(f"{p}: {what} not found")
+        raise ParamsError.keyed("config.file.not_found", path=p, what=Msg(f"config.file.what.{what}"))
     try:
         raw = yaml.safe_load(p.read_text(encoding="utf-8")) or {}
     except yaml.YAMLError as exc:
-        raise ParamsError(f"{p}: not valid YAML ({exc})") from exc
+        raise ParamsError.keyed("config.file.bad_yaml", path=p, error=exc) from exc
     if not isinstance(raw, Mapping):
-        raise ParamsError(f"{p}: {expected}")
+        raise ParamsError.keyed("config.file.not_a_mapping", path=p, expected=Msg(f"config.file.expected.{expected}"))
     return raw

@@ -27,6 +27,7 @@ from typing import Any, Iterable, Sequence
 import yaml
 
 from parbrief.errors import SpecError
+from parbrief.text.messages import Joined, Msg, PerLang
 
 __all__ = [
     "Band",
@@ -151,10 +152,13 @@ class MethodVersion:
     def name(self, lang: str = "vi") -> str:
         return self.name_vi if lang == "vi" else self.name_en
 
-    def span(self) -> str:
-        """The years as text: ``2017–2019``, ``2022–`` (open end), ``–2019`` (open start), ``all years``."""
+    def span(self, lang: str = "en") -> str:
+        """The years as text: ``2017–2019``, ``2022–`` (open end), ``–2019`` (open start), ``all years``
+        (``mọi năm`` in Vietnamese)."""
         if self.first_year is None and self.last_year is None:
-            return "all years"
+            from parbrief.text.messages import t
+
+            return t("spec.all_years", lang)
         lo = "" if self.first_year is None else str(self.first_year)
         hi = "" if self.last_year is None else str(self.last_year)
         return f"{lo}–{hi}"
@@ -216,10 +220,8 @@ class IndexSpec:
         """The band scheme by id (``None``: the spec's default), with a clear error when unknown."""
         key = scheme_id or self.default_scheme
         if key not in self.band_schemes:
-            raise SpecError(
-                f"{self.source}: band scheme {key!r} does not exist; "
-                f"choose one of: {', '.join(sorted(self.band_schemes))}"
-            )
+            raise SpecError.keyed("spec.error.scheme_unknown", source=self.source, key=repr(key),
+                                  schemes=", ".join(sorted(self.band_schemes)))
         return self.band_schemes[key]
 
     def max_points(self, column: str, year: int | None = None) -> float:
@@ -270,11 +272,9 @@ class IndexSpec:
         for v in self.versions:
             if v.covers(year):
                 return v
-        spans = ", ".join(f"{v.id} ({v.span()})" for v in self.versions)
-        raise SpecError(
-            f"{self.source}: no method version of {self.id} applies to {int(year)} (versions: {spans}); "
-            "add a version for that year to the spec's 'versions'"
-        )
+        spans = Joined(Msg("spec.version_span", id=v.id, span=span_of(v)) for v in self.versions)
+        raise SpecError.keyed("spec.error.year_uncovered", source=self.source, id=self.id, year=int(year),
+                              spans=spans)
 
     def for_year(self, year: int) -> "IndexSpec":
         """The same spec seen through ``year``'s method version: its components and ``total_max``
@@ -333,29 +333,37 @@ def default_spec_path() -> Path:
     found = shipped_file("params", "index.yaml")
     if found is not None:
         return found
-    raise SpecError(
-        "no index specification found: pass --spec PATH/TO/index.yaml or set PARBRIEF_SPEC"
-    )
+    raise SpecError.keyed("spec.error.no_default")
 
 
 def load_spec(path: str | os.PathLike[str] | None = None) -> IndexSpec:
     """Read and validate an index spec from YAML (default: :func:`default_spec_path`)."""
     p = Path(path) if path is not None else default_spec_path()
     if not p.is_file():
-        raise SpecError(f"{p}: spec file not found; pass an existing YAML file with --spec")
+        raise SpecError.keyed("spec.error.not_found", path=p)
     try:
         raw = yaml.safe_load(p.read_text(encoding="utf-8"))
     except yaml.YAMLError as exc:
-        raise SpecError(f"{p}: not valid YAML ({exc}); check indentation and quoting") from exc
+        raise SpecError.keyed("spec.error.bad_yaml", path=p, error=exc) from exc
     return parse_spec(raw, source=str(p))
 
 
-def _num(value: Any, where: str, problems: list[str], *, positive: bool = False) -> float | None:
+def span_of(version: MethodVersion) -> PerLang:
+    """A version's years for a message, in each language (:meth:`MethodVersion.span`)."""
+    return PerLang(version.span("vi"), version.span("en"))
+
+
+def _p(key: str, **values: Any) -> Msg:
+    """One problem of a spec: the message ``spec.problem.<key>`` (each problem names its YAML key)."""
+    return Msg(f"spec.problem.{key}", **values)
+
+
+def _num(value: Any, where: str, problems: list[Msg], *, positive: bool = False) -> float | None:
     if isinstance(value, bool) or not isinstance(value, (int, float)) or math.isnan(float(value)):
-        problems.append(f"{where}: expected a number, got {value!r}")
+        problems.append(_p("not_a_number", where=where, value=repr(value)))
         return None
     if positive and value <= 0:
-        problems.append(f"{where}: must be greater than 0, got {value!r}")
+        problems.append(_p("not_positive", where=where, value=repr(value)))
         return None
     return float(value)
 
@@ -364,40 +372,37 @@ def _num(value: Any, where: str, problems: list[str], *, positive: bool = False)
 MAX_RANK_DECIMALS = 6
 
 
-def _rank_decimals(value: Any, problems: list[str]) -> int:
+def _rank_decimals(value: Any, problems: list[Msg]) -> int:
     """``rank_decimals``: a whole number of decimals from 0 to :data:`MAX_RANK_DECIMALS`."""
     if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= MAX_RANK_DECIMALS:
-        problems.append(
-            f"rank_decimals: expected a whole number of decimals from 0 to {MAX_RANK_DECIMALS} (the precision "
-            f"the index publishes its scores at, usually 2), got {value!r}"
-        )
+        problems.append(_p("rank_decimals", max=MAX_RANK_DECIMALS, value=repr(value)))
         return 2
     return int(value)
 
 
-def _text(d: dict[str, Any], key: str, where: str, problems: list[str]) -> str:
+def _text(d: dict[str, Any], key: str, where: str, problems: list[Msg]) -> str:
     v = d.get(key)
     if not isinstance(v, str) or not v.strip():
-        problems.append(f"{where}.{key}: required text is missing")
+        problems.append(_p("text_missing", where=f"{where}.{key}"))
         return ""
     return v.strip()
 
 
-def _parse_bands(scheme_id: str, raw: Any, problems: list[str]) -> BandScheme | None:
+def _parse_bands(scheme_id: str, raw: Any, problems: list[Msg]) -> BandScheme | None:
     where = f"band_schemes.{scheme_id}"
     if not isinstance(raw, dict) or not isinstance(raw.get("bands"), list) or not raw["bands"]:
-        problems.append(f"{where}: needs a non-empty list 'bands'")
+        problems.append(_p("bands_missing", where=where))
         return None
     bands: list[Band] = []
     for i, b in enumerate(raw["bands"]):
         bw = f"{where}.bands[{i}]"
         if not isinstance(b, dict):
-            problems.append(f"{bw}: expected a mapping with code, label_vi, label_en, min/max")
+            problems.append(_p("band_not_mapping", where=bw))
             continue
         lo = _num(b["min"], f"{bw}.min", problems) if b.get("min") is not None else None
         hi = _num(b["max"], f"{bw}.max", problems) if b.get("max") is not None else None
         if lo is not None and hi is not None and lo >= hi:
-            problems.append(f"{bw}: min {lo:g} must be below max {hi:g}")
+            problems.append(_p("band_min_max", where=bw, min=f"{lo:g}", max=f"{hi:g}"))
         bands.append(
             Band(
                 code=_text(b, "code", bw, problems),
@@ -416,41 +421,39 @@ def _parse_bands(scheme_id: str, raw: Any, problems: list[str]) -> BandScheme | 
     )
 
 
-def _check_band_order(where: str, bands: list[Band], problems: list[str]) -> None:
+def _check_band_order(where: str, bands: list[Band], problems: list[Msg]) -> None:
     """Bands best first: each band's min is the next band's max (no gap, no overlap)."""
     codes = [b.code for b in bands]
     if len(set(codes)) != len(codes):
-        problems.append(f"{where}: band codes must be unique, got {codes}")
+        problems.append(_p("band_codes_unique", where=where, codes=codes))
     if bands and bands[0].max is not None:
-        problems.append(f"{where}: the first (best) band must have no max")
+        problems.append(_p("first_band_max", where=where))
     for upper, lower in zip(bands, bands[1:]):
         if upper.min is None or lower.max is None or upper.min != lower.max:
-            problems.append(
-                f"{where}: band {lower.code!r} must end (max) where {upper.code!r} begins (min); "
-                f"got max={lower.max} and min={upper.min}"
-            )
+            problems.append(_p("band_order", where=where, lower=repr(lower.code), upper=repr(upper.code),
+                               max=lower.max, min=upper.min))
 
 
 def _parse_components(
-    raw_comps: Any, where: str, problems: list[str], *, need_max: bool = True
+    raw_comps: Any, where: str, problems: list[Msg], *, need_max: bool = True
 ) -> list[Component]:
     """A list of components; ``need_max=False`` lets ``max_points`` be absent (a catalogue whose
     maxima come from the versions): it is then 0."""
     comps: list[Component] = []
     if not isinstance(raw_comps, list) or not raw_comps:
-        problems.append(f"{where}: needs a non-empty list of components")
+        problems.append(_p("components_missing", where=where))
         return comps
     for i, c in enumerate(raw_comps):
         cw = f"{where}[{i}]"
         if not isinstance(c, dict):
-            problems.append(f"{cw}: expected a mapping with code, name_vi, name_en, max_points")
+            problems.append(_p("component_not_mapping", where=cw))
             continue
         code = _text(c, "code", cw, problems)
         if code and (not code.isidentifier() or code in _RESERVED):
-            problems.append(f"{cw}.code: {code!r} must be a simple name (letters, digits, _) and not a reserved column")
+            problems.append(_p("code_invalid", where=f"{cw}.code", code=repr(code)))
         aliases = c.get("aliases") or []
         if not isinstance(aliases, list) or not all(isinstance(a, str) for a in aliases):
-            problems.append(f"{cw}.aliases: expected a list of column headers")
+            problems.append(_p("aliases_not_list", where=f"{cw}.aliases"))
             aliases = []
         if need_max or c.get("max_points") is not None:
             mx = _num(c.get("max_points"), f"{cw}.max_points", problems, positive=True) or 0.0
@@ -468,26 +471,26 @@ def _parse_components(
     codes = [c.code for c in comps]
     dupes = sorted({c for c in codes if codes.count(c) > 1})
     if dupes:
-        problems.append(f"{where}: duplicate codes {dupes}")
+        problems.append(_p("duplicate_codes", where=where, codes=dupes))
     return comps
 
 
-def _check_sum(where: str, comps: Sequence[Component], total_max: float | None, problems: list[str]) -> None:
+def _check_sum(where: str, comps: Sequence[Component], total_max: float | None, problems: list[Msg]) -> None:
     if total_max is not None and comps and all(c.max_points for c in comps):
         s = sum(c.max_points for c in comps)
         if abs(s - total_max) > 1e-9:
-            problems.append(f"{where}: maxima add up to {s:g}, but total_max is {total_max:g}")
+            problems.append(_p("maxima_sum", where=where, sum=f"{s:g}", total_max=f"{total_max:g}"))
 
 
-def _year(value: Any, where: str, problems: list[str], *, open_ok: bool) -> tuple[bool, int | None]:
+def _year(value: Any, where: str, problems: list[Msg], *, open_ok: bool) -> tuple[bool, int | None]:
     """(ok, year) of a version bound; ``None``/"open" is an open bound when ``open_ok``."""
     if value is None or (isinstance(value, str) and value.strip().lower() in {"open", ""}):
         if open_ok:
             return True, None
-        problems.append(f"{where}: a year is required here")
+        problems.append(_p("year_required", where=where))
         return False, None
     if isinstance(value, bool) or not isinstance(value, int) or not 1900 <= value <= 2200:
-        problems.append(f"{where}: expected a year such as 2022 (or null for an open end), got {value!r}")
+        problems.append(_p("year_invalid", where=where, value=repr(value)))
         return False, None
     return True, int(value)
 
@@ -497,11 +500,11 @@ def _parse_versions(
     catalogue: list[Component],
     top_total: float | None,
     spec_names: tuple[str, str],
-    problems: list[str],
+    problems: list[Msg],
 ) -> list[MethodVersion]:
     """Versions of a spec, checked one by one and then together (order, overlaps, gaps)."""
     if not isinstance(raw_versions, list) or not raw_versions:
-        problems.append("versions: needs a non-empty list of method versions (or leave 'versions' out)")
+        problems.append(_p("versions_missing"))
         return []
     by_code = {c.code: c for c in catalogue}
     out: list[MethodVersion] = []
@@ -509,51 +512,51 @@ def _parse_versions(
     for i, rv in enumerate(raw_versions):
         vw = f"versions[{i}]"
         if not isinstance(rv, dict):
-            problems.append(f"{vw}: expected a mapping with id, years, components or max_points")
+            problems.append(_p("version_not_mapping", where=vw))
             continue
         vid = _text(rv, "id", vw, problems)
         years = rv.get("years")
         ok = True
         first = last = None
         if not isinstance(years, list) or len(years) != 2:
-            problems.append(f"{vw}.years: expected [first, last] such as [2017, 2019] or [2022, null], got {years!r}")
+            problems.append(_p("version_years", where=f"{vw}.years", value=repr(years)))
             ok = False
         else:
             ok1, first = _year(years[0], f"{vw}.years[0]", problems, open_ok=(i == 0))
             ok2, last = _year(years[1], f"{vw}.years[1]", problems, open_ok=True)
             ok = ok1 and ok2
             if ok and first is not None and last is not None and last < first:
-                problems.append(f"{vw}.years: the last year {last} is before the first year {first}")
+                problems.append(_p("version_years_order", where=f"{vw}.years", first=first, last=last))
                 ok = False
         total = rv.get("total_max", top_total)
         total_v = _num(total, f"{vw}.total_max", problems, positive=True) if total is not None else None
         if total is None:
-            problems.append(f"{vw}.total_max: required (no top-level total_max to inherit)")
+            problems.append(_p("total_max_required", where=f"{vw}.total_max"))
         provisional = rv.get("provisional", False)
         if not isinstance(provisional, bool):
-            problems.append(f"{vw}.provisional: expected true or false, got {provisional!r}")
+            problems.append(_p("provisional_bool", where=f"{vw}.provisional", value=repr(provisional)))
             provisional = False
         decision = rv.get("decision", "")
         if decision is None:
             decision = ""
         if not isinstance(decision, str):
-            problems.append(f"{vw}.decision: expected text naming the decision, got {decision!r}")
+            problems.append(_p("decision_text", where=f"{vw}.decision", value=repr(decision)))
             decision = str(decision)
         if "components" in rv and "max_points" in rv:
-            problems.append(f"{vw}: give either 'components' or 'max_points', not both")
+            problems.append(_p("components_or_max_points", where=vw))
         if "components" in rv:
             comps = _parse_components(rv.get("components"), f"{vw}.components", problems)
         elif "max_points" in rv:
             mp = rv.get("max_points")
             comps = []
             if not isinstance(mp, dict) or not mp:
-                problems.append(f"{vw}.max_points: expected a mapping 'component code: maximum'")
+                problems.append(_p("max_points_mapping", where=f"{vw}.max_points"))
             else:
                 for code, mx in mp.items():
                     base = by_code.get(str(code))
                     if base is None:
-                        known = ", ".join(by_code) or "none"
-                        problems.append(f"{vw}.max_points.{code}: not a component of the spec (components: {known})")
+                        known = ", ".join(by_code) or Msg("spec.none")
+                        problems.append(_p("max_points_unknown", where=f"{vw}.max_points.{code}", known=known))
                         continue
                     v = _num(mx, f"{vw}.max_points.{code}", problems, positive=True)
                     comps.append(replace(base, max_points=v or 0.0))
@@ -562,9 +565,9 @@ def _parse_versions(
         else:
             missing = [c.code for c in catalogue if not c.max_points]
             if not catalogue:
-                problems.append(f"{vw}: needs 'components' (there is no top-level list to inherit)")
+                problems.append(_p("needs_components", where=vw))
             elif missing:
-                problems.append(f"{vw}: needs 'max_points' (the top-level components {missing} have no max_points)")
+                problems.append(_p("needs_max_points", where=vw, missing=missing))
             comps = list(catalogue)
         _check_sum(vw, comps, total_v, problems)
         out.append(
@@ -584,31 +587,31 @@ def _parse_versions(
     ids = [v.id for v in out]
     dupes = sorted({i for i in ids if i and ids.count(i) > 1})
     if dupes:
-        problems.append(f"versions: duplicate ids {dupes}")
+        problems.append(_p("duplicate_version_ids", ids=dupes))
     # order, overlaps and gaps among the versions whose years could be read
     _check_version_years([v for v, ok in zip(out, bounds_ok) if ok], problems)
     return out
 
 
-def _check_version_years(versions: list[MethodVersion], problems: list[str]) -> None:
+def _check_version_years(versions: list[MethodVersion], problems: list[Msg]) -> None:
     """Versions must be listed oldest first, without overlapping or leaving a year uncovered."""
     for a, b in zip(versions, versions[1:]):
         if a.last_year is None:
-            problems.append(f"versions: {a.id!r} ({a.span()}) is open-ended but is followed by {b.id!r}; "
-                            "only the latest version may be open-ended")
+            problems.append(_p("open_ended", a=repr(a.id), a_span=span_of(a), b=repr(b.id)))
             continue
         if b.first_year is None:  # refused per version already: only the first may open at the start
             continue
         if a.first_year is not None and b.first_year < a.first_year:
-            problems.append(f"versions: list the versions oldest first ({b.id!r} starts before {a.id!r})")
+            problems.append(_p("version_order", a=repr(a.id), b=repr(b.id)))
         elif b.first_year <= a.last_year:
             lo, hi = b.first_year, min(a.last_year, b.last_year if b.last_year is not None else a.last_year)
             yrs = f"{lo}" if lo == hi else f"{lo}–{hi}"
-            problems.append(f"versions: {a.id!r} ({a.span()}) and {b.id!r} ({b.span()}) overlap in {yrs}")
+            problems.append(_p("overlap", a=repr(a.id), a_span=span_of(a), b=repr(b.id), b_span=span_of(b),
+                               years=yrs))
         elif b.first_year > a.last_year + 1:
             lo, hi = a.last_year + 1, b.first_year - 1
             yrs = f"{lo}" if lo == hi else f"{lo}–{hi}"
-            problems.append(f"versions: no version covers {yrs} (between {a.id!r} and {b.id!r})")
+            problems.append(_p("gap", years=yrs, a=repr(a.id), b=repr(b.id)))
 
 
 def parse_spec(raw: Any, source: str = "<memory>") -> IndexSpec:
@@ -621,9 +624,9 @@ def parse_spec(raw: Any, source: str = "<memory>") -> IndexSpec:
     top-level components with their ``max_points``). A top-level ``total_max`` is the default of
     versions that do not set one. The spec's ``components``/``total_max`` are the latest version's.
     """
-    problems: list[str] = []
+    problems: list[Msg] = []
     if not isinstance(raw, dict):
-        raise SpecError(f"{source}: the spec must be a YAML mapping with components and band_schemes")
+        raise SpecError.keyed("spec.error.not_a_mapping", source=source)
     has_versions = "versions" in raw
     top_total_raw = raw.get("total_max")
     if has_versions and top_total_raw is None:
@@ -647,7 +650,7 @@ def parse_spec(raw: Any, source: str = "<memory>") -> IndexSpec:
     schemes: dict[str, BandScheme] = {}
     raw_schemes = raw.get("band_schemes")
     if not isinstance(raw_schemes, dict) or not raw_schemes:
-        problems.append("band_schemes: needs at least one scheme")
+        problems.append(_p("band_schemes_missing"))
         raw_schemes = {}
     for sid, sraw in raw_schemes.items():
         scheme = _parse_bands(str(sid), sraw, problems)
@@ -655,9 +658,9 @@ def parse_spec(raw: Any, source: str = "<memory>") -> IndexSpec:
             schemes[str(sid)] = scheme
     default = raw.get("default_scheme") or (next(iter(schemes)) if schemes else "")
     if schemes and default not in schemes:
-        problems.append(f"default_scheme: {default!r} is not one of {sorted(schemes)}")
+        problems.append(_p("default_scheme", default=repr(default), schemes=sorted(schemes)))
     if problems:
-        raise SpecError(f"{source}: invalid index specification:\n  - " + "\n  - ".join(problems))
+        raise SpecError.keyed("spec.error.invalid", source=source, problems=Joined(problems, "\n  - "))
     known = {
         "id", "name_vi", "name_en", "total_max", "total_tolerance", "default_scheme", "components", "band_schemes",
         "versions", "rank_decimals",

@@ -87,7 +87,7 @@ def test_ingest_bad_spec_is_a_clean_error(write_csv, row, tmp_path, capsys) -> N
     good = write_csv("yb.csv", [row("Yên Bái", "Huyện Lục Yên", 2023)], header=HEADER[:12])
     assert main(["ingest", str(good), "--store", str(tmp_path / "s.duckdb"), "--spec", str(spec)]) == 1
     err = capsys.readouterr().err
-    assert err.startswith("parbrief ingest: ") and "invalid index specification" in err
+    assert err.startswith("parbrief ingest: ") and "tệp bộ chỉ số không hợp lệ" in err  # --lang vi, the default
     assert not (tmp_path / "s.duckdb").exists()
 
 

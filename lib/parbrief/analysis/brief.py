@@ -176,7 +176,8 @@ def build_brief(
     rows = scores[(scores["province"] == key) & (scores["province"] != NATIONAL)]
     if rows.empty:
         known = sorted(p for p in scores["province"].unique() if p != NATIONAL)
-        raise ParamsError(f"province {province!r} is not in the data; provinces available: {', '.join(known)}")
+        raise ParamsError.keyed("config.error.brief_province_missing", province=repr(province),
+                                available=", ".join(known))
     history = rows[rows["year"] <= year].reset_index(drop=True)
     reorg_year = reorganization_year()
     reorganized = year >= reorg_year
@@ -189,7 +190,8 @@ def build_brief(
     current = history[history["year"] == year].reset_index(drop=True)
     if current.empty:
         have = sorted(int(y) for y in rows["year"].unique())
-        raise ParamsError(f"{key} has no scores for {year}; years available: {', '.join(map(str, have))}")
+        raise ParamsError.keyed("config.error.brief_year_missing", province=key, year=year,
+                                years=", ".join(map(str, have)))
     years = sorted(int(y) for y in history["year"].unique())
     compare_year = year - 1 if (year - 1) in years else None
     scheme = idx.scheme(band_scheme)

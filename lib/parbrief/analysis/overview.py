@@ -50,6 +50,7 @@ def build_overview(
 ) -> Overview:
     """Rank every province of the national table in ``year`` and compare with the year before."""
     from parbrief.errors import ParamsError
+    from parbrief.text.messages import Msg
     from parbrief.spec import load_spec
     from parbrief.stats.ratings import band_distribution, published_values, score_changes
     from parbrief.stats.trends import rank_table
@@ -61,9 +62,8 @@ def build_overview(
     national = scores[(scores["province"] == NATIONAL) & (scores["year"] <= year)].reset_index(drop=True)
     years = sorted(int(y) for y in national["year"].unique())
     if year not in years:
-        raise ParamsError(
-            f"the national table has no scores for {year}; years available: {', '.join(map(str, years)) or 'none'}"
-        )
+        raise ParamsError.keyed("config.error.national_year_missing", year=year,
+                                years=", ".join(map(str, years)) or Msg("spec.none"))
     compare_year = year - 1 if (year - 1) in years else None
     scheme, dec = idx.scheme(national_band_scheme), idx.rank_decimals
     reorganized = year == reorganization_year()

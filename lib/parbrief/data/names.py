@@ -214,11 +214,12 @@ def _name_map(raw: Any, where: str, source: str) -> dict[str, str]:
     if raw is None:
         return {}
     if not isinstance(raw, Mapping):
-        raise ParamsError(f"{source}: {where} must be a mapping 'old name: new name'")
+        raise ParamsError.keyed("config.error.name_map", source=source, where=where)
     out: dict[str, str] = {}
     for old, new in raw.items():
         if not isinstance(old, str) or not isinstance(new, str) or not new.strip():
-            raise ParamsError(f"{source}: {where}: each entry must be 'old name: new name' (text), got {old!r}: {new!r}")
+            raise ParamsError.keyed("config.error.name_entry", source=source, where=where, old=repr(old),
+                                    new=repr(new))
         out[normalize_name(old)] = normalize_name(new)
     return out
 
@@ -233,12 +234,11 @@ def load_aliases(path: str | os.PathLike[str]) -> dict[str, dict[str, str]]:
     the aliases can live in ``params/defaults.yaml``.
     """
     p = Path(path)
-    raw = read_yaml_mapping(p, what="aliases file",
-                            expected="expected a YAML mapping with 'aliases' and/or 'province_aliases'")
+    raw = read_yaml_mapping(p, what="aliases", expected="aliases")
     result: dict[str, dict[str, str]] = {}
     units = raw.get("aliases") or {}
     if not isinstance(units, Mapping):
-        raise ParamsError(f"{p}: aliases must map a province (or \"*\") to 'old unit: new unit' pairs")
+        raise ParamsError.keyed("config.error.aliases_mapping", path=p)
     for prov, mapping in units.items():
         key = ALL_PROVINCES if str(prov).strip() == ALL_PROVINCES else normalize_name(str(prov))
         result.setdefault(key, {}).update(_name_map(mapping, f"aliases.{prov}", str(p)))

@@ -56,13 +56,7 @@ def default_data() -> Path:
         if cand.is_file():
             return cand.resolve()
     tried = ", ".join(str(c) for c in candidates)
-    raise ParamsError(
-        f"no data given and the demo store is missing ({tried}). Run `make demo` at the repository "
-        "root (or `parbrief demo --out outputs/demo-data`), or set the notebook's `data` parameter "
-        "to a store, snapshot or scores file. | Chưa có dữ liệu: kho dữ liệu mẫu chưa được tạo "
-        f"({tried}). Hãy chạy `make demo` ở thư mục gốc của dự án (hoặc `parbrief demo --out "
-        "outputs/demo-data`), hoặc đặt tham số `data` của sổ tay là một kho, bản chụp hay tệp điểm."
-    )
+    raise ParamsError.keyed("data_store.demo_missing", tried=tried)
 
 
 def is_snapshot(path: str | os.PathLike[str]) -> bool:
@@ -150,9 +144,5 @@ def resolve_data(data: str | os.PathLike[str] | None) -> Path:
         return default_data()
     p = Path(data).expanduser()
     if not p.exists():
-        raise ParamsError(
-            f"data {str(p)!r} not found (working directory {os.getcwd()}); give an absolute path to a "
-            f"store, snapshot or scores file | không tìm thấy dữ liệu {str(p)!r} (thư mục làm việc "
-            f"{os.getcwd()}); hãy nêu đường dẫn tuyệt đối tới kho, bản chụp hoặc tệp điểm"
-        )
+        raise ParamsError.keyed("data_store.data_missing", path=repr(str(p)), cwd=os.getcwd())
     return p

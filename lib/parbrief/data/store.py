@@ -183,16 +183,16 @@ class Store:
         self.path = Path(path)
         self.read_only = read_only
         if read_only and not self.path.is_file():
-            raise ParbriefError(f"{self.path}: store not found; create it with `parbrief ingest FILE --store {self.path}`")
+            raise ParbriefError.keyed("data_store.not_found", path=self.path)
         try:
             self._con = duckdb.connect(str(self.path), read_only=read_only)
         except duckdb.Error as exc:
-            raise ParbriefError(f"{self.path}: cannot open the store ({exc})") from exc
+            raise ParbriefError.keyed("data_store.cannot_open", path=self.path, error=exc) from exc
         if read_only:
             tables = {r[0] for r in self._con.execute("SELECT table_name FROM information_schema.tables").fetchall()}
             if not _TABLES <= tables:
                 self._con.close()
-                raise ParbriefError(f"{self.path}: not a parbrief store (tables missing: {sorted(_TABLES - tables)})")
+                raise ParbriefError.keyed("data_store.not_a_store", path=self.path, tables=sorted(_TABLES - tables))
         else:
             self._ensure_schema()
 
@@ -238,10 +238,7 @@ class Store:
             rows = self._con.execute("SELECT spec_id FROM specs ORDER BY spec_id LIMIT 1").fetchall()
             return (rows[0][0], self._codes(rows[0][0])) if rows else (None, [])
         if len(ids) > 1:
-            raise ParbriefError(
-                f"{self.path}: the store holds scores under several index specs ({', '.join(ids)}); "
-                "pass the spec to read (--spec)"
-            )
+            raise ParbriefError.keyed("data_store.several_specs", path=self.path, ids=", ".join(ids))
         return ids[0], self._codes(ids[0])
 
     @staticmethod
@@ -341,7 +338,7 @@ class Store:
     def set_meta(self, key: str, value: str) -> None:
         """Set one metadata value (in one DuckDB transaction, on this file in place)."""
         if self.read_only:
-            raise ParbriefError(f"{self.path}: opened read-only; cannot set meta {key!r}")
+            raise ParbriefError.keyed("data_store.read_only", path=self.path, key=repr(key))
         self._con.execute("BEGIN TRANSACTION")
         try:
             self._con.execute("DELETE FROM meta WHERE key = ?", [key])

@@ -29,7 +29,7 @@ def _notebook(name: str) -> Path:
             return cand
     from parbrief.errors import ParamsError
 
-    raise ParamsError(f"notebook {name}.ipynb not found under notebooks/")
+    raise ParamsError.keyed("run.error.notebook_missing", name=name)
 
 
 def analysis_jobs(jobs: Sequence[BriefJob], year_dir: Path) -> list[BriefJob]:

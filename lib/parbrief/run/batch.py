@@ -95,7 +95,7 @@ def notebook_path(name: str) -> Path:
     """A notebook parbrief ships (``notebooks/<name>.ipynb``: checkout, working directory or package)."""
     found = shipped_file("notebooks", f"{name}.ipynb")
     if found is None:
-        raise ParamsError(f"notebook {name}.ipynb not found under notebooks/")
+        raise ParamsError.keyed("run.error.notebook_missing", name=name)
     return found
 
 

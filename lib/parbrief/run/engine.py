@@ -39,6 +39,7 @@ from pathlib import Path
 from typing import Any, Callable, Generic, Iterable, TypeVar
 
 from parbrief.errors import KernelError
+from parbrief.text.messages import Msg
 
 __all__ = [
     "ENGINE_NAME",
@@ -153,9 +154,8 @@ class PooledKernel:
         except Exception as exc:
             tail = self.log_tail(600).strip()
             self.shutdown()
-            raise KernelError(
-                f"kernel start failed: {type(exc).__name__}: {exc}" + (f" (kernel log: …{tail})" if tail else "")
-            ) from exc
+            log = Msg("run.error.kernel_log", tail=tail) if tail else ""
+            raise KernelError.keyed("run.error.kernel_start", error=f"{type(exc).__name__}: {exc}", log=log) from exc
         except BaseException:
             self.shutdown()
             raise
@@ -165,25 +165,24 @@ class PooledKernel:
     def execute_silent(self, code: str, *, what: str, timeout: float = 60) -> None:
         """Run ``code`` without history or output; raise :class:`KernelError` if it fails."""
         if self.kc is None:
-            raise KernelError(f"kernel {what}: kernel not started")
+            raise KernelError.keyed("run.error.kernel_not_started", what=what)
         try:
             reply = _run_sync(self.kc._async_execute_interactive)(
                 code, silent=True, store_history=False, timeout=timeout, output_hook=lambda msg: None,
                 allow_stdin=False,
             )
         except TimeoutError as exc:
-            raise KernelError(f"kernel {what} timed out after {timeout:.0f} s") from exc
+            raise KernelError.keyed("run.error.kernel_timeout", what=what, seconds=f"{timeout:.0f}") from exc
         content = reply.get("content", {})
         if content.get("status") != "ok":
-            raise KernelError(
-                f"kernel {what} failed: {content.get('ename', '?')}: {content.get('evalue', '')}".rstrip()
-            )
+            raise KernelError.keyed("run.error.kernel_failed", what=what,
+                                    error=f"{content.get('ename', '?')}: {content.get('evalue', '')}".rstrip())
 
     def reset(self, cwd: str | None) -> None:
         """Return the kernel to its warm baseline and change into ``cwd`` (see kernel_state.reset)."""
         if self.warm_spec is None:
             if self.runs:
-                raise KernelError("a kernel started without warm-up runs one notebook only")
+                raise KernelError.keyed("run.error.kernel_cold")
             return
         self.execute_silent(
             f"__import__('parbrief.run.kernel_state', fromlist=['reset']).reset({cwd!r})", what="reset"
@@ -460,5 +459,5 @@ class KernelPool(Generic[J, R]):
             t.join()
         missing = [i for i in range(len(job_list)) if i not in results]
         if missing:
-            raise KernelError(f"{len(missing)} job(s) were not run (a worker thread stopped early)")
+            raise KernelError.keyed("run.error.jobs_not_run", n=len(missing))
         return [results[i] for i in range(len(job_list))]

@@ -82,7 +82,7 @@ def load_params_file(path: Path | None) -> dict[str, Any]:
     if path is None:
         return {}
     p = Path(path)
-    raw = dict(read_yaml_mapping(p, expected="expected a mapping of parameter: value"))
+    raw = dict(read_yaml_mapping(p, expected="parameters"))
     check_layer(raw, str(p), FILE_KEYS)
     for name, over in (raw.get("provinces") or {}).items():
         check_layer(over, str(p), TUNABLE_KEYS, province=str(name))

@@ -41,10 +41,7 @@ def find_chromium() -> str:
         found = shutil.which(name)
         if found:
             return found
-    raise RenderError(
-        "--pdf needs Chromium: install Debian's package (`apt-get install chromium`) "
-        "or set PARBRIEF_CHROMIUM to a Chrome/Chromium executable"
-    )
+    raise RenderError.keyed("run.error.no_chromium")
 
 
 def print_pdf(html_path: Path, pdf_path: Path | None = None, *, timeout: float = 120.0) -> Path:
@@ -64,10 +61,10 @@ def print_pdf(html_path: Path, pdf_path: Path | None = None, *, timeout: float =
         try:
             res = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, check=False)
         except subprocess.TimeoutExpired as exc:
-            raise RenderError(f"{html_path.name}: Chromium did not finish printing in {timeout:.0f} s") from exc
+            raise RenderError.keyed("run.error.pdf_timeout", name=html_path.name, seconds=f"{timeout:.0f}") from exc
         if res.returncode != 0 or not tmp_pdf.is_file() or tmp_pdf.stat().st_size == 0:
             tail = (res.stderr or "").strip().splitlines()[-1:] or [""]
-            raise RenderError(f"{html_path.name}: Chromium could not print it to PDF ({tail[0][:200]})")
+            raise RenderError.keyed("run.error.pdf_failed", name=html_path.name, error=tail[0][:200])
         with open(tmp_pdf, "rb") as fh:
             os.fsync(fh.fileno())
         os.replace(tmp_pdf, pdf_path)

@@ -29,7 +29,7 @@ import yaml
 
 from parbrief.text.formats import LANGS, check_lang
 
-__all__ = ["Localized", "Msg", "PerLang", "fill", "has_key", "locale_strings", "t", "texts"]
+__all__ = ["Joined", "Localized", "Msg", "PerLang", "fill", "has_key", "locale_strings", "t", "texts"]
 
 
 def _flatten(prefix: str, node: Any, out: dict[str, str]) -> None:
@@ -110,6 +110,25 @@ class PerLang(Localized):
         return f"PerLang({self.vi!r}, {self.en!r})"
 
 
+class Joined(Localized):
+    """Several values (messages, names) joined with ``sep``, each written in the language asked for."""
+
+    __slots__ = ("items", "sep")
+
+    def __init__(self, items: Any, sep: str = ", ") -> None:
+        self.items = tuple(items)
+        self.sep = sep
+
+    def text(self, lang: str) -> str:
+        return self.sep.join(i.text(lang) if isinstance(i, Localized) else str(i) for i in self.items)
+
+    def __len__(self) -> int:
+        return len(self.items)
+
+    def __repr__(self) -> str:
+        return f"Joined({self.items!r}, {self.sep!r})"
+
+
 _PLURAL = re.compile(r"\{(\w+)\|([^{}|]*)\|([^{}|]*)\}")
 
 
@@ -139,7 +158,7 @@ def _template(key: str, lang: str) -> str:
         raise KeyError(f"no string {key!r} in locales/{lang}.yaml or locales/{lang}/*.yaml") from None
 
 
-def t(key: str, lang: str, **kwargs: Any) -> str:
+def t(key: str, lang: str, /, **kwargs: Any) -> str:
     """The fixed string ``key`` (dotted, e.g. ``"heading.trends"``) in ``lang``, with ``{name}`` filled.
 
     Values are inserted with ``str.format``; braces inside the *values* (a hostile unit name) are
@@ -160,7 +179,7 @@ class _Dash(dict):
         return "\u2013"
 
 
-def fill(key: str, lang: str, values: Mapping[str, Any]) -> str:
+def fill(key: str, lang: str, values: Mapping[str, Any], /) -> str:
     """Like :func:`t`, but a placeholder without a value prints "–" instead of raising (texts of
     result codes, whose detail may lack a field in an edge case)."""
     resolved = _resolve(values, lang)
