@@ -115,14 +115,17 @@ class Problem:
 
     @classmethod
     def keyed(cls, file: str, row: int | None, column: str | None, kind: str, key: str, /, *,
-              severity: Literal["error", "warning"] = "error", **values: Any) -> "Problem":
+              hint: str | None = None, severity: Literal["error", "warning"] = "error",
+              **values: Any) -> "Problem":
         """A problem whose message is the locale string ``<key>.message`` and whose hint is
-        ``<key>.hint`` (when the locale has one), filled with ``values`` in each language."""
+        ``<key>.hint`` (when the locale has one; ``hint`` names another key), filled with
+        ``values`` in each language."""
         from parbrief.text.messages import has_key, texts
 
         msg = texts(f"{key}.message", **values)
-        hint = texts(f"{key}.hint", **values) if has_key(f"{key}.hint", "en") else {"vi": "", "en": ""}
-        return cls(file, row, column, kind, msg["vi"], msg["en"], hint["vi"], hint["en"], severity)
+        hint_key = hint or f"{key}.hint"
+        tip = texts(hint_key, **values) if has_key(hint_key, "en") else {"vi": "", "en": ""}
+        return cls(file, row, column, kind, msg["vi"], msg["en"], tip["vi"], tip["en"], severity)
 
     def message(self, lang: str = "vi") -> str:
         return self.message_vi if lang == "vi" else self.message_en

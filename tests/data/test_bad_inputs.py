@@ -177,7 +177,7 @@ def test_cell_and_layout_messages(spec) -> None:
         "(ví dụ “94.44” → 8,4996 điểm; dòng 2, 3)."
     )
     ph = validate_file(BAD / "placeholders.csv", spec=spec).warnings[0]
-    assert ph.message_en == "2 cell(s) holding '-', 'x' instead of a score (rows 2, 3) are read as blank: no score."
+    assert ph.message_en == "2 cells holding '-', 'x' instead of a score (rows 2, 3) are read as blank: no score."
     merged = {p.kind: p for p in validate_file(BAD / "merged_header.xlsx", spec=spec).warnings}
     assert merged["merged_cells_filled"].message_vi == (
         "Có 1 vùng ô gộp theo chiều dọc trong dữ liệu (B6:B10); giá trị của mỗi vùng được dùng cho mọi dòng trong "

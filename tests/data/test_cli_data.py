@@ -34,7 +34,7 @@ def test_validate_broken_excel_lists_every_problem_and_exits_1(write_xlsx, row, 
     path = write_xlsx("bad.xlsx", {"Sheet1": [["ignored"]], "Điểm 2023": sheet}, hidden=["Sheet1"])
     assert main(["validate", str(path), "--sheet", "Điểm 2023", "--lang", "en"]) == 1
     out = capsys.readouterr().out.splitlines()
-    assert out[0].startswith("bad.xlsx, row 2 (warning): Skipped 1 title row(s) above the table")
+    assert out[0].startswith("bad.xlsx, row 2 (warning): Skipped 1 title row above the table")
     assert out[1] == (
         "bad.xlsx, row 3, column 'Tổng điểm': Total 90 differs from the sum of the components 80.5 "
         "(by 9.5; tolerance ±0.05). → Correct the total or the component scores; if the table rounds scores, "

@@ -53,6 +53,7 @@ import pandas as pd
 from parbrief.data.columns import known_header_keys
 from parbrief.data.encodings import LEGACY_ENCODINGS, guess_legacy, guess_legacy_bytes
 from parbrief.errors import DataValidationError, Problem
+from parbrief.text.messages import Joined, Msg, PerLang
 
 __all__ = ["RawTable", "read_table", "SUPPORTED_EXTENSIONS", "is_blank", "max_input_bytes", "MAX_INPUT_ENV"]
 
@@ -131,9 +132,14 @@ def max_input_bytes() -> int:
     return int(max(mb, 0.0) * 1024 * 1024)
 
 
-def _fail(file: str, kind: str, vi: str, en: str, hint_vi: str = "", hint_en: str = "") -> DataValidationError:
-    name = Path(file).name
-    return DataValidationError([Problem(name, None, None, kind, vi, en, hint_vi, hint_en)])
+def _fail(file: str, kind: str, key: str, /, **values: Any) -> DataValidationError:
+    """The error of a file that cannot be read: message ``data_read.<key>`` (and its hint)."""
+    return DataValidationError([Problem.keyed(Path(file).name, None, None, kind, f"data_read.{key}", **values)])
+
+
+def _note(file: str, row: int | None, kind: str, key: str, /, **values: Any) -> Problem:
+    """A warning about how the file was read: message ``data_read.<key>`` (and its hint)."""
+    return Problem.keyed(Path(file).name, row, None, kind, f"data_read.{key}", severity="warning", **values)
 
 
 def _header_text(value: Any) -> str:
@@ -354,16 +360,8 @@ class _Builder:
             self._decide()
         name = Path(self.file).name
         if not self.header_rows:
-            where_vi = f" (trang tính “{self.sheet}”)" if self.sheet else ""
-            where_en = f" (sheet '{self.sheet}')" if self.sheet else ""
-            raise _fail(
-                self.file,
-                "empty_file",
-                f"Tệp trống{where_vi}: không có dòng tiêu đề và không có dữ liệu.",
-                f"The file is empty{where_en}: no header row and no data.",
-                "Kiểm tra đã chọn đúng tệp và đúng trang tính; dòng tiêu đề cột phải nằm ở đầu bảng.",
-                "Check that you chose the right file and sheet; the column headers must start the table.",
-            )
+            where = Msg("data_read.in_sheet", sheet=self.sheet) if self.sheet else ""
+            raise _fail(self.file, "empty_file", "no_table", where=where)
         cols = self.columns.cols
         n = self.columns.n
         width = max(len(self.header_cells), len(cols))
@@ -390,53 +388,19 @@ class _Builder:
         skipped = self.skipped_title
         if skipped:
             span = str(skipped[0]) if len(skipped) == 1 else f"{skipped[0]}–{skipped[-1]}"
-            notes.append(
-                Problem(
-                    name,
-                    self.header_row,
-                    None,
-                    "title_rows_skipped",
-                    f"Bỏ qua {len(skipped)} dòng tiêu đề bảng phía trên (dòng {span}); "
-                    f"dòng {self.header_row} được dùng làm tiêu đề cột.",
-                    f"Skipped {len(skipped)} title row(s) above the table ({'row' if len(skipped) == 1 else 'rows'} "
-                    f"{span}); row {self.header_row} is used as the column headers.",
-                    severity="warning",
-                )
-            )
+            notes.append(_note(name, self.header_row, "title_rows_skipped", "title_rows_skipped", n=len(skipped),
+                               span=span, header_row=self.header_row))
         if len(self.header_rows) == 2:
             r0, r1 = self.header_rows
-            notes.append(
-                Problem(
-                    name, r1, None, "two_row_header",
-                    f"Tiêu đề cột nằm trên hai dòng ({r0} và {r1}, có ô gộp); mỗi cột lấy tiêu đề ở dòng {r1}, "
-                    f"nếu trống thì ở dòng {r0}.",
-                    f"The column headers span two rows ({r0} and {r1}, with merged cells); each column takes its "
-                    f"header from row {r1}, or from row {r0} where row {r1} is blank.",
-                    severity="warning",
-                )
-            )
+            notes.append(_note(name, r1, "two_row_header", "two_row_header", first=r0, second=r1))
         if self.numbers_row is not None:
-            notes.append(
-                Problem(
-                    name, self.numbers_row, None, "column_numbers_skipped",
-                    f"Bỏ qua dòng {self.numbers_row}: dòng đánh số thứ tự cột (1), (2), (3)…, không phải dữ liệu.",
-                    f"Skipped row {self.numbers_row}: it numbers the columns (1), (2), (3)…; it is not data.",
-                    severity="warning",
-                )
-            )
+            notes.append(_note(name, self.numbers_row, "column_numbers_skipped", "column_numbers_skipped",
+                               row=self.numbers_row))
         if self.filled_ranges:
             refs = ", ".join(f"{_column_letter(c0 - 1)}{r0}:{_column_letter(c1 - 1)}{r1}" for r0, c0, r1, c1 in self.filled_ranges[:10])
             more = "…" if len(self.filled_ranges) > 10 else ""
-            notes.append(
-                Problem(
-                    name, None, None, "merged_cells_filled",
-                    f"Có {len(self.filled_ranges)} vùng ô gộp theo chiều dọc trong dữ liệu ({refs}{more}); giá trị của "
-                    f"mỗi vùng được dùng cho mọi dòng trong vùng, như Excel hiển thị.",
-                    f"{len(self.filled_ranges)} cell range(s) merged down over data rows ({refs}{more}); each range's "
-                    f"value is used on every row it covers, as Excel shows it.",
-                    severity="warning",
-                )
-            )
+            notes.append(_note(name, None, "merged_cells_filled", "merged_cells_filled", n=len(self.filled_ranges),
+                               refs=refs + more))
         return RawTable(
             frame=frame,
             rows=tuple(self.rows),
@@ -456,29 +420,11 @@ def _check_legacy_text(builder: _Builder, raw: RawTable) -> None:
         return
     label, fonts_vi, fonts_en = LEGACY_ENCODINGS[guess.encoding]
     shown, decoded = guess.example or ("", "")
-    eg_vi = f" Ví dụ: “{shown}” là “{decoded}”." if shown else ""
-    eg_en = f" For example '{shown}' is '{decoded}'." if shown else ""
+    example = Msg("data_read.legacy_example", shown=shown, decoded=decoded) if shown else ""
     if guess.encoding == "double_utf8":
-        raise _fail(
-            raw.file, "legacy_encoding",
-            f"Chữ tiếng Việt trong tệp bị lỗi phông: tệp UTF-8 đã được mở bằng bảng mã Windows-1252 rồi lưu lại.{eg_vi}",
-            f"The Vietnamese text in the file is garbled: a UTF-8 file was opened as Windows-1252 and saved again.{eg_en}",
-            "Lấy lại tệp gốc; khi mở tệp CSV trong Excel, dùng Dữ liệu (Data) → Từ văn bản/CSV và chọn mã "
-            "65001: Unicode (UTF-8), rồi lưu dạng .xlsx.",
-            "Get the original file; open the CSV in Excel with Data → From Text/CSV and file origin "
-            "65001: Unicode (UTF-8), then save it as .xlsx.",
-        )
-    raise _fail(
-        raw.file, "legacy_encoding",
-        f"Chữ tiếng Việt trong tệp được gõ bằng bảng mã cũ {label} ({fonts_vi}), không phải Unicode, nên "
-        f"tên đơn vị và tiêu đề cột không đọc đúng được.{eg_vi}",
-        f"The Vietnamese text in the file is typed in the legacy {label} encoding ({fonts_en}), not Unicode, so "
-        f"unit names and column headers cannot be read.{eg_en}",
-        f"Chuyển sang Unicode: chọn và sao chép bảng, dùng công cụ chuyển mã của Unikey (Ctrl+Shift+F6) với "
-        f"nguồn {label}, đích Unicode, dán lại, đổi phông chữ sang Times New Roman rồi lưu tệp.",
-        f"Convert to Unicode: select and copy the table, run Unikey's converter (Ctrl+Shift+F6) from {label} to "
-        f"Unicode, paste it back, switch the font to Times New Roman and save the file.",
-    )
+        raise _fail(raw.file, "legacy_encoding", "double_utf8", example=example)
+    raise _fail(raw.file, "legacy_encoding", "legacy_text", encoding=label, fonts=PerLang(fonts_vi, fonts_en),
+                example=example)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -507,10 +453,6 @@ def _sniff_delimiter(text: str) -> str:
         if score > best_score:
             best, best_score = delim, score
     return best
-
-
-_ENCODING_HINT_VI = "Trong Excel chọn Lưu thành (Save As) → “CSV UTF-8 (Comma delimited)”, hoặc gửi tệp .xlsx."
-_ENCODING_HINT_EN = "In Excel use Save As → 'CSV UTF-8 (Comma delimited)', or send the .xlsx file."
 
 
 def _first_bad_utf8(p: Path, skip: int) -> int | None:
@@ -542,13 +484,8 @@ def _csv_encoding(p: Path, file: str, head: bytes, encoding: str | None) -> tupl
         try:
             codecs.lookup(encoding)
         except LookupError:
-            raise _fail(file, "encoding", f"Không biết bảng mã “{encoding}”.", f"Unknown encoding '{encoding}'.") from None
-        return encoding, [Problem(
-            name, None, None, "encoding_given",
-            f"Tệp được đọc theo bảng mã {encoding} đã chỉ định.",
-            f"The file is read with the encoding given, {encoding}.",
-            severity="warning",
-        )]
+            raise _fail(file, "encoding", "unknown_encoding", encoding=encoding) from None
+        return encoding, [_note(name, None, "encoding_given", "encoding_given", encoding=encoding)]
     if head.startswith((b"\xff\xfe\x00\x00", b"\x00\x00\xfe\xff")):
         return "utf-32", []
     if head.startswith((b"\xff\xfe", b"\xfe\xff")):
@@ -559,19 +496,9 @@ def _csv_encoding(p: Path, file: str, head: bytes, encoding: str | None) -> tupl
         sample = head[:4096]
         even, odd = sample[0::2], sample[1::2]
         if len(sample) >= 4 and odd.count(0) > len(odd) * 0.4 and even.count(0) < len(even) * 0.1:
-            return "utf-16-le", [Problem(
-                name, None, None, "encoding_detected",
-                "Tệp ở mã UTF-16 (không có dấu BOM); đã đọc theo UTF-16.",
-                "The file is UTF-16 encoded (without a byte-order mark); read as UTF-16.",
-                severity="warning",
-            )]
+            return "utf-16-le", [_note(name, None, "encoding_detected", "utf16_detected")]
         if len(sample) >= 4 and even.count(0) > len(even) * 0.4 and odd.count(0) < len(odd) * 0.1:
-            return "utf-16-be", [Problem(
-                name, None, None, "encoding_detected",
-                "Tệp ở mã UTF-16 (không có dấu BOM); đã đọc theo UTF-16.",
-                "The file is UTF-16 encoded (without a byte-order mark); read as UTF-16.",
-                severity="warning",
-            )]
+            return "utf-16-be", [_note(name, None, "encoding_detected", "utf16_detected")]
         enc, skip = "utf-8", 0
     bad = _first_bad_utf8(p, skip)
     if bad is None:
@@ -583,46 +510,12 @@ def _csv_encoding(p: Path, file: str, head: bytes, encoding: str | None) -> tupl
     guess = guess_legacy_bytes(window)
     line = _line_of(p, bad)
     if guess.encoding is None:
-        raise _fail(
-            file,
-            "encoding",
-            f"Tệp CSV không ở mã UTF-8 (byte lỗi ở vị trí {bad}, dòng {line}), nên không đọc đúng được chữ tiếng Việt.",
-            f"The CSV file is not UTF-8 encoded (bad byte at offset {bad}, line {line}), so Vietnamese text cannot be read.",
-            _ENCODING_HINT_VI,
-            _ENCODING_HINT_EN,
-        )
-    label, fonts_vi, fonts_en = LEGACY_ENCODINGS[guess.encoding]
+        raise _fail(file, "encoding", "not_utf8", offset=bad, line=line)
+    label = LEGACY_ENCODINGS[guess.encoding][0]
     shown, decoded = guess.example or ("", "")
-    eg_vi = f" (ví dụ “{shown}” là “{decoded}”)" if shown else ""
-    eg_en = f" (e.g. '{shown}' is '{decoded}')" if shown else ""
-    if guess.encoding == "cp1258":
-        hint_vi = (
-            "Mở tệp bằng Excel rồi chọn Lưu thành (Save As) → “CSV UTF-8 (Comma delimited)”, hoặc gửi tệp .xlsx "
-            "(khi gọi từ Python: read_table(..., encoding=\"cp1258\"))."
-        )
-        hint_en = (
-            "Open it in Excel and use Save As → 'CSV UTF-8 (Comma delimited)', or send the .xlsx file "
-            "(from Python: read_table(..., encoding=\"cp1258\"))."
-        )
-    else:
-        hint_vi = (
-            f"Chuyển tệp sang Unicode bằng công cụ chuyển mã của Unikey (Ctrl+Shift+F6, nguồn {label}, đích Unicode), "
-            f"rồi trong Excel chọn Lưu thành (Save As) → “CSV UTF-8 (Comma delimited)”."
-        )
-        hint_en = (
-            f"Convert it to Unicode with Unikey's converter (Ctrl+Shift+F6, from {label} to Unicode), then in Excel "
-            f"use Save As → 'CSV UTF-8 (Comma delimited)'."
-        )
-    raise _fail(
-        file,
-        "encoding",
-        f"Tệp CSV không ở mã UTF-8: chữ tiếng Việt trong tệp có vẻ theo bảng mã cũ {label}{eg_vi}, từ dòng {line}; "
-        f"parbrief không tự đoán bảng mã để tránh đọc sai tên đơn vị.",
-        f"The CSV file is not UTF-8 encoded: its Vietnamese text looks like the legacy {label} encoding{eg_en}, "
-        f"from line {line}; parbrief does not guess encodings, so unit names are never misread.",
-        hint_vi,
-        hint_en,
-    )
+    example = Msg("data_read.legacy_example_short", shown=shown, decoded=decoded) if shown else ""
+    key = "legacy_csv_cp1258" if guess.encoding == "cp1258" else "legacy_csv"
+    raise _fail(file, "encoding", key, encoding=label, example=example, line=line)
 
 
 def _read_csv(p: Path, file: str, encoding: str | None, sheet: str | None = None) -> RawTable:
@@ -630,14 +523,7 @@ def _read_csv(p: Path, file: str, encoding: str | None, sheet: str | None = None
         head = fh.read(1 << 16)
     if head.startswith(_ZIP_MAGIC) and _is_xlsx_zip(p):
         raw = _read_excel(p, file, sheet)
-        note = Problem(
-            p.name, None, None, "file_type_fixed",
-            f"Tệp có đuôi {p.suffix} nhưng thực ra là bảng tính Excel (.xlsx); đã đọc như tệp Excel.",
-            f"The file is named {p.suffix} but is in fact an Excel workbook (.xlsx); read as Excel.",
-            "Đổi đuôi tệp thành .xlsx để tránh nhầm lẫn.",
-            "Rename the file to .xlsx to avoid confusion.",
-            severity="warning",
-        )
+        note = _note(p.name, None, "file_type_fixed", "xlsx_named_csv", suffix=p.suffix)
         return replace(raw, notes=(note, *raw.notes))
     _refuse_foreign(p, file, head)
     enc, notes = _csv_encoding(p, file, head, encoding)
@@ -663,23 +549,9 @@ def _read_csv(p: Path, file: str, encoding: str | None, sheet: str | None = None
                     row = [unicodedata.normalize("NFC", c) for c in row]
                 builder.add(n, row)
         except csv.Error as exc:
-            raise _fail(
-                file,
-                "unreadable",
-                f"Không đọc được tệp CSV (dòng {reader.line_num}): {exc}.",
-                f"Cannot parse the CSV file (line {reader.line_num}): {exc}.",
-                "Kiểm tra dấu ngoặc kép trong các ô; mở tệp bằng Excel rồi lưu lại dạng CSV UTF-8.",
-                "Check the quotes in cells; open the file in Excel and save it again as CSV UTF-8.",
-            ) from None
+            raise _fail(file, "unreadable", "csv_unreadable", line=reader.line_num, error=exc) from None
         except UnicodeDecodeError:
-            raise _fail(
-                file,
-                "encoding",
-                f"Tệp không đọc được theo bảng mã {enc} (có byte lỗi).",
-                f"The file cannot be decoded as {enc} (invalid bytes).",
-                _ENCODING_HINT_VI,
-                _ENCODING_HINT_EN,
-            ) from None
+            raise _fail(file, "encoding", "undecodable", encoding=enc) from None
     raw = builder.finish()
     _check_legacy_text(builder, raw)
     if notes:
@@ -699,25 +571,10 @@ def _refuse_foreign(p: Path, file: str, head: bytes) -> None:
     """Refuse a file whose content is of another kind than its name says (old .xls, HTML, encrypted)."""
     ext = p.suffix.lower()
     if head.startswith(_OLE_MAGIC):
-        raise _fail(
-            file, "wrong_format",
-            f"Tệp {ext} này thực ra là bảng tính Excel cũ (.xls) hoặc tệp Excel có đặt mật khẩu, nên không đọc được.",
-            f"This {ext} file is in fact an old Excel workbook (.xls) or a password-protected Excel file, so it cannot be read.",
-            "Mở tệp bằng Excel, bỏ mật khẩu nếu có (Tệp → Thông tin → Bảo vệ sổ làm việc), rồi Lưu thành (Save As) "
-            "“Sổ làm việc Excel (.xlsx)”.",
-            "Open it in Excel, remove any password (File → Info → Protect Workbook), then Save As "
-            "'Excel Workbook (.xlsx)'.",
-        )
+        raise _fail(file, "wrong_format", "old_excel", ext=ext)
     probe = head[:1024].lstrip(b"\xef\xbb\xbf \t\r\n").lower()
     if probe.startswith((b"<!doctype html", b"<html", b"<table", b"<?xml", b"<meta")) and b"<t" in head[:8192].lower():
-        raise _fail(
-            file, "wrong_format",
-            f"Tệp {ext} này thực ra là một trang web (HTML), thường do phần mềm xuất “Excel” ra; parbrief không đọc "
-            f"loại tệp này.",
-            f"This {ext} file is in fact a web page (HTML), as some software exports 'Excel'; parbrief does not read it.",
-            "Mở tệp bằng Excel rồi Lưu thành (Save As) “Sổ làm việc Excel (.xlsx)”.",
-            "Open it in Excel and Save As 'Excel Workbook (.xlsx)'.",
-        )
+        raise _fail(file, "wrong_format", "html_file", ext=ext)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -764,14 +621,7 @@ def _open_workbook(p: Path, file: str, *, data_only: bool, read_only: bool):
         return wb
     except Exception as exc:  # zip errors, XML errors, encrypted files: all "cannot read"
         fh.close()
-        raise _fail(
-            file,
-            "unreadable",
-            f"Không mở được tệp Excel ({type(exc).__name__}: {exc}).",
-            f"Cannot open the Excel file ({type(exc).__name__}: {exc}).",
-            "Mở tệp bằng Excel, bỏ mật khẩu nếu có, rồi lưu lại dạng .xlsx.",
-            "Open it in Excel, remove any password, and save it again as .xlsx.",
-        ) from None
+        raise _fail(file, "unreadable", "excel_unreadable", error=f"{type(exc).__name__}: {exc}") from None
 
 
 def _pick_sheet(wb: Any, file: str, sheet: str | None) -> tuple[Any, list[Problem]]:
@@ -780,29 +630,15 @@ def _pick_sheet(wb: Any, file: str, sheet: str | None) -> tuple[Any, list[Proble
     name = Path(file).name
     sheets = [ws for ws in wb.worksheets if hasattr(ws, "iter_rows")]
     if not sheets:
-        raise _fail(
-            file,
-            "empty_file",
-            "Tệp Excel không có trang tính dữ liệu nào.",
-            "The Excel file has no worksheet.",
-            "Kiểm tra đã chọn đúng tệp.",
-            "Check that you chose the right file.",
-        )
+        raise _fail(file, "empty_file", "no_worksheet")
     notes: list[Problem] = []
     if sheet is None:
         visible = [ws for ws in sheets if ws.sheet_state == "visible"]
         ws = (visible or sheets)[0]
         if len(visible) > 1:
-            others = ", ".join(f"“{w.title}”" for w in visible[1:])
-            others_en = ", ".join(f"'{w.title}'" for w in visible[1:])
-            notes.append(Problem(
-                name, None, None, "sheet_chosen",
-                f"Tệp có {len(visible)} trang tính; đã đọc trang “{ws.title}” (trang đầu tiên), không đọc {others}.",
-                f"The file has {len(visible)} sheets; read '{ws.title}' (the first), not {others_en}.",
-                "Dùng --sheet để chọn trang tính khác.",
-                "Use --sheet to choose another sheet.",
-                severity="warning",
-            ))
+            others = Joined(Msg("data_check.quote", text=w.title) for w in visible[1:])
+            notes.append(_note(name, None, "sheet_chosen", "sheet_chosen", n=len(visible), sheet=ws.title,
+                               others=others))
         return ws, notes
     by_name = {ws.title: ws for ws in sheets}
     ws = by_name.get(sheet)
@@ -810,26 +646,11 @@ def _pick_sheet(wb: Any, file: str, sheet: str | None) -> tuple[Any, list[Proble
         loose = [w for w in sheets if header_key(w.title) == header_key(sheet)]
         ws = loose[0] if len(loose) == 1 else None
     if ws is None:
-        listed = ", ".join(f"“{w.title}”" + ("" if w.sheet_state == "visible" else " (ẩn)") for w in sheets)
-        listed_en = ", ".join(f"'{w.title}'" + ("" if w.sheet_state == "visible" else " (hidden)") for w in sheets)
-        first = sheets[0].title
-        raise _fail(
-            file,
-            "wrong_sheet",
-            f"Không có trang tính “{sheet}”. Các trang tính trong tệp: {listed}.",
-            f"There is no sheet '{sheet}'. Sheets in the file: {listed_en}.",
-            f"Chọn một trang tính có trong tệp, ví dụ --sheet \"{first}\".",
-            f"Choose a sheet that exists, e.g. --sheet \"{first}\".",
-        )
+        listed = Joined(Msg("data_read.sheet_listed" if w.sheet_state == "visible" else "data_read.sheet_hidden",
+                            sheet=w.title) for w in sheets)
+        raise _fail(file, "wrong_sheet", "no_such_sheet", sheet=sheet, sheets=listed, first=sheets[0].title)
     if ws.sheet_state != "visible":
-        notes.append(Problem(
-            name, None, None, "hidden_sheet",
-            f"Trang tính “{ws.title}” đang bị ẩn trong Excel; vẫn đọc vì đã được chọn bằng tên.",
-            f"Sheet '{ws.title}' is hidden in Excel; read because it was asked for by name.",
-            "Kiểm tra đây đúng là trang số liệu cần dùng (trang ẩn thường là bản nháp hoặc số liệu cũ).",
-            "Check that this is the sheet you mean (hidden sheets often hold drafts or old figures).",
-            severity="warning",
-        ))
+        notes.append(_note(name, None, "hidden_sheet", "hidden_sheet", sheet=ws.title))
     return ws, notes
 
 
@@ -895,17 +716,8 @@ def _refuse_formulas(raw: RawTable, formulas: dict[tuple[int, int], str]) -> Non
             continue  # a formula in a title row or beyond the table is not read anyway
         label = raw.frame.columns[j]
         addr = f"{_column_letter(j)}{r}"
-        problems.append(Problem(
-            raw.name, r, raw.header(label), "formula_without_value",
-            f"Ô {addr} chứa công thức “{text}” nhưng không có giá trị đã tính (tệp được tạo bằng phần mềm "
-            f"không tính công thức).",
-            f"Cell {addr} holds the formula '{text}' but no computed value (the file was written by software "
-            f"that does not calculate formulas).",
-            "Mở tệp bằng Excel rồi lưu lại (Excel sẽ tính công thức), hoặc sao chép bảng và dán giá trị "
-            "(Paste Special → Values).",
-            "Open the file in Excel and save it again (Excel computes the formulas), or copy the table and "
-            "paste values only (Paste Special → Values).",
-        ))
+        problems.append(Problem.keyed(raw.name, r, raw.header(label), "formula_without_value",
+                                      "data_read.formula_without_value", cell=addr, formula=text))
     if problems:
         raise DataValidationError(problems)
 
@@ -918,14 +730,7 @@ def _read_parquet(p: Path, file: str) -> RawTable:
     try:
         df = pd.read_parquet(p)
     except Exception as exc:  # pyarrow raises several types for a corrupt file
-        raise _fail(
-            file,
-            "unreadable",
-            f"Không đọc được tệp Parquet ({type(exc).__name__}: {exc}).",
-            f"Cannot read the Parquet file ({type(exc).__name__}: {exc}).",
-            "Xuất lại tệp, hoặc gửi bản .xlsx/.csv.",
-            "Export the file again, or send it as .xlsx/.csv.",
-        ) from None
+        raise _fail(file, "unreadable", "parquet_unreadable", error=f"{type(exc).__name__}: {exc}") from None
     df = df.reset_index(drop=True)
     headers = [_header_text(c) for c in df.columns]
     builder = _Builder(file, None, header_first=True)
@@ -963,57 +768,22 @@ def read_table(
     file = str(path)
     ext = p.suffix.lower()
     if ext not in _CSV_EXT | _EXCEL_EXT | _PARQUET_EXT:
-        hint_vi = "Lưu tệp dạng .xlsx hoặc CSV UTF-8." if ext in {".xls", ".ods", ".xlsb"} else "Dùng tệp .xlsx, .csv hoặc .parquet."
-        hint_en = "Save it as .xlsx or CSV UTF-8." if ext in {".xls", ".ods", ".xlsb"} else "Use an .xlsx, .csv or .parquet file."
-        raise _fail(
-            file,
-            "unsupported_file",
-            f"Không hỗ trợ loại tệp “{ext or p.name}”; parbrief đọc .xlsx, .csv và .parquet.",
-            f"Unsupported file type '{ext or p.name}'; parbrief reads .xlsx, .csv and .parquet.",
-            hint_vi,
-            hint_en,
-        )
+        key = "unsupported_office" if ext in {".xls", ".ods", ".xlsb"} else "unsupported_file"
+        raise _fail(file, "unsupported_file", key, ext=ext or p.name)
     if not p.is_file():
-        raise _fail(
-            file,
-            "file_not_found",
-            f"Không tìm thấy tệp “{file}”.",
-            f"File not found: '{file}'.",
-            "Kiểm tra đường dẫn và tên tệp.",
-            "Check the path and the file name.",
-        )
+        raise _fail(file, "file_not_found", "file_not_found", file=file)
     size = p.stat().st_size
     if size == 0:
-        raise _fail(
-            file,
-            "empty_file",
-            "Tệp trống (0 byte).",
-            "The file is empty (0 bytes).",
-            "Kiểm tra đã chọn đúng tệp; tệp có thể chưa được lưu hoặc tải về chưa xong.",
-            "Check that you chose the right file; it may not have been saved or fully downloaded.",
-        )
+        raise _fail(file, "empty_file", "zero_bytes")
     limit = max_input_bytes() if max_bytes is None else max_bytes
     if size > limit:
-        mb, lim = size / 1048576, limit / 1048576
-        raise _fail(
-            file,
-            "too_large",
-            f"Tệp quá lớn ({mb:.1f} MB); giới hạn hiện tại là {lim:.0f} MB.".replace(f"{mb:.1f}", f"{mb:.1f}".replace(".", ",")),
-            f"The file is too large ({mb:.1f} MB); the current limit is {lim:.0f} MB.",
-            f"Tách tệp theo năm hoặc theo tỉnh; nếu máy đủ bộ nhớ, đặt biến môi trường {MAX_INPUT_ENV} lớn hơn "
-            f"(số MB).",
-            f"Split the file by year or province; if the machine has the memory, set the environment variable "
-            f"{MAX_INPUT_ENV} higher (in MB).",
-        )
+        mb = f"{size / 1048576:.1f}"
+        raise _fail(file, "too_large", "too_large", size=PerLang(mb.replace(".", ","), mb),
+                    limit=f"{limit / 1048576:.0f}", env=MAX_INPUT_ENV)
     if ext in _EXCEL_EXT:
         return _read_excel(p, file, sheet)
     raw = _read_csv(p, file, encoding, sheet) if ext in _CSV_EXT else _read_parquet(p, file)
     if sheet is not None and ext in _CSV_EXT | _PARQUET_EXT and raw.sheet is None:
-        note = Problem(
-            p.name, None, None, "sheet_ignored",
-            f"Tệp {ext} không có trang tính; bỏ qua --sheet “{sheet}”.",
-            f"A {ext} file has no sheets; --sheet '{sheet}' is ignored.",
-            severity="warning",
-        )
+        note = _note(p.name, None, "sheet_ignored", "sheet_ignored", ext=ext, sheet=sheet)
         raw = replace(raw, notes=(note, *raw.notes))
     return raw

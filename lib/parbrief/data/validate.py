@@ -62,7 +62,8 @@ from parbrief.data.columns import (
 from parbrief.data.names import apply_aliases, header_key, load_aliases, normalize_name
 from parbrief.data.read import RawTable, is_blank, read_table
 from parbrief.errors import DataValidationError, Problem
-from parbrief.spec import IndexSpec, load_spec
+from parbrief.spec import IndexSpec, load_spec, span_of
+from parbrief.text.messages import Joined, Localized, Msg, PerLang, t
 
 __all__ = [
     "ValidationReport",
@@ -84,50 +85,6 @@ NATIONAL = "Việt Nam"
 DEFAULT_YEARS = (2000, 2100)
 
 _INFO_SYMBOLS = {"#": "row_number", "№": "row_number", "%": "percent"}
-_INFO_LABEL = {
-    "rank": ("xếp hạng", "rank"),
-    "rating": ("xếp loại", "rating"),
-    "note": ("ghi chú", "note"),
-    "row_number": ("số thứ tự", "row number"),
-    "change": ("mức tăng/giảm", "change"),
-    "percent": ("tỷ lệ", "percentage"),
-    "code": ("mã", "code"),
-}
-_COLUMN_LABEL = {
-    "province": ("Tỉnh", "Province"),
-    "unit": ("Đơn vị", "Unit"),
-    "unit_type": ("Loại đơn vị", "Unit type"),
-    "year": ("Năm", "Year"),
-    "total": ("Tổng điểm", "Total"),
-    "respondent": ("Người trả lời", "Respondent"),
-    "satisfaction": ("Mức độ hài lòng", "Satisfaction"),
-}
-_MISSING_HINT = {
-    "province": (
-        "Thêm cột “Tỉnh” ghi tên tỉnh ở mọi dòng (với bảng toàn quốc, ghi “Việt Nam”).",
-        "Add a column 'Province' with the province name on every row ('Việt Nam' for the national table).",
-    ),
-    "unit": (
-        "Thêm cột “Đơn vị” ghi tên huyện hoặc sở/ngành được đánh giá.",
-        "Add a column 'Unit' with the name of the district or department evaluated.",
-    ),
-    "year": (
-        "Thêm cột “Năm” ghi năm đánh giá ở mọi dòng (ví dụ 2024).",
-        "Add a column 'Year' with the evaluation year on every row (e.g. 2024).",
-    ),
-    "total": (
-        "Thêm cột “Tổng điểm”, hoặc đủ các cột điểm tiêu chí để parbrief tự cộng.",
-        "Add a 'Total' column, or all component columns so parbrief can add them up.",
-    ),
-    "respondent": (
-        "Thêm cột “Mã phiếu” (mã người trả lời), khác nhau cho mỗi phiếu của một đơn vị trong năm.",
-        "Add a 'Respondent' column (questionnaire id), unique per unit and year.",
-    ),
-    "satisfaction": (
-        "Thêm cột “Mức độ hài lòng” (thang 1–5).",
-        "Add a 'Satisfaction' column (scale 1–5).",
-    ),
-}
 _UNIT_TYPES: dict[str, tuple[str, ...]] = {
     "district": (
         "district", "huyện", "quận", "thị xã", "thành phố", "TP", "cấp huyện", "huyện/thị xã/thành phố",
@@ -201,15 +158,8 @@ class ValidationReport:
 
     def summary(self, lang: str = "vi") -> str:
         """One line: ``Tệp scores.xlsx: 120 dòng, 3 lỗi, 1 cảnh báo.`` (or English)."""
-        name = Path(self.file).name
-        e, w = len(self.errors), len(self.warnings)
-        if lang == "vi":
-            return f"Tệp {name}: {self.rows} dòng, {e} lỗi, {w} cảnh báo."
-
-        def plural(n: int, word: str) -> str:
-            return f"{n} {word}" + ("" if n == 1 else "s")
-
-        return f"File {name}: {plural(self.rows, 'row')}, {plural(e, 'error')}, {plural(w, 'warning')}."
+        return t("data_report.summary", lang, file=Path(self.file).name, rows=self.rows, errors=len(self.errors),
+                 warnings=len(self.warnings))
 
     def raise_for_errors(self) -> None:
         """Raise :class:`DataValidationError` (with every problem) when the file has any error."""
@@ -273,6 +223,33 @@ def _fmt(x: float, lang: str) -> str:
     return s.replace(".", ",") if lang == "vi" else s
 
 
+class _N(Localized):
+    """A number in a message, written by :func:`_fmt` in the message's language."""
+
+    __slots__ = ("x",)
+
+    def __init__(self, x: float) -> None:
+        self.x = float(x)
+
+    def text(self, lang: str) -> str:
+        return _fmt(self.x, lang)
+
+
+def _quoted(items: Iterable[Any]) -> Joined:
+    """Cells quoted as each language quotes them (“…” / '…'), comma-separated."""
+    return Joined(Msg("data_check.quote", text=i) for i in items)
+
+
+def _column_name(target: str, spec: IndexSpec | None = None) -> Localized | str:
+    """The name of a data-model column (or of a spec component) for a message."""
+    if spec is not None and target in spec.codes:
+        comp = spec.component(target)
+        return PerLang(comp.name_vi, comp.name_en)
+    if target in ("province", "unit", "unit_type", "year", "total", "respondent", "satisfaction"):
+        return Msg(f"data_check.column_label.{target}")
+    return target
+
+
 def _cell(value: Any) -> str:
     """A cell as the user wrote it, for quoting in a message."""
     if isinstance(value, float) and value.is_integer():
@@ -325,13 +302,7 @@ def _legacy_name(name: str) -> tuple[str, str] | None:
 
 def _no_data(c: "_Collector") -> None:
     """The problem of a file with a header row and nothing under it."""
-    c.add(
-        None, None, "no_data",
-        "Tệp chỉ có dòng tiêu đề, không có dòng dữ liệu nào.",
-        "The file has a header row but no data rows.",
-        "Kiểm tra đã chọn đúng trang tính; dán dữ liệu ngay dưới dòng tiêu đề.",
-        "Check that you chose the right sheet; put the data right below the header row.",
-    )
+    c.add(None, None, "no_data", "no_data")
 
 
 @dataclass
@@ -340,21 +311,16 @@ class _Collector:
     problems: list[Problem] = field(default_factory=list)
     bad: set[int] = field(default_factory=set)  # frame positions with an error
 
-    def add(
-        self,
-        pos: int | None,
-        label: str | None,
-        kind: str,
-        vi: str,
-        en: str,
-        hint_vi: str = "",
-        hint_en: str = "",
-        severity: str = "error",
-        column: str | None = None,
-    ) -> None:
+    def add(self, pos: int | None, label: str | None, kind: str, key: str, /, *, severity: str = "error",
+            hint: str | None = None, column: str | None = None, **values: Any) -> None:
+        """One problem at frame position ``pos`` (``None``: the whole file or column) of column
+        ``label``: the message ``data_check.<key>`` (and its hint, or ``data_check.<hint>``),
+        filled with ``values`` in each language."""
         row = self.raw.rows[pos] if pos is not None else None
         col = column if column is not None else (self.raw.header(label) if label is not None else None)
-        self.problems.append(Problem(self.raw.name, row, col, kind, vi, en, hint_vi, hint_en, severity))  # type: ignore[arg-type]
+        self.problems.append(Problem.keyed(
+            self.raw.name, row, col, kind, f"data_check.{key}", hint=f"data_check.{hint}" if hint else None,
+            severity=severity, **values))  # type: ignore[arg-type]
         if severity == "error" and pos is not None:
             self.bad.add(pos)
 
@@ -439,28 +405,11 @@ def _column_problems(c: _Collector, cols: _Columns, *, survey: bool, spec: Index
     """Problems about whole columns; returns the labels of survey item columns (survey only)."""
     frame = c.raw.frame
     for label, first, target in cols.duplicates:
-        name_vi, name_en = _COLUMN_LABEL.get(target, (target, target))
-        if spec is not None and target in spec.codes:
-            name_vi, name_en = spec.component(target).name_vi, spec.component(target).name_en
-        c.add(
-            None, label, "duplicate_column",
-            f"Cột này và cột “{c.raw.header(first)}” cùng là “{name_vi}”; chỉ dùng cột “{c.raw.header(first)}”.",
-            f"This column and '{c.raw.header(first)}' are both '{name_en}'; only '{c.raw.header(first)}' is used.",
-            "Xóa cột thừa hoặc đổi tiêu đề cho đúng.",
-            "Delete the extra column or correct its header.",
-        )
+        c.add(None, label, "duplicate_column", "duplicate_column", first=c.raw.header(first),
+              name=_column_name(target, spec))
     for label, kind in cols.info:
-        what_vi, what_en = _INFO_LABEL[kind]
-        hint_vi = hint_en = ""
-        if kind in ("rank", "rating"):
-            hint_vi = "parbrief tự tính xếp hạng và xếp loại từ điểm, theo thang xếp loại đã chọn."
-            hint_en = "parbrief computes ranks and ratings from the scores, with the chosen band scheme."
-        c.add(
-            None, label, "ignored_column",
-            f"Cột thông tin ({what_vi}), được bỏ qua.",
-            f"Informational column ({what_en}); ignored.",
-            hint_vi, hint_en, severity="warning",
-        )
+        c.add(None, label, "ignored_column", "info_column", severity="warning",
+              hint="computed_ranks" if kind in ("rank", "rating") else None, what=Msg(f"data_check.info_label.{kind}"))
     items: list[str] = []
     for label in cols.other:
         values = frame[label].tolist()
@@ -469,55 +418,20 @@ def _column_problems(c: _Collector, cols: _Columns, *, survey: bool, spec: Index
             continue  # an empty column with a header: nothing to say
         unnamed = not (c.raw.headers and c.raw.headers[list(frame.columns).index(label)])
         if unnamed:
-            c.add(
-                None, label, "unnamed_column",
-                "Cột có dữ liệu nhưng không có tiêu đề, được bỏ qua.",
-                "Column with data but no header; ignored.",
-                "Đặt tiêu đề cho cột nếu cần dùng dữ liệu này, hoặc xóa cột.",
-                "Give the column a header if its data is needed, or delete it.",
-                severity="warning",
-            )
-        elif survey:
-            if _mostly_numeric(values):
-                items.append(label)
-            else:
-                c.add(
-                    None, label, "unknown_column",
-                    "Cột không được nhận diện, được bỏ qua.",
-                    "Unrecognized column; ignored.",
-                    severity="warning",
-                )
-        elif _mostly_numeric(values):
-            codes = ", ".join(spec.codes) if spec is not None else ""
-            sid = spec.id if spec is not None else ""
-            c.add(
-                None, label, "unknown_component",
-                f"Cột điểm “{text}” không thuộc các tiêu chí của bộ chỉ số {sid}.",
-                f"Score column '{text}' is not a component of the index {sid}.",
-                f"Đổi tiêu đề cột thành mã hoặc tên một tiêu chí ({codes}), hoặc khai báo tiêu chí này "
-                f"trong một tệp chỉ số riêng và chạy lại với --spec.",
-                f"Rename the column to a component code or name ({codes}), or declare this component "
-                f"in your own index spec and pass it with --spec.",
-            )
+            c.add(None, label, "unnamed_column", "unnamed_column", severity="warning")
+        elif survey and _mostly_numeric(values):
+            items.append(label)
+        elif not survey and _mostly_numeric(values):
+            c.add(None, label, "unknown_component", "unknown_component", text=text,
+                  spec=spec.id if spec is not None else "", codes=", ".join(spec.codes) if spec is not None else "")
         else:
-            c.add(
-                None, label, "unknown_column",
-                "Cột không được nhận diện, được bỏ qua.",
-                "Unrecognized column; ignored.",
-                severity="warning",
-            )
+            c.add(None, label, "unknown_column", "unknown_column", severity="warning")
     return items
 
 
 def _missing_column(c: _Collector, target: str) -> None:
-    vi, en = _COLUMN_LABEL[target]
-    hvi, hen = _MISSING_HINT[target]
-    c.add(
-        None, None, "missing_column",
-        f"Thiếu cột bắt buộc “{vi}” ({target}).",
-        f"Required column '{en}' ({target}) is missing.",
-        hvi, hen,
-    )
+    c.add(None, None, "missing_column", "missing_column", hint=f"missing_column_hint.{target}",
+          name=_column_name(target), target=target)
 
 
 # --------------------------------------------------------------------------------------------
@@ -535,8 +449,7 @@ def _names(c: _Collector, label: str | None, target: str, default: str | None = 
     if label is None:
         return [default] * n
     out: list[str | None] = []
-    what_vi = {"province": "tên tỉnh", "unit": "tên đơn vị", "respondent": "mã người trả lời"}[target]
-    what_en = {"province": "province name", "unit": "unit name", "respondent": "respondent id"}[target]
+    what = Msg(f"data_check.name_of.{target}")
     memo: dict[Any, str | None] = {}
     legacy: dict[str, tuple[str, str] | None] = {}
     for pos, v in enumerate(c.raw.frame[label].tolist()):
@@ -557,27 +470,14 @@ def _names(c: _Collector, label: str | None, target: str, default: str | None = 
             found = legacy[name]
             if found is not None:
                 enc, decoded = found
-                c.add(
-                    pos, label, "legacy_encoding",
-                    f"Tên “{_cell(v)}” có vẻ được gõ bằng bảng mã cũ {enc}, không phải Unicode: đọc là “{decoded}”.",
-                    f"The name '{_cell(v)}' looks typed in the legacy {enc} encoding, not Unicode: it reads "
-                    f"'{decoded}'.",
-                    f"Gõ lại tên bằng Unicode, hoặc chuyển mã bằng Unikey (Ctrl+Shift+F6, nguồn {enc}, đích Unicode).",
-                    f"Retype the name in Unicode, or convert it with Unikey (Ctrl+Shift+F6, from {enc} to Unicode).",
-                )
+                c.add(pos, label, "legacy_encoding", "legacy_name", cell=_cell(v), encoding=enc, decoded=decoded)
                 out.append(None)
                 continue
         if not name:
             if default is not None:
                 out.append(default)
                 continue
-            c.add(
-                pos, label, f"missing_{target}",
-                f"Thiếu {what_vi}.",
-                f"The {what_en} is missing.",
-                f"Điền {what_vi} vào cột “{c.raw.header(label)}”, hoặc xóa dòng nếu đó không phải một dòng dữ liệu.",
-                f"Fill in the {what_en} in column '{c.raw.header(label)}', or delete the row if it is not a data row.",
-            )
+            c.add(pos, label, f"missing_{target}", "missing_name", what=what, header=c.raw.header(label))
             out.append(None)
         else:
             out.append(name)
@@ -598,13 +498,7 @@ def _years(c: _Collector, label: str | None, skip: set[int] | frozenset[int] = f
             out.append(None)
             continue
         if is_blank(v):
-            c.add(
-                pos, label, "missing_year",
-                "Thiếu năm đánh giá.",
-                "The year is missing.",
-                "Điền năm (ví dụ 2024) cho dòng này.",
-                "Fill in the year (e.g. 2024) on this row.",
-            )
+            c.add(pos, label, "missing_year", "missing_year")
             out.append(None)
             continue
         try:
@@ -624,42 +518,18 @@ def _years(c: _Collector, label: str | None, skip: set[int] | frozenset[int] = f
             except TypeError:
                 pass
         if y is None:
-            c.add(
-                pos, label, "bad_year",
-                f"Năm “{_cell(v)}” không phải là một năm (số nguyên có 4 chữ số).",
-                f"Year '{_cell(v)}' is not a year (a 4-digit integer).",
-                "Ghi năm dạng số, ví dụ 2024 (không ghi ngày tháng).",
-                "Write the year as a number, e.g. 2024 (not a date).",
-            )
+            c.add(pos, label, "bad_year", "bad_year", cell=_cell(v))
         elif how == "grouped":
             grouped.append(pos)
         elif how == "dated":
             dated.append(pos)
         out.append(y)
     if grouped:
-        rows = _rows_list([c.raw.rows[p] for p in grouped])
-        c.add(
-            None, label, "thousands_separator_fixed",
-            f"Năm viết có dấu phân cách hàng nghìn (như “2.023”) ở {len(grouped)} dòng ({rows}); đã đọc là năm "
-            f"(2023).",
-            f"Year written with a thousands separator (like '2,023') on {len(grouped)} row(s) ({rows}); read as the "
-            f"year (2023).",
-            "Định dạng cột Năm là Số không có dấu phân cách hàng nghìn (hoặc Văn bản).",
-            "Format the Year column as a number without thousands separators (or as text).",
-            severity="warning",
-        )
+        c.add(None, label, "thousands_separator_fixed", "year_grouped", severity="warning", n=len(grouped),
+              rows=_rows_list([c.raw.rows[p] for p in grouped]))
     if dated:
-        rows = _rows_list([c.raw.rows[p] for p in dated])
-        c.add(
-            None, label, "date_format_fixed",
-            f"Năm bị định dạng kiểu ngày tháng ở {len(dated)} dòng ({rows}; Excel hiện như “15/07/1905”); đã đọc "
-            f"số lưu trong ô là năm.",
-            f"Year cells formatted as dates on {len(dated)} row(s) ({rows}; Excel shows e.g. '15/07/1905'); the "
-            f"number stored in the cell is read as the year.",
-            "Định dạng cột Năm là Số (Number) hoặc Chung (General).",
-            "Format the Year column as Number or General.",
-            severity="warning",
-        )
+        c.add(None, label, "date_format_fixed", "year_dated", severity="warning", n=len(dated),
+              rows=_rows_list([c.raw.rows[p] for p in dated]))
     return out
 
 
@@ -696,12 +566,7 @@ def _skip_summary_rows(c: _Collector, label: str | None, others: Iterable[str] =
                 if lab != label and label is not None and not is_blank(unit_v) and not _is_summary_text(unit_v):
                     continue  # a unit row whose note says "Tổng cộng…": not a summary line
                 skipped.add(pos)
-                c.add(
-                    pos, lab, "summary_row",
-                    f"Dòng “{_cell(v)}” là dòng tổng hợp, không phải một đơn vị; được bỏ qua.",
-                    f"Row '{_cell(v)}' is a summary line, not a unit; skipped.",
-                    severity="warning",
-                )
+                c.add(pos, lab, "summary_row", "summary_row", severity="warning", cell=_cell(v))
                 break
     return skipped
 
@@ -709,6 +574,8 @@ def _skip_summary_rows(c: _Collector, label: str | None, others: Iterable[str] =
 def _pandera_ranges(c: _Collector, typed: pd.DataFrame, ranges: dict[str, tuple[float, float]], labels: dict[str, str],
                     messages: dict[str, Any]) -> None:
     """Run pandera range checks (lazy) on ``typed`` and turn failure cases into problems.
+
+    ``messages[col](value)`` gives the problem of a value out of range: (kind, message key, values).
 
     Only the rows with a value out of range (a cheap numpy pre-filter) go through pandera, so a
     large file costs no more memory than its failing rows; the index keeps the row positions.
@@ -735,13 +602,16 @@ def _pandera_ranges(c: _Collector, typed: pd.DataFrame, ranges: dict[str, tuple[
         fc = fc[fc["index"].notna()].sort_values(["index"], kind="stable")
         for col, idx, value in zip(fc["column"], fc["index"], fc["failure_case"]):
             pos = int(idx)
-            vi, en, hvi, hen, kind = messages[col](float(value))
-            c.add(pos, labels[col], kind, vi, en, hvi, hen)
+            kind, key, values = messages[col](float(value))
+            c.add(pos, labels[col], kind, key, **values)
 
 
 def _duplicates(c: _Collector, columns: Sequence[Sequence[Any]], label: str | None, describe, values=None,
                 exclude: set[int] | frozenset[int] = frozenset()) -> None:
     """Every row whose key (one value from each of ``columns``) repeats an earlier row's is an error naming both rows.
+
+    ``describe(key, first_row)`` gives the message key and its values; ``values(pos)`` (optional)
+    the row's numbers, so the message says whether the two rows hold the same figures.
 
     Rows with a missing key part (``None``) or in ``exclude`` are not compared. Keys are matched
     with pandas (factorized codes, ``duplicated``), so only the rows that do repeat are looked at
@@ -777,13 +647,11 @@ def _duplicates(c: _Collector, columns: Sequence[Sequence[Any]], label: str | No
         key = tuple(col[pos] for col in columns)
         if key in first:
             p0 = first[key]
-            same_vi = same_en = ""
+            same: Msg | str = ""
             if values is not None:
-                same = values(pos) == values(p0)
-                same_vi = " (cùng số liệu)" if same else " (số liệu khác nhau)"
-                same_en = " (same values)" if same else " (different values)"
-            vi, en, hvi, hen = describe(key, c.raw.rows[p0])
-            c.add(pos, label, "duplicate", vi + same_vi + ".", en + same_en + ".", hvi, hen)
+                same = Msg("data_check.same_values" if values(pos) == values(p0) else "data_check.different_values")
+            msg_key, fields = describe(key, c.raw.rows[p0])
+            c.add(pos, label, "duplicate", msg_key, same=same, **fields)
         else:
             first[key] = pos
 
@@ -813,21 +681,11 @@ def _row_versions(c: _Collector, spec: IndexSpec, year_arr: np.ndarray, year_lab
             version_of[rows_y] = vspec.version
         else:
             uncovered[int(y)] = rows_y.tolist()
-    spans = ", ".join(v.span() for v in spec.versions)
+    spans = Joined(span_of(v) for v in spec.versions)
     for y, rows_y in sorted(uncovered.items()):
         for pos in rows_y:
-            if pos in skipped:
-                continue
-            c.add(
-                pos, year_label, "year_not_in_spec",
-                f"Năm {y} không thuộc phương pháp đánh giá nào của bộ chỉ số “{spec.id}” (các giai đoạn: {spans}), "
-                f"nên không biết điểm tối đa của các tiêu chí.",
-                f"No method version of the index spec '{spec.id}' covers {y} (periods: {spans}), so the maxima of "
-                f"its components are unknown.",
-                "Kiểm tra lại năm; nếu đúng, thêm phương pháp áp dụng cho năm này vào mục versions của tệp chỉ số "
-                "(--spec).",
-                "Check the year; if it is right, add the method applied that year to the spec's versions (--spec).",
-            )
+            if pos not in skipped:
+                c.add(pos, year_label, "year_not_in_spec", "year_not_in_spec", year=y, spec=spec.id, spans=spans)
     return versions, version_of
 
 
@@ -846,7 +704,7 @@ def _max_of(vspec: IndexSpec, spec: IndexSpec, col: str) -> float:
 
 
 def _above_provisional(c: _Collector, typed: pd.DataFrame, vspec: IndexSpec, spec: IndexSpec, cols: list[str],
-                       t: Mapping[str, str]) -> None:
+                       labels: Mapping[str, str]) -> None:
     """One warning per component column with scores above a provisional (default) maximum."""
     version = vspec.current_version
     for col in cols:
@@ -857,19 +715,9 @@ def _above_provisional(c: _Collector, typed: pd.DataFrame, vspec: IndexSpec, spe
         if not len(above):
             continue
         comp = _component_of(vspec, spec, col)
-        rows = _rows_list([c.raw.rows[int(p)] for p in above])
-        c.add(
-            None, t[col], "above_provisional_max",
-            f"{len(above)} điểm vượt điểm tối đa mặc định {_fmt(mx, 'vi')} của tiêu chí “{comp.name_vi}” theo phương "
-            f"pháp áp dụng cho các năm {version.span()} (dòng {rows}).".replace("all years", "mọi năm"),
-            f"{len(above)} score(s) above the default maximum {_fmt(mx, 'en')} of '{comp.name_en}' under the method "
-            f"for the years {version.span()} (rows {rows}).",
-            "Điểm tối đa của phương pháp này trong tệp chỉ số là mặc định, chưa đối chiếu quyết định: ghi điểm tối đa "
-            "đúng của quyết định vào mục versions (rồi bỏ provisional: true).",
-            "This method's maxima in the spec are defaults, not the decision's figures: set the decision's maxima in "
-            "its versions entry (and remove provisional: true).",
-            severity="warning",
-        )
+        c.add(None, labels[col], "above_provisional_max", "above_provisional_max", severity="warning", n=len(above),
+              max=_N(mx), name=PerLang(comp.name_vi, comp.name_en), span=span_of(version),
+              rows=_rows_list([c.raw.rows[int(p)] for p in above]))
 
 
 def _row_maxima(spec: IndexSpec, col: str, versions: dict[Any, IndexSpec], version_of: np.ndarray) -> np.ndarray:
@@ -945,6 +793,29 @@ def _date_shown(value: Any) -> str:
     return _cell(value)
 
 
+def _fix_warning(c: _Collector, label: str, how: str, positions: list[int], example: tuple[Any, float | None],
+                 maxima: np.ndarray) -> None:
+    """The one warning of a score column for a kind of fix (:data:`_FIXES`), listing its rows."""
+    v0, f0 = example
+    values: dict[str, Any] = {"n": len(positions), "rows": _rows_list([c.raw.rows[p] for p in positions])}
+    if how == "placeholder_as_blank":
+        seen: list[str] = []
+        for p in positions:
+            text = _cell(c.raw.frame[label].iloc[p])
+            if text not in seen:
+                seen.append(text)
+            if len(seen) == 3:
+                break
+        values["cells"] = _quoted(seen)
+    elif how == "percent_converted":
+        values.update(max=_N(float(maxima[positions[0]])), shown=_cell(v0), value=_N(f0 or 0.0))
+    elif how == "percent_sign_removed":
+        values.update(shown=_cell(v0), value=_N(f0 or 0.0))
+    elif how == "date_format_fixed":
+        values.update(shown=_date_shown(v0), value=_N(f0 or 0.0))
+    c.add(None, label, how, "score_" + how, severity="warning", **values)
+
+
 def _score_column(c: _Collector, label: str, maxima: np.ndarray, skip: set[int],
                   placeholders: bool = True) -> tuple[list[float], list[int], set[int]]:
     """Numbers of one score column: (values with NaN for no score, blank positions, no-score positions).
@@ -955,7 +826,6 @@ def _score_column(c: _Collector, label: str, maxima: np.ndarray, skip: set[int],
     """
     header = c.raw.header(label)
     mx100 = bool(len(maxima)) and bool(np.all(maxima == 100.0))
-    mx = float(maxima[0]) if len(maxima) else 100.0  # for messages: the first row's maximum
     header_pct = "%" in header or "phần trăm" in header.casefold() or "percent" in header.casefold()
     memo: dict[Any, tuple[float | None, str]] = {}
     out: list[float] = []
@@ -995,96 +865,14 @@ def _score_column(c: _Collector, label: str, maxima: np.ndarray, skip: set[int],
             out.append(math.nan if f is None else f)
             continue
         out.append(math.nan)
-        cell = _cell(v)
-        if how == "excel_error":
-            c.add(
-                pos, label, "excel_error",
-                f"Ô có lỗi công thức Excel “{cell}”, không có điểm.",
-                f"The cell holds the Excel formula error '{cell}', not a score.",
-                "Sửa công thức trong Excel (tham chiếu sai, chia cho 0…) rồi lưu lại, hoặc nhập điểm trực tiếp.",
-                "Fix the formula in Excel (a wrong reference, a division by zero…) and save again, or type the score in.",
-            )
+        if how == "percent_ambiguous":
+            c.add(pos, label, how, how, cell=_cell(v), max=_N(float(maxima[pos])))
         elif how == "date_in_number":
-            shown = _date_shown(v)
-            c.add(
-                pos, label, "date_in_number",
-                f"Ô chứa ngày tháng “{shown}” thay vì điểm số: Excel có thể đã tự đổi số gõ vào (như 8.5) thành ngày.",
-                f"The cell holds the date '{shown}' instead of a score: Excel may have turned a number typed in "
-                f"(like 8.5) into a date.",
-                "Định dạng cột là Số (Number) hoặc Văn bản (Text) rồi gõ lại điểm; không thể khôi phục chắc chắn điểm "
-                "từ ngày tháng.",
-                "Format the column as Number (or Text) and type the score again; the score cannot be recovered "
-                "reliably from the date.",
-            )
-        elif how == "percent_ambiguous":
-            mx = float(maxima[pos])
-            c.add(
-                pos, label, "percent_ambiguous",
-                f"“{cell}” có dấu “%” nhưng tiêu đề cột không ghi “%”: không rõ đây là điểm hay phần trăm của điểm "
-                f"tối đa {_fmt(mx, 'vi')}.",
-                f"'{cell}' has a '%' sign but the column header does not say '%': it is unclear whether this is "
-                f"points or a percentage of the maximum {_fmt(mx, 'en')}.",
-                "Ghi điểm dạng số, không có dấu “%”; hoặc thêm “(%)” vào tiêu đề cột nếu cả cột là phần trăm của điểm "
-                "tối đa.",
-                "Write the score as a number without '%', or add '(%)' to the column header if the whole column "
-                "holds percentages of the maximum.",
-            )
-        else:
-            c.add(
-                pos, label, "not_numeric",
-                f"“{cell}” không phải là số.",
-                f"'{cell}' is not a number.",
-                "Nhập điểm dạng số (dấu thập phân là dấu phẩy hoặc dấu chấm, ví dụ 8,5), hoặc để trống nếu chưa có điểm.",
-                "Enter the score as a number (decimal comma or point, e.g. 8.5), or leave it blank if there is none.",
-            )
+            c.add(pos, label, how, how, shown=_date_shown(v))
+        else:  # excel_error, not_numeric
+            c.add(pos, label, how, how, cell=_cell(v))
     for how, positions in fixed.items():
-        rows = _rows_list([c.raw.rows[p] for p in positions])
-        k = len(positions)
-        rw = "row" if k == 1 else "rows"
-        v0, f0 = example[how]
-        if how == "placeholder_as_blank":
-            seen = []
-            for p in positions:
-                text = _cell(c.raw.frame[label].iloc[p])
-                if text not in seen:
-                    seen.append(text)
-                if len(seen) == 3:
-                    break
-            vi_list = ", ".join(f"“{t}”" for t in seen)
-            en_list = ", ".join(f"'{t}'" for t in seen)
-            vi = f"{k} ô ghi {vi_list} thay cho điểm (dòng {rows}) được hiểu là ô trống: chưa có điểm."
-            en = f"{k} cell(s) holding {en_list} instead of a score ({rw} {rows}) are read as blank: no score."
-            hvi = "Để trống các ô chưa có điểm; nếu đơn vị không được đánh giá năm đó, xóa dòng."
-            hen = "Leave cells without a score blank; if the unit was not evaluated that year, delete the row."
-        elif how == "apostrophe_removed":
-            vi = f"Bỏ dấu nháy đơn (') đứng trước số ở {k} ô (dòng {rows}); đã đọc là số."
-            en = f"Removed the apostrophe (') before the number in {k} cell(s) ({rw} {rows}); read as numbers."
-            hvi = "Định dạng cột là Số (Number) và bỏ dấu nháy đơn."
-            hen = "Format the column as Number and drop the apostrophes."
-        elif how == "percent_converted":
-            mx = float(maxima[positions[0]])
-            shown = _cell(v0)
-            vi = (f"Tiêu đề cột ghi “%”: {k} giá trị được hiểu là phần trăm của điểm tối đa {_fmt(mx, 'vi')} và đổi ra "
-                  f"điểm (ví dụ “{shown}” → {_fmt(f0 or 0.0, 'vi')} điểm; dòng {rows}).")
-            en = (f"The column header says '%': {k} value(s) read as a percentage of the maximum {_fmt(mx, 'en')} and "
-                  f"converted to points (e.g. '{shown}' → {_fmt(f0 or 0.0, 'en')} points; {rw} {rows}).")
-            hvi = "Nếu cột này đã là điểm (không phải phần trăm), bỏ “%” khỏi tiêu đề cột."
-            hen = "If the column already holds points (not percentages), remove '%' from its header."
-        elif how == "percent_sign_removed":
-            vi = (f"Bỏ dấu “%” ở {k} ô (dòng {rows}): với điểm tối đa 100, phần trăm bằng số điểm "
-                  f"(ví dụ “{_cell(v0)}” → {_fmt(f0 or 0.0, 'vi')}).")
-            en = (f"Removed the '%' sign in {k} cell(s) ({rw} {rows}): with a maximum of 100 the percentage equals "
-                  f"the points (e.g. '{_cell(v0)}' → {_fmt(f0 or 0.0, 'en')}).")
-            hvi = "Ghi điểm dạng số, không có dấu “%”."
-            hen = "Write scores as numbers, without '%'."
-        else:  # date_format_fixed
-            vi = (f"{k} ô điểm bị định dạng kiểu ngày giờ (dòng {rows}); đã đọc số lưu trong ô "
-                  f"(ví dụ “{_date_shown(v0)}” → {_fmt(f0 or 0.0, 'vi')}).")
-            en = (f"{k} score cell(s) formatted as a date or time ({rw} {rows}); the number stored in the cell is "
-                  f"read (e.g. '{_date_shown(v0)}' → {_fmt(f0 or 0.0, 'en')}).")
-            hvi = "Định dạng cột là Số (Number)."
-            hen = "Format the column as Number."
-        c.add(None, label, how, vi, en, hvi, hen, severity="warning")
+        _fix_warning(c, label, how, positions, example[how], maxima)
     return out, blanks, no_score
 
 
@@ -1105,6 +893,213 @@ def _aliases(aliases: Mapping[str, Mapping[str, str]] | str | os.PathLike[str] |
     if aliases is None or isinstance(aliases, Mapping):
         return aliases
     return load_aliases(aliases)
+
+
+@dataclass
+class _ScoreLayout:
+    """Which frame column holds each data-model column of a scores table, and what is missing."""
+
+    cols: _Columns
+    target: dict[str, str]  # data-model column → frame label
+    national: bool  # no unit column: the national table, provinces as units
+    present: list[str]  # component codes with a column
+    missing_comps: list[str]  # component codes without one
+
+    @property
+    def score_cols(self) -> list[str]:
+        """The score columns read from the file: the total (when there) and the components present."""
+        return (["total"] if "total" in self.target else []) + self.present
+
+
+def _score_layout(c: _Collector, spec: IndexSpec) -> _ScoreLayout:
+    """Match the headers and report the problems of whole columns (missing, duplicate, ignored)."""
+    cols = _match_columns(c.raw, spec, survey=False)
+    _column_problems(c, cols, survey=False, spec=spec)
+    for target in ("respondent", "satisfaction"):
+        if target in cols.target:
+            c.add(None, cols.target[target], "ignored_column", "survey_column_in_scores", severity="warning")
+    t = cols.target
+    national = "unit" not in t and "province" in t
+    if national:
+        t = dict(t)
+        t["unit"] = t.pop("province")
+        c.add(None, t["unit"], "national_table", "national_table", severity="warning", national=NATIONAL)
+    layout = _ScoreLayout(cols, t, national, [code for code in spec.codes if code in t],
+                          [code for code in spec.codes if code not in t])
+    for target in ("province", "unit", "year"):
+        if target not in t and not (target == "province" and national):
+            _missing_column(c, target)
+    if "total" not in t:
+        if layout.missing_comps:
+            _missing_column(c, "total")
+        else:
+            c.add(None, None, "total_computed", "total_computed_all", severity="warning")
+    if not layout.present and "total" in t:
+        c.add(None, None, "totals_only", "totals_only", severity="warning")
+    elif layout.present and layout.missing_comps:
+        names = [spec.component(m) for m in layout.missing_comps]
+        c.add(None, None, "components_missing", "components_missing", severity="warning", n=len(names),
+              names=Joined(Msg("data_check.quote", text=PerLang(m.name_vi, m.name_en)) for m in names))
+    return layout
+
+
+def _unit_types(c: _Collector, label: str | None, province: list[str | None], skipped: set[int],
+                national: bool) -> list[str | None]:
+    """The unit type of every row: the column's value, else province for the national table, else district."""
+    n = len(c.raw.frame)
+    values = c.raw.frame[label].tolist() if label else [None] * n
+    out: list[str | None] = []
+    for pos in range(n):
+        v = values[pos]
+        if is_blank(v) or pos in skipped:
+            out.append("province" if national or province[pos] == NATIONAL else "district")
+            continue
+        kind = _UNIT_TYPE_KEYS.get(header_key(v))
+        if kind is None:
+            c.add(pos, label, "bad_unit_type", "bad_unit_type", cell=_cell(v))
+        out.append(kind)
+    return out
+
+
+def _range_messages(spec: IndexSpec, vspec: IndexSpec, versioned: bool, ranges: dict[str, tuple[float, float]],
+                    years: tuple[int, int] | None) -> dict[str, Any]:
+    """The problem of a value out of range, per column, for :func:`_pandera_ranges`."""
+    period = Msg("data_check.method_period", span=span_of(vspec.current_version)) if versioned else ""
+    messages: dict[str, Any] = {}
+    for col, (_, mx) in ranges.items():
+        comp = None if col == "total" else _component_of(vspec, spec, col)
+        subject = (Msg("data_check.subject_total") if comp is None
+                   else Msg("data_check.subject_component", name=PerLang(comp.name_vi, comp.name_en)))
+        fields = {"max": _N(mx), "subject": subject, "spec": spec.id, "period": period}
+        messages[col] = lambda v, fields=fields: ("out_of_range", "out_of_range", {"value": _N(v), **fields})
+    if years is not None:
+        lo, hi = years
+        ranges["year"] = (float(lo), float(hi))
+        messages["year"] = lambda v: ("year_out_of_range", "year_out_of_range", {"year": int(v), "lo": lo, "hi": hi})
+    return messages
+
+
+def _check_ranges(c: _Collector, spec: IndexSpec, layout: _ScoreLayout, values: dict[str, np.ndarray],
+                  year_arr: np.ndarray, skipped: set[int], versions: dict[Any, IndexSpec], version_of: np.ndarray,
+                  years: tuple[int, int]) -> None:
+    """Scores within 0..max of the row's method version, years within ``years`` (pandera, lazy)."""
+    t, score_cols, n = layout.target, layout.score_cols, len(year_arr)
+    typed = pd.DataFrame({col: values[col] for col in score_cols}, copy=True)
+    typed["year"] = year_arr
+    if skipped:
+        typed.iloc[sorted(skipped), :] = math.nan  # summary lines are not units: no range checks
+    labels = {col: t[col] for col in score_cols}
+    if "year" in t:
+        labels["year"] = t["year"]
+    for key, vspec in versions.items():
+        rows_v = np.flatnonzero(version_of == key)
+        if not len(rows_v):
+            continue
+        ranges: dict[str, tuple[float, float]] = {col: (0.0, _max_of(vspec, spec, col)) for col in score_cols}
+        if key is not None and getattr(vspec.current_version, "provisional", False):
+            # The version's maxima are working defaults, not its decision's figures: a component
+            # above one is a warning (one per column); only 0..total_max is an error.
+            _above_provisional(c, typed.iloc[rows_v], vspec, spec, [col for col in score_cols if col != "total"], t)
+            ranges = {col: (0.0, vspec.total_max if col != "total" else mx) for col, (_, mx) in ranges.items()}
+        versioned = bool(getattr(spec, "is_versioned", False) and key is not None)
+        messages = _range_messages(spec, vspec, versioned, ranges, years if "year" in t else None)
+        _pandera_ranges(c, typed.iloc[rows_v] if len(rows_v) < n else typed, ranges, labels, messages)
+
+
+def _rows_text(c: _Collector, positions: list[int]) -> str:
+    return ", ".join(str(c.raw.rows[p]) for p in positions[:20]) + ("…" if len(positions) > 20 else "")
+
+
+def _check_totals(c: _Collector, spec: IndexSpec, layout: _ScoreLayout, values: dict[str, np.ndarray],
+                  blanks: dict[str, list[int]], no_score: dict[str, set[int]], skipped: set[int]) -> np.ndarray:
+    """The total of every row: a blank total is computed from the components when they are all
+    there; a total is compared with their sum (within ``spec.total_tolerance``). Returns the totals."""
+    t, n = layout.target, len(c.raw.frame)
+    tol = spec.total_tolerance
+    total_arr = np.array(values.get("total", [math.nan] * n), dtype="float64")
+    comp_sum = np.full(n, math.nan)
+    if not layout.missing_comps:
+        comp_sum = np.zeros(n)
+        with np.errstate(over="ignore", invalid="ignore"):  # 1e308 + 1e308: inf, reported as a mismatch
+            for code in spec.codes:  # left to right, as Python's sum() would add them
+                comp_sum = comp_sum + np.array(values[code], dtype="float64")
+    total = total_arr.copy()
+    skip_mask = np.zeros(n, dtype=bool)
+    if skipped:
+        skip_mask[list(skipped)] = True
+    computed_rows: list[int] = []
+    no_total = no_score.get("total", set())
+    for pos in np.flatnonzero(np.isnan(total_arr) & ~skip_mask).tolist():
+        if "total" in t and pos not in no_total:
+            continue  # not a number: already reported
+        if not math.isnan(comp_sum[pos]):
+            total[pos] = comp_sum[pos]
+            if "total" in t:
+                computed_rows.append(pos)
+        elif "total" in t:
+            c.add(pos, t["total"], "missing_total", "missing_total")
+    with np.errstate(invalid="ignore", over="ignore"):
+        off = np.abs(total_arr - comp_sum) > tol + 1e-9
+    for pos in np.flatnonzero(off & ~skip_mask).tolist():
+        c.add(pos, t["total"], "total_mismatch", "total_mismatch", total=_N(total[pos]), sum=_N(comp_sum[pos]),
+              diff=_N(total[pos] - comp_sum[pos]), tolerance=_N(tol))
+    if computed_rows:
+        c.add(None, t["total"], "total_computed", "total_computed_rows", severity="warning", n=len(computed_rows),
+              rows=_rows_text(c, computed_rows))
+    for col in layout.present:
+        rows_blank = [p for p in blanks.get(col, []) if p not in skipped]
+        if rows_blank:
+            c.add(None, t[col], "blank_score", "blank_score", severity="warning", n=len(rows_blank),
+                  rows=_rows_text(c, rows_blank))
+    return total
+
+
+def _score_duplicate(key: tuple, first_row: int) -> tuple[str, dict[str, Any]]:
+    p, u, y = key
+    return "duplicate_score_row", {"first_row": first_row, "unit": u, "province": p, "year": y}
+
+
+def _clean_scores(spec: IndexSpec, c: _Collector, skipped: set[int], province: list, unit: list, unit_type: list,
+                  year: list, total: np.ndarray, values: dict[str, np.ndarray]) -> pd.DataFrame:
+    """The data-model frame of the rows without errors (empty when a required column is missing).
+
+    Component columns are freed from ``values`` as they are copied, so a large file stays within memory.
+    """
+    n = len(c.raw.frame)
+    required_missing = any(p.kind == "missing_column" for p in c.problems)
+    keep_mask = np.zeros(n, dtype=bool) if required_missing else np.ones(n, dtype=bool)
+    for drop in (c.bad, skipped):
+        if drop:
+            keep_mask[list(drop)] = False
+    take = np.flatnonzero(keep_mask)
+    if not len(take):
+        return _empty_scores(spec)
+    whole = len(take) == n  # no row dropped: no fancy-index copy
+
+    def _objects(seq: list) -> np.ndarray:
+        arr = np.empty(len(seq), dtype=object)
+        arr[:] = seq
+        return arr if whole else arr[take]
+
+    def _floats(arr: Any) -> np.ndarray:
+        arr = np.asarray(arr, dtype="float64")
+        return arr if whole else arr[take]
+
+    data: dict[str, Any] = {
+        "province": pd.Series(_objects(province), dtype="str"),
+        "unit": pd.Series(_objects(unit), dtype="str"),
+        "unit_type": pd.Series(_objects(unit_type), dtype="str"),
+        "year": pd.Series(_objects(year).astype("int64"), dtype="int64"),
+        "total": pd.Series(_floats(total), dtype="float64"),
+    }
+    for code in spec.codes:
+        col_vals = values.pop(code, None)
+        data[code] = pd.Series(
+            _floats(col_vals) if col_vals is not None else np.full(len(take), math.nan), dtype="float64"
+        )
+        del col_vals
+    values.clear()
+    return pd.DataFrame(data)
 
 
 def validate_scores(
@@ -1129,296 +1124,52 @@ def validate_scores(
 
     A file without a unit column but with a province column is read as the national table:
     the provinces become the units of ``province = "Việt Nam"`` (with a warning).
+
+    The checks run in order, each collecting its problems: columns (:func:`_score_layout`), the
+    names, years and unit types of the rows, the score cells (:func:`_score_column`), ranges
+    (:func:`_check_ranges`), totals (:func:`_check_totals`), duplicates, then the clean frame.
     """
     c = _Collector(raw)
     c.problems.extend(raw.notes)
-    frame = raw.frame
-    n = len(frame)
+    n = len(raw.frame)
     if n == 0:
         _no_data(c)
-    cols = _match_columns(raw, spec, survey=False)
-    _column_problems(c, cols, survey=False, spec=spec)
-    for target in ("respondent", "satisfaction"):
-        if target in cols.target:
-            c.add(
-                None, cols.target[target], "ignored_column",
-                "Cột không dùng cho dữ liệu điểm, được bỏ qua.",
-                "A column not used for scores; ignored.",
-                "Dữ liệu khảo sát (mã phiếu, mức độ hài lòng) gửi trong một tệp riêng.",
-                "Survey data (respondent, satisfaction) goes in a separate file.",
-                severity="warning",
-            )
-    t = cols.target
-    national = "unit" not in t and "province" in t
-    if national:
-        t = dict(t)
-        t["unit"] = t.pop("province")
-        c.add(
-            None, t["unit"], "national_table",
-            f"Không có cột đơn vị: tệp được đọc như bảng Chỉ số CCHC toàn quốc, mỗi tỉnh là một đơn vị "
-            f"của “{NATIONAL}”.",
-            f"No unit column: the file is read as the national PAR INDEX table, each province a unit of "
-            f"'{NATIONAL}'.",
-            "Nếu đây là bảng của một tỉnh, thêm cột “Đơn vị” ghi tên huyện/sở.",
-            "If this is one province's table, add a 'Unit' column with the district/department names.",
-            severity="warning",
-        )
-    present = [code for code in spec.codes if code in t]
-    missing_comps = [code for code in spec.codes if code not in t]
-    for target in ("province", "unit", "year"):
-        if target not in t and not (target == "province" and national):
-            _missing_column(c, target)
-    if "total" not in t:
-        if missing_comps:
-            _missing_column(c, "total")
-        else:
-            c.add(
-                None, None, "total_computed",
-                "Không có cột tổng điểm: tổng điểm được tính bằng tổng điểm các tiêu chí.",
-                "No total column: the total is computed as the sum of the components.",
-                severity="warning",
-            )
-    if not present and "total" in t:
-        c.add(
-            None, None, "totals_only",
-            "Tệp chỉ có tổng điểm, không có điểm các tiêu chí; phần phân tích theo lĩnh vực sẽ để trống.",
-            "The file has totals only, no component scores; the analysis by component will be empty.",
-            "Nếu có điểm từng lĩnh vực, thêm các cột tiêu chí (tiêu đề là mã hoặc tên tiêu chí).",
-            "If component scores exist, add their columns (headed with the component code or name).",
-            severity="warning",
-        )
-    elif present and missing_comps:
-        names_vi = ", ".join(f"“{spec.component(m).name_vi}”" for m in missing_comps)
-        names_en = ", ".join(f"'{spec.component(m).name_en}'" for m in missing_comps)
-        c.add(
-            None, None, "components_missing",
-            f"Thiếu cột tiêu chí {names_vi}; không kiểm tra được tổng điểm bằng tổng các tiêu chí.",
-            f"Component column(s) {names_en} missing; the total cannot be checked against the components.",
-            "Thêm các cột còn thiếu, hoặc dùng --spec với bộ tiêu chí mà tệp này áp dụng.",
-            "Add the missing columns, or pass --spec with the criteria this file follows.",
-            severity="warning",
-        )
-
-    text_cols = [lab for lab, _ in cols.info] + list(cols.other)
-    if not national and "province" in t:
+    layout = _score_layout(c, spec)
+    t = layout.target
+    text_cols = [lab for lab, _ in layout.cols.info] + list(layout.cols.other)
+    if not layout.national and "province" in t:
         text_cols.insert(0, t["province"])
     skipped = _skip_summary_rows(c, t.get("unit"), text_cols)
-    province = [NATIONAL] * n if national else _names(c, t.get("province"), "province", skip=skipped)
+    province = [NATIONAL] * n if layout.national else _names(c, t.get("province"), "province", skip=skipped)
     unit = _names(c, t.get("unit"), "unit", skip=skipped)
     year = _years(c, t.get("year"), skip=skipped)
-    default_type = "province" if national else None
-    unit_type: list[str | None] = []
-    ut_label = t.get("unit_type")
-    ut_values = frame[ut_label].tolist() if ut_label else [None] * n
-    for pos in range(n):
-        dflt = default_type or ("province" if province[pos] == NATIONAL else "district")
-        v = ut_values[pos]
-        if is_blank(v) or pos in skipped:
-            unit_type.append(dflt)
-            continue
-        kind = _UNIT_TYPE_KEYS.get(header_key(v))
-        if kind is None:
-            c.add(
-                pos, ut_label, "bad_unit_type",
-                f"Loại đơn vị “{_cell(v)}” không hợp lệ.",
-                f"Unit type '{_cell(v)}' is not valid.",
-                "Ghi một trong: huyện (district), sở/phòng (department), xã/phường (commune), tỉnh (province); "
-                "để trống nghĩa là huyện.",
-                "Use one of: district (huyện), department (sở/phòng), commune (xã/phường), province (tỉnh); "
-                "blank means district.",
-            )
-        unit_type.append(kind)
+    unit_type = _unit_types(c, t.get("unit_type"), province, skipped, layout.national)
 
     # Method version of each row: its year's maxima apply (a spec may change its maxima over the years).
     year_arr = np.array([math.nan if y is None else float(y) for y in year], dtype="float64")
     versions, version_of = _row_versions(c, spec, year_arr, t.get("year"), skipped)
 
     # Scores: cells → numbers (see _score_cell for what is read, fixed or refused).
-    score_cols = (["total"] if "total" in t else []) + present
-    values: dict[str, list[float]] = {}
+    values: dict[str, np.ndarray] = {}
     blanks: dict[str, list[int]] = {}
     no_score: dict[str, set[int]] = {}  # blank or a placeholder: "no score" (total may be computed)
-    for col in score_cols:
+    for col in layout.score_cols:
         maxima = _row_maxima(spec, col, versions, version_of)
         out, blanks[col], no_score[col] = _score_column(c, t[col], maxima, skipped, placeholders=col != "total")
-        values[col] = np.asarray(out, dtype="float64")  # type: ignore[assignment]
+        values[col] = np.asarray(out, dtype="float64")
         del out
-
-    # Ranges (pandera, lazy: every failing cell), one pass per method version.
-    typed = pd.DataFrame({col: values[col] for col in score_cols}, copy=True)
-    typed["year"] = year_arr
-    if skipped:
-        typed.iloc[sorted(skipped), :] = math.nan  # summary lines are not units: no range checks
-    labels = {col: t[col] for col in score_cols}
-    if "year" in t:
-        labels["year"] = t["year"]
-    for key, vspec in versions.items():
-        rows_v = np.flatnonzero(version_of == key)
-        if not len(rows_v):
-            continue
-        ranges: dict[str, tuple[float, float]] = {col: (0.0, _max_of(vspec, spec, col)) for col in score_cols}
-        if key is not None and getattr(vspec.current_version, "provisional", False):
-            # The version's maxima are working defaults, not its decision's figures: a component
-            # above one is a warning (one per column); only 0..total_max is an error.
-            _above_provisional(c, typed.iloc[rows_v], vspec, spec, [col for col in score_cols if col != "total"], t)
-            ranges = {col: (0.0, vspec.total_max if col != "total" else mx) for col, (_, mx) in ranges.items()}
-        messages: dict[str, Any] = {}
-        period_vi = period_en = ""
-        if getattr(spec, "is_versioned", False) and key is not None:
-            period_vi = f", phương pháp áp dụng cho các năm {vspec.current_version.span()}".replace("all years", "mọi năm")
-            period_en = f", method for the years {vspec.current_version.span()}"
-        for col in score_cols:
-            mx = ranges[col][1]
-            comp = None if col == "total" else _component_of(vspec, spec, col)
-            nvi = "tổng điểm" if comp is None else f"tiêu chí “{comp.name_vi}”"
-            nen = "the total" if comp is None else f"'{comp.name_en}'"
-
-            def _msg(v: float, mx: float = mx, nvi: str = nvi, nen: str = nen) -> tuple[str, str, str, str, str]:
-                return (
-                    f"Điểm {_fmt(v, 'vi')} nằm ngoài khoảng 0–{_fmt(mx, 'vi')} của {nvi}.",
-                    f"Score {_fmt(v, 'en')} is outside 0–{_fmt(mx, 'en')} for {nen}.",
-                    f"Kiểm tra lại điểm; điểm tối đa là {_fmt(mx, 'vi')} theo bộ chỉ số “{spec.id}”{period_vi} "
-                    f"(nếu đơn vị áp dụng bộ tiêu chí khác, chạy lại với --spec).",
-                    f"Check the score; the maximum is {_fmt(mx, 'en')} in the index spec '{spec.id}'{period_en} "
-                    f"(if this unit follows other criteria, pass --spec).",
-                    "out_of_range",
-                )
-
-            messages[col] = _msg
-        if "year" in t:
-            lo, hi = years
-            ranges["year"] = (float(lo), float(hi))
-            messages["year"] = lambda v, lo=lo, hi=hi: (
-                f"Năm {int(v)} nằm ngoài khoảng {lo}–{hi}.",
-                f"Year {int(v)} is outside {lo}–{hi}.",
-                "Kiểm tra lại năm đánh giá (lỗi gõ phím?).",
-                "Check the evaluation year (a typo?).",
-                "year_out_of_range",
-            )
-        _pandera_ranges(c, typed.iloc[rows_v] if len(rows_v) < n else typed, ranges, labels, messages)
-    del typed
-
-    # Total: blank → computed from components when they are all there; else compared with their sum.
-    tol = spec.total_tolerance
-    total_arr = np.array(values.get("total", [math.nan] * n), dtype="float64")
-    comp_arr = np.full(n, math.nan)
-    if not missing_comps:
-        comp_arr = np.zeros(n)
-        with np.errstate(over="ignore", invalid="ignore"):  # 1e308 + 1e308: inf, reported as a mismatch
-            for code in spec.codes:  # left to right, as Python's sum() would add them
-                comp_arr = comp_arr + np.array(values[code], dtype="float64")
-    comp_sum = comp_arr
-    total = total_arr.copy()
-    skip_mask = np.zeros(n, dtype=bool)
-    if skipped:
-        skip_mask[list(skipped)] = True
-    computed_rows: list[int] = []
-    no_total = no_score.get("total", set())
-    for pos in np.flatnonzero(np.isnan(total_arr) & ~skip_mask).tolist():
-        if "total" in t and pos not in no_total:
-            continue  # not a number: already reported
-        if not math.isnan(comp_sum[pos]):
-            total[pos] = comp_sum[pos]
-            if "total" in t:
-                computed_rows.append(pos)
-        elif "total" in t:
-            c.add(
-                pos, t["total"], "missing_total",
-                "Thiếu tổng điểm (và không đủ điểm các tiêu chí để tính).",
-                "The total is missing (and the components are incomplete, so it cannot be computed).",
-                "Điền tổng điểm, hoặc điền đủ điểm các tiêu chí; xóa dòng nếu đơn vị không được đánh giá.",
-                "Fill in the total, or all component scores; delete the row if the unit was not evaluated.",
-            )
-    with np.errstate(invalid="ignore", over="ignore"):
-        off = np.abs(total_arr - comp_arr) > tol + 1e-9
-    for pos in np.flatnonzero(off & ~skip_mask).tolist():
-        diff = total[pos] - comp_sum[pos]
-        c.add(
-            pos, t["total"], "total_mismatch",
-            f"Tổng điểm {_fmt(total[pos], 'vi')} khác tổng điểm các tiêu chí {_fmt(comp_sum[pos], 'vi')} "
-            f"(chênh {_fmt(diff, 'vi')}, cho phép ±{_fmt(tol, 'vi')}).",
-            f"Total {_fmt(total[pos], 'en')} differs from the sum of the components {_fmt(comp_sum[pos], 'en')} "
-            f"(by {_fmt(diff, 'en')}; tolerance ±{_fmt(tol, 'en')}).",
-            "Sửa tổng điểm hoặc điểm tiêu chí cho khớp; nếu bảng làm tròn điểm, tăng total_tolerance trong tệp chỉ số.",
-            "Correct the total or the component scores; if the table rounds scores, raise total_tolerance in the spec.",
-        )
-    if computed_rows:
-        rows = ", ".join(str(raw.rows[p]) for p in computed_rows[:20]) + ("…" if len(computed_rows) > 20 else "")
-        c.add(
-            None, t["total"], "total_computed",
-            f"Tổng điểm trống ở {len(computed_rows)} dòng ({rows}); đã tính bằng tổng điểm các tiêu chí.",
-            f"Total blank on {len(computed_rows)} row(s) ({rows}); computed as the sum of the components.",
-            severity="warning",
-        )
-    for col in present:
-        rows_blank = [p for p in blanks.get(col, []) if p not in skipped]
-        if rows_blank:
-            rows = ", ".join(str(raw.rows[p]) for p in rows_blank[:20]) + ("…" if len(rows_blank) > 20 else "")
-            c.add(
-                None, t[col], "blank_score",
-                f"{len(rows_blank)} ô điểm trống (dòng {rows}); coi là chưa có điểm, không kiểm tra tổng điểm của các dòng này.",
-                f"{len(rows_blank)} blank score(s) (rows {rows}); treated as missing, the totals of these rows are not checked.",
-                severity="warning",
-            )
+    _check_ranges(c, spec, layout, values, year_arr, skipped, versions, version_of, years)
+    total = _check_totals(c, spec, layout, values, blanks, no_score, skipped)
 
     # Aliases, then duplicates on (province, unit, year).
     if aliases:
         names = apply_aliases(pd.DataFrame({"province": province, "unit": unit}, dtype=object), aliases)
         province, unit = names["province"].tolist(), names["unit"].tolist()
         del names
-
-    def row_values(pos: int) -> tuple:
-        return tuple(values[col][pos] for col in score_cols)
-
-    def _dup(key: tuple, first_row: int) -> tuple[str, str, str, str]:
-        p, u, y = key
-        return (
-            f"Trùng với dòng {first_row}: đơn vị “{u}” ({p}) năm {y} có hai dòng",
-            f"Duplicate of row {first_row}: unit '{u}' ({p}) has two rows for {y}",
-            "Mỗi đơn vị chỉ có một dòng mỗi năm: xóa một trong hai dòng, hoặc sửa tên đơn vị/năm.",
-            "Each unit has one row per year: delete one of the two rows, or correct the unit name/year.",
-        )
-
-    _duplicates(c, [province, unit, year], t.get("unit"), _dup, row_values, exclude=skipped)
-
-    # Clean frame.
-    required_missing = any(p.kind == "missing_column" for p in c.problems)
-    keep_mask = np.zeros(n, dtype=bool) if required_missing else np.ones(n, dtype=bool)
-    for drop in (c.bad, skipped):
-        if drop:
-            keep_mask[list(drop)] = False
-    take = np.flatnonzero(keep_mask)
-    if not len(take):
-        clean = _empty_scores(spec)
-    else:
-
-        whole = len(take) == n  # no row dropped: no fancy-index copy
-
-        def _objects(seq: list) -> np.ndarray:
-            arr = np.empty(len(seq), dtype=object)
-            arr[:] = seq
-            return arr if whole else arr[take]
-
-        def _floats(arr: Any) -> np.ndarray:
-            arr = np.asarray(arr, dtype="float64")
-            return arr if whole else arr[take]
-
-        data: dict[str, Any] = {
-            "province": pd.Series(_objects(province), dtype="str"),
-            "unit": pd.Series(_objects(unit), dtype="str"),
-            "unit_type": pd.Series(_objects(unit_type), dtype="str"),
-            "year": pd.Series(_objects(year).astype("int64"), dtype="int64"),
-            "total": pd.Series(_floats(total), dtype="float64"),
-        }
-        del total
-        for code in spec.codes:
-            col_vals = values.pop(code, None)  # freed as it is used: large files stay within memory
-            data[code] = pd.Series(
-                _floats(col_vals) if col_vals is not None else np.full(len(take), math.nan), dtype="float64"
-            )
-            del col_vals
-        values.clear()
-        clean = pd.DataFrame(data)
+    score_cols = layout.score_cols
+    _duplicates(c, [province, unit, year], t.get("unit"), _score_duplicate,
+                lambda pos: tuple(values[col][pos] for col in score_cols), exclude=skipped)
+    clean = _clean_scores(spec, c, skipped, province, unit, unit_type, year, total, values)
     return ValidationReport(frame=clean, problems=c.sorted(), kind="scores", file=raw.file, rows=n)
 
 
@@ -1448,12 +1199,7 @@ def validate_survey(
     t = cols.target
     for target in ("total", "unit_type"):
         if target in t:
-            c.add(
-                None, t[target], "ignored_column",
-                "Cột không dùng cho dữ liệu khảo sát, được bỏ qua.",
-                "A column not used for survey data; ignored.",
-                severity="warning",
-            )
+            c.add(None, t[target], "ignored_column", "scores_column_in_survey", severity="warning")
     for target in SURVEY_BASE_COLUMNS:
         if target not in t:
             _missing_column(c, target)
@@ -1467,13 +1213,7 @@ def validate_survey(
         for pos, v in enumerate(frame[label].tolist()):
             f = None if is_blank(v) else parse_number(v)
             if f is None or not f.is_integer() or not 1 <= f <= 5:
-                c.add(
-                    pos, label, "bad_satisfaction",
-                    f"Mức độ hài lòng “{_cell(v) if not is_blank(v) else ''}” phải là số nguyên từ 1 đến 5.",
-                    f"Satisfaction '{_cell(v) if not is_blank(v) else ''}' must be an integer from 1 to 5.",
-                    "Ghi 1 (rất không hài lòng) đến 5 (rất hài lòng); xóa phiếu nếu người trả lời bỏ trống câu này.",
-                    "Use 1 (very dissatisfied) to 5 (very satisfied); drop the response if it was left blank.",
-                )
+                c.add(pos, label, "bad_satisfaction", "bad_satisfaction", cell=_cell(v) if not is_blank(v) else "")
             else:
                 satisfaction[pos] = f
     item_values: dict[str, list[float]] = {}
@@ -1482,13 +1222,7 @@ def validate_survey(
         for pos, v in enumerate(frame[label].tolist()):
             f = None if is_blank(v) else parse_number(v)
             if f is None and not is_blank(v):
-                c.add(
-                    pos, label, "not_numeric",
-                    f"“{_cell(v)}” không phải là số.",
-                    f"'{_cell(v)}' is not a number.",
-                    "Nhập câu trả lời dạng số theo thang đo, hoặc để trống.",
-                    "Enter the answer as a number on the item's scale, or leave it blank.",
-                )
+                c.add(pos, label, "not_numeric", "not_numeric", hint="item_not_numeric", cell=_cell(v))
             out.append(math.nan if f is None else f)
         item_values[label] = out
     if "year" in t:
@@ -1496,25 +1230,14 @@ def validate_survey(
         typed = pd.DataFrame({"year": [float(y) if y is not None else math.nan for y in year]})
         _pandera_ranges(
             c, typed, {"year": (float(lo), float(hi))}, {"year": t["year"]},
-            {"year": lambda v: (
-                f"Năm {int(v)} nằm ngoài khoảng {lo}–{hi}.",
-                f"Year {int(v)} is outside {lo}–{hi}.",
-                "Kiểm tra lại năm khảo sát (lỗi gõ phím?).",
-                "Check the survey year (a typo?).",
-                "year_out_of_range",
-            )},
+            {"year": lambda v: ("year_out_of_range", "survey_year_out_of_range", {"year": int(v), "lo": lo, "hi": hi})},
         )
     names = apply_aliases(pd.DataFrame({"province": province, "unit": unit}, dtype=object), aliases)
     province, unit = names["province"].tolist(), names["unit"].tolist()
 
-    def _dup(key: tuple, first_row: int) -> tuple[str, str, str, str]:
+    def _dup(key: tuple, first_row: int) -> tuple[str, dict[str, Any]]:
         p, u, y, r = key
-        return (
-            f"Trùng với dòng {first_row}: phiếu “{r}” của “{u}” ({p}) năm {y} có hai dòng",
-            f"Duplicate of row {first_row}: respondent '{r}' of '{u}' ({p}) appears twice for {y}",
-            "Mỗi phiếu chỉ có một dòng: xóa dòng lặp hoặc sửa mã phiếu.",
-            "One row per respondent: delete the repeated row or correct the respondent id.",
-        )
+        return "duplicate_response", {"first_row": first_row, "respondent": r, "unit": u, "province": p, "year": y}
 
     _duplicates(c, [province, unit, year, respondent], t.get("respondent"), _dup)
     required_missing = any(p.kind == "missing_column" for p in c.problems)
