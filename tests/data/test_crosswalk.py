@@ -286,7 +286,7 @@ def test_every_problem_is_reported_at_once():
     with pytest.raises(ParamsError) as exc:
         parse_crosswalks(raw, "params/2025.yaml")
     assert str(exc.value) == "\n  - ".join([
-        "params/2025.yaml: invalid crosswalks (11 problem(s)):",
+        "params/2025.yaml: invalid crosswalks (11 problems):",
         "crosswalks[1]: 'Huyện Lệ Thủy' is mapped twice with different dates: 2025-07-01 (crosswalks[0]) and "
         "2025-06-01 (crosswalks[1])",
         "crosswalks[2].effective: '01/07/2025' is not a date in ISO form YYYY-MM-DD",

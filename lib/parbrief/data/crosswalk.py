@@ -55,6 +55,7 @@ import pandas as pd
 from parbrief.files import read_yaml_mapping
 from parbrief.data.names import normalize_name
 from parbrief.errors import ParamsError, Problem
+from parbrief.text.messages import Joined, Msg, PerLang
 
 __all__ = [
     "KINDS",
@@ -723,14 +724,14 @@ def _department_crosswalk() -> Crosswalk:
 # users' crosswalks (params YAML)
 
 
-def _problem(source: str, where: str, kind: str, vi: str, en: str, hint_vi: str = "", hint_en: str = "") -> Problem:
-    return Problem(file=source, row=None, column=where, kind=kind, message_vi=vi, message_en=en, hint_vi=hint_vi,
-                   hint_en=hint_en)
+def _problem(source: str, where: str, kind: str, /, **values: Any) -> Problem:
+    """A problem of the crosswalk entry at key path ``where``: message ``crosswalk_check.<kind>``."""
+    return Problem.keyed(source, None, where, kind, f"crosswalk_check.{kind}", **values)
 
 
-def _quote_vi(value: Any) -> str:
-    """A value for a Vietnamese message: text in “…”, anything else as Python writes it."""
-    return f"“{value}”" if isinstance(value, str) else repr(value)
+def _shown(value: Any) -> PerLang:
+    """A value as written in the YAML: Vietnamese quotes text in “…”, English writes it as Python does."""
+    return PerLang(f"“{value}”" if isinstance(value, str) else repr(value), repr(value))
 
 
 def _known_sets(known_units: Iterable[Any] | None) -> tuple[set[str], set[tuple[str, str]]] | None:
@@ -754,20 +755,12 @@ def _parse_links(raw: Any, source: str) -> tuple[list[Link], list[Problem]]:
     if raw is None:
         return links, problems
     if not isinstance(raw, list):
-        problems.append(_problem(
-            source, CROSSWALKS_KEY, "crosswalk_not_list",
-            "Mục crosswalks phải là một danh sách, mỗi dòng gồm old, new, effective, kind.",
-            "expected a list of entries with old, new, effective and kind",
-        ))
+        problems.append(_problem(source, CROSSWALKS_KEY, "crosswalk_not_list"))
         return links, problems
     for i, e in enumerate(raw):
         w = f"{CROSSWALKS_KEY}[{i}]"
         if not isinstance(e, Mapping):
-            problems.append(_problem(
-                source, w, "crosswalk_entry",
-                "Mỗi dòng chuyển đổi phải có các khóa old, new, effective và kind.",
-                "expected a mapping with old, new, effective and kind",
-            ))
+            problems.append(_problem(source, w, "crosswalk_entry"))
             continue
         ok = True
         texts: dict[str, str | None] = {}
@@ -778,17 +771,11 @@ def _parse_links(raw: Any, source: str) -> tuple[list[Link], list[Problem]]:
                 continue
             if not isinstance(v, str) or not normalize_name(v):
                 if key in ("old", "new"):
-                    label_vi = "tên đơn vị cũ" if key == "old" else "tên đơn vị mới"
-                    problems.append(_problem(
-                        source, f"{w}.{key}", "crosswalk_missing",
-                        f"Thiếu {label_vi}.", "required text is missing",
-                        f"Ghi {label_vi} đúng như trong dữ liệu.", "Write the unit name as it is in the data.",
-                    ))
+                    problems.append(Problem.keyed(source, None, f"{w}.{key}", "crosswalk_missing",
+                                                  f"crosswalk_check.missing_{key}"))
                 else:
-                    problems.append(_problem(
-                        source, f"{w}.{key}", "crosswalk_missing",
-                        "Tên tỉnh phải là văn bản.", f"expected a province name, got {v!r}",
-                    ))
+                    problems.append(Problem.keyed(source, None, f"{w}.{key}", "crosswalk_missing",
+                                                  "crosswalk_check.province_not_text", value=repr(v)))
                 ok = False
                 texts[key] = None
             else:
@@ -800,13 +787,8 @@ def _parse_links(raw: Any, source: str) -> tuple[list[Link], list[Problem]]:
                 kinds[key] = None
                 continue
             if not isinstance(v, str) or v.strip().lower() not in KINDS:
-                problems.append(_problem(
-                    source, f"{w}.{key}", "crosswalk_kind",
-                    f"Loại đơn vị {_quote_vi(v)} không hợp lệ.",
-                    f"{v!r} is not one of {', '.join(KINDS)}",
-                    "Dùng một trong: province (tỉnh), district (huyện), commune (xã), department (sở, ngành).",
-                    "Use one of: province, district, commune, department.",
-                ))
+                problems.append(_problem(source, f"{w}.{key}", "crosswalk_kind", value=_shown(v),
+                                         kinds=", ".join(KINDS)))
                 ok = False
                 kinds[key] = None
             else:
@@ -823,21 +805,11 @@ def _parse_links(raw: Any, source: str) -> tuple[list[Link], list[Problem]]:
             except ValueError:
                 date = None
         if date is None:
-            problems.append(_problem(
-                source, f"{w}.effective", "crosswalk_date",
-                f"Ngày hiệu lực {_quote_vi(eff)} không theo dạng năm-tháng-ngày (YYYY-MM-DD).",
-                f"{eff!r} is not a date in ISO form YYYY-MM-DD",
-                "Ghi ngày hiệu lực theo dạng năm-tháng-ngày, ví dụ 2025-07-01.",
-                "Write the effective date as year-month-day, e.g. 2025-07-01.",
-            ))
+            problems.append(_problem(source, f"{w}.effective", "crosswalk_date", value=_shown(eff)))
             ok = False
         weight = e.get("weight")
         if weight is not None and (isinstance(weight, bool) or not isinstance(weight, (int, float)) or not weight > 0):
-            problems.append(_problem(
-                source, f"{w}.weight", "crosswalk_weight",
-                f"Trọng số {_quote_vi(weight)} phải là số lớn hơn 0.",
-                f"must be a number greater than 0, got {weight!r}",
-            ))
+            problems.append(_problem(source, f"{w}.weight", "crosswalk_weight", value=_shown(weight)))
             ok = False
         if ok:
             links.append(Link(
@@ -860,15 +832,9 @@ def _cross_problems(links: list[Link], source: str, known: tuple[set[str], set[t
             else:
                 hit = _fold(lk.old) in names
             if not hit:
-                prov_vi = f" ({lk.province})" if lk.province else ""
-                prov_en = f" (province {lk.province})" if lk.province else ""
-                problems.append(_problem(
-                    source, f"{lk.where}.old", "crosswalk_unknown_unit",
-                    f"Đơn vị cũ “{lk.old}”{prov_vi} không có trong dữ liệu.",
-                    f"unknown unit '{lk.old}'{prov_en}: it is not in the data",
-                    "Kiểm tra chính tả tên đơn vị (và tên tỉnh) cho khớp với dữ liệu.",
-                    "Check the spelling of the unit (and province) against the data.",
-                ))
+                province = Msg("crosswalk_check.in_province", province=lk.province) if lk.province else ""
+                problems.append(_problem(source, f"{lk.where}.old", "crosswalk_unknown_unit", unit=lk.old,
+                                         province=province))
     first_of: dict[tuple, Link] = {}
     pair_of: dict[tuple, Link] = {}
     for lk in links:
@@ -876,23 +842,13 @@ def _cross_problems(links: list[Link], source: str, known: tuple[set[str], set[t
         if prev is None:
             first_of[lk.old_key] = lk
         elif prev.effective != lk.effective:
-            problems.append(_problem(
-                source, lk.where, "crosswalk_conflicting_dates",
-                f"Đơn vị “{lk.old}” được chuyển đổi hai lần với ngày hiệu lực khác nhau: "
-                f"{prev.effective.isoformat()} ({prev.where}) và {lk.effective.isoformat()} ({lk.where}).",
-                f"'{lk.old}' is mapped twice with different dates: {prev.effective.isoformat()} ({prev.where}) "
-                f"and {lk.effective.isoformat()} ({lk.where})",
-                "Một đơn vị chỉ kết thúc vào một ngày: sửa ngày hiệu lực cho khớp, hoặc sửa tên đơn vị.",
-                "A unit ends on one date only: make the dates agree, or correct the unit name.",
-            ))
+            problems.append(_problem(source, lk.where, "crosswalk_conflicting_dates", unit=lk.old,
+                                     first=prev.effective.isoformat(), first_where=prev.where,
+                                     second=lk.effective.isoformat(), second_where=lk.where))
         pk = (lk.old_key, lk.new_key)
         if pk in pair_of:
-            problems.append(_problem(
-                source, lk.where, "crosswalk_duplicate",
-                f"Dòng chuyển đổi “{lk.old}” → “{lk.new}” bị lặp lại ({pair_of[pk].where}).",
-                f"the mapping '{lk.old}' → '{lk.new}' is listed twice ({pair_of[pk].where})",
-                "Xóa một trong hai dòng.", "Delete one of the two entries.",
-            ))
+            problems.append(_problem(source, lk.where, "crosswalk_duplicate", old=lk.old, new=lk.new,
+                                     first_where=pair_of[pk].where))
         else:
             pair_of[pk] = lk
     ins: dict[tuple, list[Link]] = defaultdict(list)
@@ -900,23 +856,13 @@ def _cross_problems(links: list[Link], source: str, known: tuple[set[str], set[t
         ins[(lk.new_key, lk.effective)].append(lk)
     for lk in links:
         if lk.old_key == lk.new_key and not allow_identity and len(ins[(lk.new_key, lk.effective)]) == 1:
-            problems.append(_problem(
-                source, lk.where, "crosswalk_self",
-                f"“{lk.old}” được chuyển thành chính nó và không có đơn vị nào khác sáp nhập vào: dòng này không "
-                "thay đổi gì.",
-                f"'{lk.old}' is mapped to itself and no other unit merges into it",
-                "Xóa dòng này, hoặc sửa tên đơn vị mới.", "Remove the entry or correct the new name.",
-            ))
+            problems.append(_problem(source, lk.where, "crosswalk_self", unit=lk.old))
     for (nk, _), ls in ins.items():
         weighted = [lk for lk in ls if lk.weight is not None]
         if weighted and len(weighted) != len(ls):
             missing = ", ".join(lk.where for lk in ls if lk.weight is None)
-            problems.append(_problem(
-                source, ls[0].where, "crosswalk_partial_weights",
-                f"Chỉ một số đơn vị tiền thân của “{ls[0].new}” có trọng số (thiếu ở {missing}).",
-                f"weights are given for some but not all predecessors of '{ls[0].new}' (missing in {missing})",
-                "Ghi trọng số cho mọi đơn vị tiền thân, hoặc bỏ hết.", "Give every predecessor a weight, or none.",
-            ))
+            problems.append(_problem(source, ls[0].where, "crosswalk_partial_weights", unit=ls[0].new,
+                                     missing=missing))
     problems += _cycles(links, source)
     return problems
 
@@ -943,14 +889,8 @@ def _cycles(links: list[Link], source: str) -> list[Problem]:
                 if key not in seen_cycles:
                     seen_cycles.add(key)
                     chain = " → ".join([c.old for c in cyc] + [cyc[0].old])
-                    problems.append(_problem(
-                        source, cyc[0].where, "crosswalk_cycle",
-                        f"Các dòng chuyển đổi tạo thành vòng lặp: {chain}; một đơn vị không thể là tiền thân của "
-                        "chính nó.",
-                        f"the mappings form a cycle: {chain}; a unit cannot be its own predecessor",
-                        f"Sửa một trong các dòng {', '.join(c.where for c in cyc)}.",
-                        f"Correct one of the entries {', '.join(c.where for c in cyc)}.",
-                    ))
+                    problems.append(_problem(source, cyc[0].where, "crosswalk_cycle", chain=chain,
+                                             entries=", ".join(c.where for c in cyc)))
             elif state.get(nxt) is None:
                 stack.append(lk)
                 visit(nxt)
@@ -991,11 +931,12 @@ def parse_crosswalks(
     raw: Any, source: str = "<params>", known_units: Iterable[Any] | None = None, *, allow_identity: bool = False
 ) -> Crosswalk:
     """A :class:`Crosswalk` from a ``crosswalks:`` list; :class:`ParamsError` listing every
-    problem of :func:`check_crosswalks` (file, key path, English message) when there is any."""
+    problem of :func:`check_crosswalks` (file, key path, message) when there is any."""
     problems = check_crosswalks(raw, source, known_units, allow_identity=allow_identity)
     if problems:
-        lines = [f"{p.column}: {p.message_en}" for p in problems]
-        raise ParamsError(f"{source}: invalid crosswalks ({len(problems)} problem(s)):\n  - " + "\n  - ".join(lines))
+        lines = Joined((PerLang(f"{p.column}: {p.message_vi}", f"{p.column}: {p.message_en}") for p in problems),
+                       "\n  - ")
+        raise ParamsError.keyed("crosswalk_check.invalid", source=source, n=len(problems), lines=lines)
     links, _ = _parse_links(raw, source)
     return Crosswalk(links=tuple(links), complete=False, source=source)
 
