@@ -303,7 +303,7 @@ def test_every_problem_is_reported_at_once():
     kinds = [p.kind for p in check_crosswalks(raw)]
     assert kinds.count("crosswalk_date") == 2 and "crosswalk_missing" in kinds
     vi = {p.kind: p.message_vi for p in check_crosswalks(raw)}
-    assert vi["crosswalk_kind"] == "Loại đơn vị “sở” không hợp lệ."
+    assert vi["crosswalk_kind"] == "Loại đơn vị “sở” không hợp lệ (phải là một trong: province, district, commune, department)."
     assert vi["crosswalk_self"] == ("“Sở A” được chuyển thành chính nó và không có đơn vị nào khác sáp nhập vào: "
                                     "dòng này không thay đổi gì.")
     assert vi["crosswalk_cycle"] == ("Các dòng chuyển đổi tạo thành vòng lặp: Phòng X → Phòng Y → Phòng X; một đơn vị "
