@@ -92,6 +92,7 @@ from parbrief.data.crosswalk import load_department_crosswalk, province_crosswal
 from parbrief.data.names import normalize_name
 from parbrief.data.validate import NATIONAL
 from parbrief.spec import IndexSpec, load_spec
+from parbrief.text.messages import Msg, t
 
 __all__ = [
     "DEMO_SEED",
@@ -165,14 +166,10 @@ _MISSING_UNIT_YEAR = ("Quảng Trị", "Huyện Cồn Cỏ", 2021)
 _MODERN_TONE_YEARS = (2020, 2021, 2023)
 _NFD = (("Quảng Bình", "Cần Thơ"), (2019, 2022))
 _SPACED = ("Hà Giang", "Huyện Bắc Quang", 2018, " Huyện Bắc  Quang ")
-_VARIANT_LABELS = {
-    "Hoà/Thuỷ": ("bỏ dấu kiểu mới: Hoá, Thuỷ", "new tone placement: Hoá, Thuỷ"),
-    "NFD": ("Unicode dựng sẵn/tổ hợp lẫn lộn (NFD)", "decomposed Unicode (NFD)"),
-    "spaces": ("khoảng trắng thừa", "extra spaces"),
-}
-_SYNTHETIC_LABEL = (
-    "DỮ LIỆU GIẢ LẬP (tổng hợp để minh họa), không phải số liệu thật / SYNTHETIC demo data, not real scores"
-)
+#: Kind of name variant → its label in the locales (``demo.mess.variant.<label>``).
+_VARIANT_LABELS = {"Hoà/Thuỷ": "tone", "NFD": "nfd", "spaces": "spaces"}
+#: Names as the new tone placement writes them (the variant's examples; data, not prose).
+_TONE_EXAMPLES = "Hoá, Thuỷ"
 
 
 # --------------------------------------------------------------------------------------------
@@ -244,39 +241,19 @@ class MessLog:
     name_variants: tuple[tuple[str, str, int, str, str, str], ...] = ()
 
     def lines(self, lang: str = "vi") -> list[str]:
-        """Human-readable description, one line per kind of mess."""
-        vi = lang == "vi"
-        out: list[str] = []
-        for prov, unit, year in self.mid_series:
-            out.append(
-                f"{unit} ({prov}) chỉ có số liệu từ năm {year}."
-                if vi
-                else f"{unit} ({prov}) has data from {year} only."
-            )
-        for prov, unit, year in self.ended:
-            out.append(
-                f"{unit} ({prov}) chỉ có số liệu đến năm {year}."
-                if vi
-                else f"{unit} ({prov}) has data up to {year} only."
-            )
-        for prov, year in self.missing_province_years:
-            out.append(
-                f"{prov}: thiếu toàn bộ số liệu cấp huyện và sở, ngành năm {year}."
-                if vi
-                else f"{prov}: no unit results for {year}."
-            )
-        for prov, unit, year in self.missing_unit_years:
-            out.append(f"{unit} ({prov}): thiếu năm {year}." if vi else f"{unit} ({prov}): {year} is missing.")
+        """Human-readable description, one line per kind of mess (``demo.mess.*`` of the locales)."""
+        out = [t("demo.mess.mid_series", lang, unit=unit, province=prov, year=year)
+               for prov, unit, year in self.mid_series]
+        out += [t("demo.mess.ended", lang, unit=unit, province=prov, year=year) for prov, unit, year in self.ended]
+        out += [t("demo.mess.missing_province_year", lang, province=prov, year=year)
+                for prov, year in self.missing_province_years]
+        out += [t("demo.mess.missing_unit_year", lang, unit=unit, province=prov, year=year)
+                for prov, unit, year in self.missing_unit_years]
         if self.name_variants:
             kinds = [k for k in _VARIANT_LABELS if k in {v[5] for v in self.name_variants}]
-            labels = ", ".join(_VARIANT_LABELS[k][0 if vi else 1] for k in kinds)
-            out.append(
-                f"{len(self.name_variants)} dòng (đơn vị, năm) ghi tên theo cách khác ({labels}); "
-                "khi chuẩn hóa tên, các cách ghi này được gộp về một tên."
-                if vi
-                else f"{len(self.name_variants)} (unit, year) rows with names written another way ({labels}); "
-                "name normalization merges them into one name."
-            )
+            labels = ", ".join(t(f"demo.mess.variant.{_VARIANT_LABELS[k]}", lang, examples=_TONE_EXAMPLES)
+                               for k in kinds)
+            out.append(t("demo.mess.name_variants", lang, n=len(self.name_variants), labels=labels))
         return out
 
 
@@ -303,57 +280,21 @@ class ReorgLog:
         return [n for n, preds in self.new_provinces if len(preds) == 1]
 
     def lines(self, lang: str = "vi") -> list[str]:
-        """Human-readable description (for the README), one line per fact."""
-        vi = lang == "vi"
-        out: list[str] = []
-        for year, _, name_vi, name_en in self.method_changes:
-            out.append(
-                f"Từ năm {year} áp dụng phương pháp đánh giá mới ({name_vi}): điểm tối đa của các lĩnh vực thay "
-                "đổi, nên điểm thô trước và sau năm đó không so sánh trực tiếp được."
-                if vi
-                else f"From {year} a new evaluation method applies ({name_en}): the maxima of the components "
-                "change, so raw scores before and after that year are not directly comparable."
-            )
+        """Human-readable description (for the README), one line per fact (``demo.reorg.*``)."""
+        out = [t("demo.reorg.method_change", lang, year=year, name=name_vi if lang == "vi" else name_en)
+               for year, _, name_vi, name_en in self.method_changes]
         if not self.new_provinces:
             return out
         merged = [f"{n} ({', '.join(p)})" for n, p in self.new_provinces if len(p) > 1]
         same = [n for n, p in self.new_provinces if len(p) == 1]
         if merged:
-            out.append(
-                f"Năm {FIRST_NEW_MAP_YEAR} theo bản đồ hành chính từ ngày 1/7/2025 (Nghị quyết 202/2025/QH15); "
-                f"tỉnh, thành phố hình thành do sáp nhập: {'; '.join(merged)}."
-                if vi
-                else f"{FIRST_NEW_MAP_YEAR} is on the administrative map of 1 July 2025 (Resolution 202/2025/QH15); "
-                f"provinces formed by merger: {'; '.join(merged)}."
-            )
+            out.append(t("demo.reorg.merged", lang, year=FIRST_NEW_MAP_YEAR, merged="; ".join(merged)))
         if same:
-            out.append(
-                f"Tỉnh không thay đổi: {', '.join(same)}." if vi else f"Provinces left unchanged: {', '.join(same)}."
-            )
-        for new, old in self.missing_predecessors:
-            out.append(
-                f"{new} (từ {FIRST_NEW_MAP_YEAR}) gồm cả {old}, tỉnh không có trong bộ dữ liệu minh họa: số liệu của "
-                f"{old} chỉ có trong bảng Chỉ số CCHC cấp tỉnh."
-                if vi
-                else f"{new} (from {FIRST_NEW_MAP_YEAR}) includes {old}, which is not in the demo: {old}'s scores "
-                "are in the provincial table only."
-            )
-        out.append(
-            f"Từ năm {FIRST_NEW_MAP_YEAR} không còn cấp huyện: các huyện có số liệu đến năm {LAST_PRE2025_YEAR}; năm "
-            f"{FIRST_NEW_MAP_YEAR} có điểm của sở, ngành và của một số xã, phường (tên xã, phường là tên giả lập)."
-            if vi
-            else f"From {FIRST_NEW_MAP_YEAR} there are no districts: districts have scores up to {LAST_PRE2025_YEAR}; "
-            f"{FIRST_NEW_MAP_YEAR} has scores of departments and of a sample of communes and wards (synthetic names)."
-        )
-        out.append(
-            "Sở, ngành được sắp xếp lại từ ngày 1/3/2025 (ví dụ Sở Kế hoạch và Đầu tư hợp nhất vào Sở Tài chính); "
-            "sở hình thành do hợp nhất và mọi sở của tỉnh mới sáp nhập là đơn vị mới, không có số liệu trước "
-            f"năm {FIRST_NEW_MAP_YEAR}."
-            if vi
-            else "Departments were reorganized on 1 March 2025 (e.g. Planning and Investment merged into Finance); a "
-            "department formed by merger, and every department of a merged province, is a new unit without scores "
-            f"before {FIRST_NEW_MAP_YEAR}."
-        )
+            out.append(t("demo.reorg.unchanged", lang, names=", ".join(same)))
+        out += [t("demo.reorg.missing_predecessor", lang, new=new, old=old, year=FIRST_NEW_MAP_YEAR)
+                for new, old in self.missing_predecessors]
+        out.append(t("demo.reorg.no_districts", lang, year=FIRST_NEW_MAP_YEAR, last_year=LAST_PRE2025_YEAR))
+        out.append(t("demo.reorg.departments", lang, year=FIRST_NEW_MAP_YEAR))
         return out
 
 
@@ -1128,97 +1069,38 @@ class DemoFiles:
     synthetic: bool = True
     n_provinces_2025: int = 0
 
-    def _span_vi(self) -> str:
-        y0, y1 = self.years[0], self.years[-1]
-        extra = f"; {self.n_provinces_2025} tỉnh, thành phố theo bản đồ từ 1/7/2025" if self.n_provinces_2025 else ""
-        return f"{self.n_units} đơn vị của {self.n_provinces} tỉnh{extra}; {y0}–{y1}"
-
-    def _span_en(self) -> str:
-        y0, y1 = self.years[0], self.years[-1]
-        extra = f"; {self.n_provinces_2025} provinces on the map of 1 July 2025" if self.n_provinces_2025 else ""
-        return f"{self.n_units} units in {self.n_provinces} provinces{extra}; {y0}–{y1}"
-
     def summary_lines(self, lang: str = "vi") -> list[str]:
-        """Lines for the terminal: the synthetic label first, then each file with its counts."""
-        label = _SYNTHETIC_LABEL
-        if lang == "vi":
-            return [
-                label,
-                f"Điểm các đơn vị: {self.scores} ({self.n_score_rows} dòng; {self._span_vi()})",
-                f"Chỉ số cấp tỉnh: {self.national} ({self.n_national_rows} dòng)",
-                f"Khảo sát sự hài lòng: {self.survey} ({self.n_survey_rows} người trả lời)",
-                f"Ghi chú: {self.readme}",
-                f"Kho dữ liệu: {self.store} (seed {self.seed})",
-            ]
+        """Lines for the terminal: the synthetic label first, then each file with its counts (``demo.summary.*``)."""
+        new_map = (Msg("demo.summary.span_new_map", n=self.n_provinces_2025) if self.n_provinces_2025 else "")
+        span = t("demo.summary.span", lang, n_units=self.n_units, n_provinces=self.n_provinces, new_map=new_map,
+                 first=self.years[0], last=self.years[-1])
         return [
-            label,
-            f"Unit scores: {self.scores} ({self.n_score_rows} rows; {self._span_en()})",
-            f"Provincial index: {self.national} ({self.n_national_rows} rows)",
-            f"Satisfaction survey: {self.survey} ({self.n_survey_rows} respondents)",
-            f"Notes: {self.readme}",
-            f"Store: {self.store} (seed {self.seed})",
+            t("demo.synthetic_label", lang),
+            t("demo.summary.scores", lang, path=self.scores, rows=self.n_score_rows, span=span),
+            t("demo.summary.national", lang, path=self.national, rows=self.n_national_rows),
+            t("demo.summary.survey", lang, path=self.survey, rows=self.n_survey_rows),
+            t("demo.summary.readme", lang, path=self.readme),
+            t("demo.summary.store", lang, path=self.store, seed=self.seed),
         ]
 
 
 def _readme(data: DemoData, n_prov: int, n_units: int) -> str:
-    y0, y1 = data.years[0], data.years[-1]
-    vi_mess = "\n".join(f"  - {line}" for line in data.mess_log.lines("vi"))
-    en_mess = "\n".join(f"  - {line}" for line in data.mess_log.lines("en"))
-    vi_reorg = "\n".join(f"  - {line}" for line in data.reorg.lines("vi"))
-    en_reorg = "\n".join(f"  - {line}" for line in data.reorg.lines("en"))
-    new_map = y1 >= FIRST_NEW_MAP_YEAR
-    vi_names = (
-        "Tên tỉnh, huyện, thị xã, thành phố, quận và sở, ngành là tên thật (bản đồ hành chính trước năm 2025"
-        + (" và bản đồ từ ngày 1/7/2025; tên xã, phường năm 2025 là tên giả lập" if new_map else "")
-        + ")"
-    )
-    en_names = (
-        "The names of provinces, districts and departments are real (the pre-2025 map"
-        + (" and the map of 1 July 2025; the 2025 commune and ward names are synthetic" if new_map else "")
-        + ")"
-    )
-    vi_nat = "63 tỉnh, thành phố" + (f" (đến {LAST_PRE2025_YEAR}) và 34 tỉnh, thành phố (năm {FIRST_NEW_MAP_YEAR})"
-                                     if new_map else "")
-    en_nat = "all 63 provinces" + (f" (to {LAST_PRE2025_YEAR}) and the 34 provinces ({FIRST_NEW_MAP_YEAR})"
-                                   if new_map else "")
-    vi_units = "huyện và sở, ngành" + (f" (năm {FIRST_NEW_MAP_YEAR}: sở, ngành và xã, phường)" if new_map else "")
-    en_units = "districts and departments" + (f" ({FIRST_NEW_MAP_YEAR}: departments and communes)" if new_map else "")
-    vi_survey = "cấp huyện" + (f" (năm {FIRST_NEW_MAP_YEAR}: cấp xã)" if new_map else "")
-    en_survey = "districts" + (f" ({FIRST_NEW_MAP_YEAR}: communes)" if new_map else "")
-    vi_changes = f"\nBản đồ hành chính và phương pháp đánh giá thay đổi trong giai đoạn này:\n{vi_reorg}\n" if vi_reorg else ""
-    en_changes = f"\nThe administrative map and the evaluation method change within these years:\n{en_reorg}\n" if en_reorg else ""
-    return f"""DỮ LIỆU GIẢ LẬP (TỔNG HỢP) — CHỈ DÙNG ĐỂ MINH HỌA, KHÔNG PHẢI SỐ LIỆU THẬT
-==========================================================================
+    """README.txt of the demo: the synthetic label and what the files hold, in Vietnamese then English."""
+    new_map = data.years[-1] >= FIRST_NEW_MAP_YEAR
 
-Bộ dữ liệu này do parbrief sinh ngẫu nhiên (seed {data.seed}) để minh họa và kiểm thử.
-{vi_names},
-nhưng mọi điểm số Chỉ số CCHC và mọi câu trả lời khảo sát đều là số liệu tổng hợp (giả lập), không
-phản ánh kết quả đánh giá thật của bất kỳ cơ quan, đơn vị nào. Không trích dẫn, không dùng để xếp hạng.
+    def part(name: str) -> Msg:
+        extra = Msg(f"demo.readme.{name}_new_map", year=FIRST_NEW_MAP_YEAR, last_year=LAST_PRE2025_YEAR)
+        return Msg(f"demo.readme.{name}", new_map=extra if new_map else "")
 
-Nội dung: {n_units} đơn vị của {n_prov} tỉnh, thành phố; các năm {y0}–{y1}.
-  - scores.xlsx (trang tính "{SCORES_SHEET}"): điểm Chỉ số CCHC của {vi_units}, theo lĩnh vực.
-  - national.csv: Chỉ số CCHC cấp tỉnh của {vi_nat} (tỉnh = "{NATIONAL_PROVINCE}").
-  - survey.csv: phiếu khảo sát sự hài lòng của người dân (thang 1–5), {vi_survey}.
-  - parbrief.duckdb: kho dữ liệu đã nhập từ ba tệp trên (có nhãn "synthetic").
-{vi_changes}Một số lỗi thường gặp được cài sẵn có chủ đích để kiểm thử việc kiểm tra và phân tích dữ liệu:
-{vi_mess}
+    def text(lang: str) -> str:
+        reorg = "\n".join(f"  - {line}" for line in data.reorg.lines(lang))
+        return t("demo.readme.text", lang, seed=data.seed, names=part("names"), n_units=n_units, n_provinces=n_prov,
+                 first=data.years[0], last=data.years[-1], sheet=SCORES_SHEET, units=part("units"),
+                 national=part("national"), national_province=NATIONAL_PROVINCE, survey=part("survey"),
+                 changes=t("demo.readme.changes", lang, lines=reorg) if reorg else "",
+                 mess="\n".join(f"  - {line}" for line in data.mess_log.lines(lang)))
 
-SYNTHETIC DATA — FOR ILLUSTRATION ONLY, NOT REAL SCORES
-=======================================================
-
-parbrief generated this dataset at random (seed {data.seed}) for demonstration and testing.
-{en_names},
-but every PAR INDEX score and every survey answer is synthetic and reflects no real evaluation of any
-body. Do not cite it or use it to rank anyone.
-
-Contents: {n_units} units in {n_prov} provinces; years {y0}–{y1}.
-  - scores.xlsx (sheet "{SCORES_SHEET}"): PAR index scores of {en_units} by component.
-  - national.csv: provincial PAR INDEX of {en_nat} (province = "{NATIONAL_PROVINCE}").
-  - survey.csv: citizen satisfaction survey responses (1–5 scale), {en_survey}.
-  - parbrief.duckdb: store ingested from the three files (labelled "synthetic").
-{en_changes}Typical problems put in on purpose, to exercise validation and statistics:
-{en_mess}
-"""
+    return text("vi") + "\n" + text("en")
 
 
 def write_demo(

@@ -63,7 +63,8 @@ from parbrief.data.names import apply_aliases, header_key, load_aliases, normali
 from parbrief.data.read import RawTable, is_blank, read_table
 from parbrief.errors import DataValidationError, Problem
 from parbrief.spec import IndexSpec, load_spec, span_of
-from parbrief.text.messages import Joined, Localized, Msg, PerLang, t
+from parbrief.text.messages import Joined, Localized, Msg, PerLang
+from parbrief.text.messages import t as _t
 
 __all__ = [
     "ValidationReport",
@@ -158,8 +159,8 @@ class ValidationReport:
 
     def summary(self, lang: str = "vi") -> str:
         """One line: ``Tệp scores.xlsx: 120 dòng, 3 lỗi, 1 cảnh báo.`` (or English)."""
-        return t("data_report.summary", lang, file=Path(self.file).name, rows=self.rows, errors=len(self.errors),
-                 warnings=len(self.warnings))
+        return _t("data_report.summary", lang, file=Path(self.file).name, rows=self.rows, errors=len(self.errors),
+                  warnings=len(self.warnings))
 
     def raise_for_errors(self) -> None:
         """Raise :class:`DataValidationError` (with every problem) when the file has any error."""

@@ -14,7 +14,9 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any, Callable, Sequence
 
+from parbrief.run import CONSOLE_LANG
 from parbrief.run.execute import BriefJob, BriefOutcome, render_brief
+from parbrief.text.messages import t
 
 __all__ = ["ANALYSIS_PAGES", "after_briefs", "analysis_jobs", "render_analysis"]
 
@@ -79,10 +81,11 @@ def after_briefs(
     pages: list[BriefOutcome] = []
     if analysis:
         todo = analysis_jobs([j for j in jobs if j.slug in set(current)], Path(year_dir))
-        log(f"parbrief render: {len(todo)} analysis page(s)")
+        log(t("run.console.analysis", CONSOLE_LANG, n=len(todo)))
         pages = render_analysis(todo, workers, reuse=reuse, warm=warm)
         for o in pages:
             if o.status == "failed":
-                log(f"FAILED {o.title}: {(o.error or {}).get('ename') or (o.error or {}).get('type')}: "
-                    f"{(o.error or {}).get('evalue') or (o.error or {}).get('message')}")
+                err = o.error or {}
+                log(t("run.console.failed_page", CONSOLE_LANG, title=o.title,
+                      error=f"{err.get('ename') or err.get('type')}: {err.get('evalue') or err.get('message')}"))
     return {"workbook": books, "analysis": pages}

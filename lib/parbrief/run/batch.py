@@ -36,8 +36,10 @@ from parbrief.config import ConfigError, check_layer, default
 from parbrief.data.validate import NATIONAL
 from parbrief.errors import ParamsError
 from parbrief.files import shipped_file
+from parbrief.run import CONSOLE_LANG
 from parbrief.run.execute import BriefJob, BriefOutcome, render_brief
 from parbrief.run.params import BriefParams, RunConfig, file_settings, resolve_run, slugify
+from parbrief.text.messages import t
 
 __all__ = [
     "NATIONAL", "RenderSummary", "SnapshotData", "default_params_dir", "find_snapshot", "notebook_path",
@@ -67,21 +69,21 @@ class RenderSummary:
     def skipped(self) -> list[BriefOutcome]:
         return [o for o in self.outcomes if o.status == "skipped"]
 
-    def lines(self) -> list[str]:
+    def lines(self, lang: str = CONSOLE_LANG) -> list[str]:
+        """The summary for the console: briefs rendered, the index, then one line per failure."""
         ok = [o for o in self.outcomes if o.status == "ok"]
-        first = f"{len(ok)}/{len(self.outcomes)} briefs rendered into {self.out_dir}"
+        first = t("run.console.rendered", lang, ok=len(ok), n=len(self.outcomes), out=self.out_dir)
         if self.skipped:
-            first += f" ({len(self.skipped)} unchanged since their last render, kept)"
-        out = [first, f"index: {self.index}"]
+            first += t("run.console.kept", lang, n=len(self.skipped))
+        out = [first, t("run.console.index", lang, index=self.index)]
         for o in self.failed:
             err = o.error or {}
             cell = err.get("cell_index")
-            where = f"cell {cell}" if cell is not None else "before any cell"
-            first = f" ({err['cell_first_line']})" if err.get("cell_first_line") else ""
-            out.append(
-                f"FAILED {o.title}: {where}{first}: {err.get('ename') or err.get('type')}: "
-                f"{err.get('evalue') or err.get('message')} — notebook kept at {o.notebook}"
-            )
+            where = t("run.console.cell", lang, cell=cell) if cell is not None else t("run.console.no_cell", lang)
+            line = f" ({err['cell_first_line']})" if err.get("cell_first_line") else ""
+            out.append(t("run.console.failed_brief", lang, title=o.title, where=where + line,
+                         error=f"{err.get('ename') or err.get('type')}: {err.get('evalue') or err.get('message')}",
+                         notebook=o.notebook))
         return out
 
 
@@ -538,7 +540,7 @@ def _workers(workers: int | None, log: Callable[[str], None]) -> int:
         return cores
     check_layer({"workers": workers}, None, ("workers",))
     if workers > cores:
-        log(ConfigError("config.error.workers_capped", asked=workers, cores=cores).message("en"))
+        log(ConfigError("config.error.workers_capped", asked=workers, cores=cores).message(CONSOLE_LANG))
         return cores
     return workers
 
@@ -554,10 +556,11 @@ def _execute(
     """
     from parbrief.run.manifest import build_manifest, write_manifest
 
-    engine_mode = "warm kernels (reset before each brief)" if reuse else "fresh kernel per brief"
-    how = f"; {min(n_workers, len(plan.to_run))} worker(s), {engine_mode}" if plan.to_run else ""
-    log(f"parbrief render: {len(plan.jobs)} notebook(s) for {plan.config.year}: {len(plan.to_run)} to render, "
-        f"{len(plan.skipped)} unchanged{how}")
+    console = CONSOLE_LANG
+    how = t("run.console.workers", console, n=min(n_workers, len(plan.to_run)),
+            mode=t("run.console.warm" if reuse else "run.console.fresh", console)) if plan.to_run else ""
+    log(t("run.console.start", console, n=len(plan.jobs), year=plan.config.year, to_run=len(plan.to_run),
+          unchanged=len(plan.skipped), how=how))
 
     # A manifest that says what has ended, rewritten (atomically) as each brief succeeds or
     # fails, so a render killed midway leaves a true account; the final one says "complete": true.
@@ -773,7 +776,7 @@ def render_from_args(args: argparse.Namespace) -> int:
         for line in summary.lines():
             print(line)
         pdfs, errors = print_briefs(summary.out_dir, [o.slug for o in summary.outcomes if o.status != "failed"])
-    print(f"{len(pdfs)} PDF(s) in {summary.out_dir}")
+    print(t("run.console.pdfs", CONSOLE_LANG, n=len(pdfs), out=summary.out_dir))
     for err in errors:
-        print(f"PDF FAILED {err}")
+        print(t("run.console.pdf_failed", CONSOLE_LANG, error=err))
     return summary.exit_code or (1 if errors else 0)
