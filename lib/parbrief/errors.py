@@ -87,8 +87,13 @@ class NotebookError(RenderError):
         self.evalue = evalue
         self.source = source
         self.exec_count = exec_count
-        where = f"{self.notebook}, cell {cell_index}" if cell_index is not None else self.notebook
-        super().__init__(f"{where}: {ename}: {evalue}" if ename else f"{where}: {evalue}")
+        from parbrief.text.messages import Msg, texts
+
+        where: Msg | str = self.notebook
+        if cell_index is not None:
+            where = Msg("run.error.in_cell", notebook=self.notebook, cell=cell_index)
+        self.texts = texts("run.error.cell_failed", where=where, error=f"{ename}: {evalue}" if ename else evalue)
+        super().__init__(self.texts["en"])
 
 
 class KernelError(RenderError):

@@ -91,8 +91,9 @@ import pandas as pd
 from parbrief.data.crosswalk import load_department_crosswalk, province_crosswalk_table
 from parbrief.data.names import normalize_name
 from parbrief.data.validate import NATIONAL
-from parbrief.spec import IndexSpec, load_spec
-from parbrief.text.messages import Msg, t
+from parbrief.errors import SpecError
+from parbrief.spec import IndexSpec, load_spec, span_of
+from parbrief.text.messages import Joined, Msg, t
 
 __all__ = [
     "DEMO_SEED",
@@ -529,9 +530,10 @@ def _check_years(years: Sequence[int], spec: IndexSpec) -> tuple[int, ...]:
             f"map of 1 July 2025 in {FIRST_NEW_MAP_YEAR}); got {bad}"
         )
     uncovered = [y for y in ys if not spec.covers(y)]
-    if uncovered:
-        spans = ", ".join(f"{v.id} ({v.span()})" for v in spec.versions)
-        raise ValueError(f"no method version of the spec {spec.id!r} applies to {uncovered} (versions: {spans})")
+    if uncovered:  # the user's spec (parbrief demo --spec) lacks a method for some demo years
+        spans = Joined(Msg("spec.version_span", id=v.id, span=span_of(v)) for v in spec.versions)
+        raise SpecError.keyed("spec.error.year_uncovered", source=spec.source, id=spec.id,
+                              year=", ".join(map(str, uncovered)), spans=spans)
     return tuple(sorted(ys))
 
 
