@@ -203,7 +203,7 @@ def test_every_render_flag_reaches_render(monkeypatch, tmp_path):
     class Summary:
         out_dir, outcomes, exit_code = tmp_path, (), 0
 
-        def lines(self):
+        def lines(self, lang="en"):
             return []
 
     def fake_render(**kwargs):

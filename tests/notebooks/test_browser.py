@@ -109,7 +109,7 @@ def test_render_pdf_flag_prints_every_brief(edge_csv_for_pdf, tmp_path, capsys):
     assert code == 0
     pdf = tmp_path / "2024" / "tinh-mot.pdf"
     assert pdf.read_bytes().startswith(b"%PDF")
-    assert "1 PDF in" in capsys.readouterr().out
+    assert "1 tệp PDF trong" in capsys.readouterr().out  # the run's language (vi by default)
 
 
 @pytest.fixture

@@ -20,6 +20,8 @@ LIB = Path(__file__).resolve().parents[2] / "lib" / "parbrief"
 
 #: A sentence: two words of letters in a row, "PDF(s) in" too (a key such as "spec.error.not_found" has none).
 _PROSE = re.compile(r"[^\W\d_]{2,}\S*[ \t]+[^\W\d_]{2,}")
+#: The name of a command ("parbrief render: …" prefixes a console line): a name, not a sentence.
+_COMMAND = re.compile(r"\bparbrief (demo|validate|ingest|render)\b")
 #: A message key: dotted lower-case identifiers.
 _KEY = re.compile(r"^[a-z][a-z0-9_]*(\.[a-z0-9_]+)+$")
 #: Functions whose first argument is a message key.
@@ -71,7 +73,7 @@ def _literal_text(node: ast.AST) -> str | None:
 
 def _is_prose(node: ast.AST) -> bool:
     text = _literal_text(node)
-    return bool(text and _PROSE.search(text))
+    return bool(text and _PROSE.search(_COMMAND.sub("", text)))
 
 
 def _name(func: ast.AST) -> str:

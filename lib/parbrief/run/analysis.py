@@ -14,7 +14,6 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any, Callable, Sequence
 
-from parbrief.run import CONSOLE_LANG
 from parbrief.run.execute import BriefJob, BriefOutcome, render_brief
 from parbrief.text.messages import t
 
@@ -81,11 +80,11 @@ def after_briefs(
     pages: list[BriefOutcome] = []
     if analysis:
         todo = analysis_jobs([j for j in jobs if j.slug in set(current)], Path(year_dir))
-        log(t("run.console.analysis", CONSOLE_LANG, n=len(todo)))
+        log(t("run.console.analysis", lang, n=len(todo)))
         pages = render_analysis(todo, workers, reuse=reuse, warm=warm)
         for o in pages:
             if o.status == "failed":
                 err = o.error or {}
-                log(t("run.console.failed_page", CONSOLE_LANG, title=o.title,
+                log(t("run.console.failed_page", lang, title=o.title,
                       error=f"{err.get('ename') or err.get('type')}: {err.get('evalue') or err.get('message')}"))
     return {"workbook": books, "analysis": pages}

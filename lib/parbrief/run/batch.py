@@ -36,7 +36,6 @@ from parbrief.config import ConfigError, check_layer, default
 from parbrief.data.validate import NATIONAL
 from parbrief.errors import ParamsError
 from parbrief.files import shipped_file
-from parbrief.run import CONSOLE_LANG
 from parbrief.run.execute import BriefJob, BriefOutcome, render_brief
 from parbrief.run.params import BriefParams, RunConfig, file_settings, resolve_run, slugify
 from parbrief.text.messages import t
@@ -69,8 +68,9 @@ class RenderSummary:
     def skipped(self) -> list[BriefOutcome]:
         return [o for o in self.outcomes if o.status == "skipped"]
 
-    def lines(self, lang: str = CONSOLE_LANG) -> list[str]:
-        """The summary for the console: briefs rendered, the index, then one line per failure."""
+    def lines(self, lang: str = "en") -> list[str]:
+        """The summary for the console: briefs rendered, the index, then one line per failure
+        (``run.console.*``; ``parbrief render`` prints it in the run's language, like its other lines)."""
         ok = [o for o in self.outcomes if o.status == "ok"]
         first = t("run.console.rendered", lang, ok=len(ok), n=len(self.outcomes), out=self.out_dir)
         if self.skipped:
@@ -533,14 +533,14 @@ def _plan(
     return plan
 
 
-def _workers(workers: int | None, log: Callable[[str], None]) -> int:
+def _workers(workers: int | None, log: Callable[[str], None], lang: str = "en") -> int:
     """``--workers`` checked (at least 1) and capped at the cores (more only slows a render down)."""
     cores = os.cpu_count() or 1
     if workers is None:
         return cores
     check_layer({"workers": workers}, None, ("workers",))
     if workers > cores:
-        log(ConfigError("config.error.workers_capped", asked=workers, cores=cores).message(CONSOLE_LANG))
+        log(ConfigError("config.error.workers_capped", asked=workers, cores=cores).message(lang))
         return cores
     return workers
 
@@ -556,7 +556,7 @@ def _execute(
     """
     from parbrief.run.manifest import build_manifest, write_manifest
 
-    console = CONSOLE_LANG
+    console = plan.lang  # the render's console lines are in the run's language
     how = t("run.console.workers", console, n=min(n_workers, len(plan.to_run)),
             mode=t("run.console.warm" if reuse else "run.console.fresh", console)) if plan.to_run else ""
     log(t("run.console.start", console, n=len(plan.jobs), year=plan.config.year, to_run=len(plan.to_run),
@@ -721,7 +721,7 @@ def render(
     from parbrief.run.lock import OutputLock, folder_error
 
     phase = _Phases()
-    n_workers = _workers(workers, log)
+    n_workers = _workers(workers, log, lang or default("lang"))
     # Usage errors before waiting for the folder (the full check is repeated in _plan).
     check_layer({k: v for k, v in {"lang": lang, **(cli_overrides or {}), "year": year}.items() if v is not None},
                 None, TUNABLE_KEYS + ("year",))
@@ -762,21 +762,21 @@ def render_from_args(args: argparse.Namespace) -> int:
         cli_overrides={k: v for k, v in tunables.items() if v is not None},
         analysis=getattr(args, "analysis", False), wait=wait, command=command,
     )
+    lang = args.lang or default("lang")
     if not getattr(args, "pdf", False):
         summary = render(**kwargs)
-        for line in summary.lines():
+        for line in summary.lines(lang):
             print(line)
         return summary.exit_code
     from parbrief.run.pdf import print_briefs
 
     # The folder stays locked while its briefs are printed (render takes the same lock again).
-    with OutputLock(Path(args.out), command=command, wait=wait, lang=args.lang or default("lang"),
-                    log=lambda s: print(s, file=sys.stderr)):
+    with OutputLock(Path(args.out), command=command, wait=wait, lang=lang, log=lambda s: print(s, file=sys.stderr)):
         summary = render(**kwargs)
-        for line in summary.lines():
+        for line in summary.lines(lang):
             print(line)
         pdfs, errors = print_briefs(summary.out_dir, [o.slug for o in summary.outcomes if o.status != "failed"])
-    print(t("run.console.pdfs", CONSOLE_LANG, n=len(pdfs), out=summary.out_dir))
+    print(t("run.console.pdfs", lang, n=len(pdfs), out=summary.out_dir))
     for err in errors:
-        print(t("run.console.pdf_failed", CONSOLE_LANG, error=err))
+        print(t("run.console.pdf_failed", lang, error=err))
     return summary.exit_code or (1 if errors else 0)
