@@ -68,8 +68,6 @@ def _add_render_flags(p: argparse.ArgumentParser) -> None:
 
 def _share(value: str) -> float:
     """``--max-removed``: a share (0.2) or a percentage (20%) from 0 to 1."""
-    from parbrief.text.messages import t
-
     text = value.strip().replace(",", ".")
     try:
         share = float(text[:-1]) / 100 if text.endswith("%") else float(text)
@@ -82,8 +80,6 @@ def _share(value: str) -> float:
 
 def _backups(value: str) -> int:
     """``--keep-backups``: a whole number, 0 or more."""
-    from parbrief.text.messages import t
-
     try:
         n = int(value)
     except ValueError:
@@ -97,7 +93,6 @@ def _add_ingest(sub: Any) -> None:
     """``parbrief ingest``: its options, and the aliases file's format in the help's epilog."""
     from parbrief.data.backup import KEEP
     from parbrief.data.replacement import DEFAULT_MAX_REMOVED
-    from parbrief.text.messages import t
 
     p = sub.add_parser("ingest", help=t("ingest.help.command", "en"), description=t("ingest.help.command", "en"),
                        epilog=t("ingest.help.epilog", "en"), formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -193,8 +188,6 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"parbrief {args.command}: {exc.message(lang)}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:  # Ctrl+C (e.g. while waiting for another render's folder): no traceback
-        from parbrief.text.messages import t
-
         print(f"parbrief {args.command}: {t('lock.interrupted', getattr(args, 'lang', None) or 'vi')}",
               file=sys.stderr)
         return 130

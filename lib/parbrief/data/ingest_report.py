@@ -18,7 +18,7 @@ from parbrief.data.replacement import SliceChange, changes_table
 from parbrief.data.unit_names import Rename, SpellingConflict, years_text
 from parbrief.errors import Problem
 from parbrief.text.formats import fmt_int
-from parbrief.text.messages import t
+from parbrief.text.messages import t, t_count
 
 __all__ = ["IngestResult"]
 
@@ -27,8 +27,8 @@ _SHOWN_RENAMES = 20
 
 
 def _n(key: str, lang: str, n: int, **kw: object) -> str:
-    """``key.one`` or ``key.other`` by ``n`` (English plural; Vietnamese has one form in both)."""
-    return t(f"{key}.{'one' if n == 1 else 'other'}", lang, n=fmt_int(n, lang), **kw)
+    """``key.one`` or ``key.other`` by ``n`` (:func:`~parbrief.text.messages.t_count`), ``n`` formatted."""
+    return t_count(key, lang, n, n=fmt_int(n, lang), **kw)
 
 
 def _slices(changes: Iterable[SliceChange]) -> str:

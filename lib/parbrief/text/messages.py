@@ -7,7 +7,8 @@ placeholders. Vietnamese is the default language of every message a user reads.
 **Plurals.** A template picks a word by a count with ``{name|singular|plural}``: English
 ``"{n} {n|year|years} of data"`` reads "1 year of data", "3 years of data" (the count is one when
 it is the number 1 or the text "1"). Vietnamese does not inflect, so its templates never need it.
-No English template writes "year(s)"; a test keeps it so.
+Where the whole sentence differs, a key has ``one`` and ``other`` sub-keys and :func:`t_count`
+picks one. No English template writes "year(s)"; a test keeps it so.
 
 **Values per language.** A placeholder value may itself differ by language: :class:`Msg` (another
 message, e.g. a reason inside an error) and :class:`PerLang` (a name the spec gives in both
@@ -29,7 +30,7 @@ import yaml
 
 from parbrief.text.formats import LANGS, check_lang
 
-__all__ = ["Joined", "Localized", "Msg", "PerLang", "fill", "has_key", "locale_strings", "t", "texts"]
+__all__ = ["Joined", "Localized", "Msg", "PerLang", "fill", "has_key", "locale_strings", "t", "t_count", "texts"]
 
 
 def _flatten(prefix: str, node: Any, out: dict[str, str]) -> None:
@@ -170,6 +171,13 @@ def t(key: str, lang: str, /, **kwargs: Any) -> str:
         return _plurals(template, {})
     values = _resolve(kwargs, lang)
     return _plurals(template, values).format(**values)
+
+
+def t_count(key: str, lang: str, n: int, /, **kwargs: Any) -> str:
+    """The sub-key ``one`` (when ``n`` is 1) or ``other`` of ``key``, with ``{n}`` filled (formatted
+    by the caller when given in ``kwargs``), for sentences whose singular and plural differ whole."""
+    values = {"n": n, **kwargs}
+    return t(f"{key}.{'one' if n == 1 else 'other'}", lang, **values)
 
 
 class _Dash(dict):
