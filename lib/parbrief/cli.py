@@ -19,7 +19,7 @@ __all__ = ["main", "build_parser"]
 
 
 def _add_lang(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--lang", choices=["vi", "en"], default="vi", help="language of messages (default vi)")
+    p.add_argument("--lang", choices=["vi", "en"], default="vi", help=t("cli.help.lang", "en"))
 
 
 #: How each ``render`` option is read (type, action); name, help and default come from the model.
@@ -58,7 +58,7 @@ def _add_render_flags(p: argparse.ArgumentParser) -> None:
         how = dict(_RENDER_ARGS[name])
         value = config.default(name)
         shown = {None: "", "": ""}.get(value, value) if not isinstance(value, bool) else None
-        text = config.doc(name, "en") + (f" (default {shown})" if shown not in (None, "") else "")
+        text = config.doc(name, "en") + (t("cli.help.default", "en", value=shown) if shown not in (None, "") else "")
         if name == "out":
             how["default"] = Path(value)
         elif how.get("action") != "store_true":
@@ -97,9 +97,9 @@ def _add_ingest(sub: Any) -> None:
     p = sub.add_parser("ingest", help=t("ingest.help.command", "en"), description=t("ingest.help.command", "en"),
                        epilog=t("ingest.help.epilog", "en"), formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("file", type=Path)
-    p.add_argument("--store", type=Path, required=True, help="DuckDB store file (created when missing)")
-    p.add_argument("--spec", type=Path, default=None, help="index spec YAML (default params/index.yaml)")
-    p.add_argument("--sheet", default=None, help="Excel sheet name (default: the first visible sheet)")
+    p.add_argument("--store", type=Path, required=True, help=t("cli.help.store", "en"))
+    p.add_argument("--spec", type=Path, default=None, help=t("cli.help.spec", "en"))
+    p.add_argument("--sheet", default=None, help=t("cli.help.sheet", "en"))
     p.add_argument("--aliases", type=Path, default=None, help=t("ingest.help.aliases", "en"))
     p.add_argument("--replace", action="store_true", help=t("ingest.help.replace", "en"))
     p.add_argument("--max-removed", type=_share, default=DEFAULT_MAX_REMOVED, metavar="SHARE",
@@ -111,25 +111,25 @@ def _add_ingest(sub: Any) -> None:
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="parbrief",
-        description="Statistics and province briefs from PAR (CCHC) index scores.",
+        description=t("cli.help.parbrief", "en"),
     )
     sub = parser.add_subparsers(dest="command", required=True)
 
-    p = sub.add_parser("demo", help="write the synthetic demo dataset and its store")
-    p.add_argument("--out", type=Path, default=Path("outputs/demo-data"), help="folder for the demo files")
-    p.add_argument("--seed", type=int, default=None, help="random seed (default: the fixed demo seed)")
-    p.add_argument("--spec", type=Path, default=None, help="index spec YAML (default params/index.yaml)")
+    p = sub.add_parser("demo", help=t("cli.help.demo", "en"))
+    p.add_argument("--out", type=Path, default=Path("outputs/demo-data"), help=t("cli.help.demo_out", "en"))
+    p.add_argument("--seed", type=int, default=None, help=t("cli.help.seed", "en"))
+    p.add_argument("--spec", type=Path, default=None, help=t("cli.help.spec", "en"))
 
-    p = sub.add_parser("validate", help="check a scores or survey file and list every problem")
+    p = sub.add_parser("validate", help=t("cli.help.validate", "en"))
     p.add_argument("file", type=Path)
-    p.add_argument("--spec", type=Path, default=None, help="index spec YAML (default params/index.yaml)")
-    p.add_argument("--sheet", default=None, help="Excel sheet name (default: the first visible sheet)")
-    p.add_argument("--aliases", type=Path, default=None, help="params YAML with unit name aliases")
+    p.add_argument("--spec", type=Path, default=None, help=t("cli.help.spec", "en"))
+    p.add_argument("--sheet", default=None, help=t("cli.help.sheet", "en"))
+    p.add_argument("--aliases", type=Path, default=None, help=t("cli.help.aliases", "en"))
     _add_lang(p)
 
     _add_ingest(sub)
 
-    p = sub.add_parser("render", help="render the yearly brief of each province to HTML")
+    p = sub.add_parser("render", help=t("cli.help.render", "en"))
     _add_render_flags(p)
     return parser
 

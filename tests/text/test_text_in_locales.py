@@ -3,8 +3,9 @@
 An AST scan of ``lib/parbrief`` (``text/`` excepted) keeps the rule true: errors of the
 ``ParbriefError`` family are raised from a message key (``SpecError.keyed("spec.error.…")``,
 ``ConfigError("config.error.…")``) or a variable, never from a literal sentence; ``print`` and
-the render's ``log`` print no literal sentence; a :class:`~parbrief.errors.Problem` is built from a
-key (``Problem.keyed``); and every literal message key the code names exists in both languages.
+the render's ``log`` print no literal sentence, nor does the command line's help (``help=``,
+``description=``, ``epilog=``); a :class:`~parbrief.errors.Problem` is built from a key
+(``Problem.keyed``); and every literal message key the code names exists in both languages.
 A small whitelist below names each exception and why it is one.
 """
 
@@ -127,6 +128,8 @@ def _findings(root: Path = LIB) -> tuple[list[str], list[str]]:
             name = _name(node.func)
             if name in _PRINTS and any(_is_prose(a) for a in node.args):
                 flag(node, f"{name}() of a literal sentence")
+            if any(k.arg in ("help", "description", "epilog") and _is_prose(k.value) for k in node.keywords):
+                flag(node, f"{name}() with a literal help text")
             if name == "Problem" and any(_is_prose(a) for a in [*node.args, *(k.value for k in node.keywords)]):
                 flag(node, "Problem(...) with a literal message (use Problem.keyed)")
             key_arg = None
@@ -169,12 +172,15 @@ def test_the_scan_sees_a_literal_sentence_and_a_missing_key(tmp_path):
         "    print(f'wrote {n} files')\n"
         "    p = Problem('f', None, None, 'kind', 'Sai rồi', 'Wrong cell')\n"
         "    print(msg)\n"
-        "    raise ConfigError('config.error.no_data')\n",
+        "    raise ConfigError('config.error.no_data')\n"
+        "def k(p):\n"
+        "    p.add_argument('--out', help='folder for the files')\n",
         encoding="utf-8",
     )
     prose, missing = _findings(tmp_path)
     assert prose == ["bad.py:3 raise SpecError with a literal sentence", "bad.py:7 print() of a literal sentence",
-                     "bad.py:8 Problem(...) with a literal message (use Problem.keyed)"]
+                     "bad.py:8 Problem(...) with a literal message (use Problem.keyed)",
+                     "bad.py:12 add_argument() with a literal help text"]
     assert missing == ["bad.py:5 'spec.error.no_such_key' not in the vi locale",
                        "bad.py:5 'spec.error.no_such_key' not in the en locale"]
 
