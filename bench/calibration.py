@@ -93,13 +93,14 @@ def rate(hits: int, reps: int) -> str:
     return f"{100 * hits / reps:.1f}%"
 
 
-def level(reps: int, seed: int, n_pool: int, mode: str = "both") -> None:
+def level(reps: int, seed: int, n_pool: int, mode: str = "both", sizes=SIZES) -> None:
     print(f"\nError rates at α = 0.05 with no true differences and no trends ({reps} panels per cell; "
           f"binomial SE ≈ {100 * np.sqrt(0.05 * 0.95 / reps):.1f} points; store = {n_pool} provinces)")
     print(f"{'units':>5} {'years':>5} {'rho':>4} {'diff own':>9} {'diff store':>11} {'naive':>7} "
           f"{'trend own':>10} {'trend store':>12} {'s/panel':>8}")
     rng = np.random.default_rng(seed)
-    for n_units, n_years in SIZES:
+    for n_units, n_years in sizes:
+        rng = np.random.default_rng([seed, n_units, n_years])  # each size its own stream: runs can be split
         for rho in RHOS:
             t0 = time.perf_counter()
             c = dict.fromkeys(("diff", "diff_s", "naive", "trend", "trend_s"), 0)
@@ -120,7 +121,7 @@ def level(reps: int, seed: int, n_pool: int, mode: str = "both") -> None:
                   f"{dt:>8.3f}", flush=True)
 
 
-def power(reps: int, seed: int, n_pool: int, mode: str = "both") -> None:
+def power(reps: int, seed: int, n_pool: int, mode: str = "both", sizes=SIZES) -> None:
     print(f"\nPower with 11 units × 7 years ({reps} panels per cell; own / store ρ)")
     print(f"{'rho':>4} {'diff δ=1':>15} {'diff δ=2':>15} {'trend 0.5 SD/yr':>16}")
     rng = np.random.default_rng(seed + 1)
@@ -147,7 +148,7 @@ def power(reps: int, seed: int, n_pool: int, mode: str = "both") -> None:
               flush=True)
 
 
-def heterogeneous(reps: int, seed: int, n_pool: int, mode: str = "both") -> None:
+def heterogeneous(reps: int, seed: int, n_pool: int, mode: str = "both", sizes=SIZES) -> None:
     print(f"\nStore ρ when provinces differ (each province's ρ uniform within ±0.2; {reps} panels per cell)")
     print(f"{'units':>5} {'years':>5} {'rho':>4} {'diff store':>11} {'trend store':>12}")
     rng = np.random.default_rng(seed + 2)
@@ -172,11 +173,13 @@ def main() -> None:
     ap.add_argument("--only", choices=("level", "power", "heterogeneous"), help="one table only")
     ap.add_argument("--mode", choices=("both", "own", "store"), default="both",
                     help="which ρ to measure (the other's columns print 0)")
+    ap.add_argument("--sizes", help="units×years cells of the level table, e.g. 6x5,28x8 (default all)")
     args = ap.parse_args()
     t0 = time.perf_counter()
+    sizes = tuple(tuple(int(v) for v in c.split("x")) for c in args.sizes.split(",")) if args.sizes else SIZES
     for name, table in (("level", level), ("power", power), ("heterogeneous", heterogeneous)):
         if args.only in (None, name):
-            table(args.reps, args.seed, args.pool, args.mode)
+            table(args.reps, args.seed, args.pool, args.mode, sizes)
     print(f"\n{time.perf_counter() - t0:.0f} s")
 
 

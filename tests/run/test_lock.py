@@ -54,8 +54,15 @@ def test_the_lock_file_says_who_holds_it_and_a_second_process_is_refused(tmp_pat
         with OutputLock(out, command="inner"):
             assert json.loads((out / LOCK_NAME).read_text())["command"] == "parbrief render --lang vi"
         assert json.loads((out / LOCK_NAME).read_text())["pid"] == os.getpid()  # still held
-    assert (out / LOCK_NAME).read_bytes() == b""  # released: no record left to be taken for stale
+    # released: the folder held nothing else, so the lock file went with the render (and the folder
+    # it created): nothing is left to be taken for a stale lock, and nothing is written by a refusal.
+    assert not (out / LOCK_NAME).exists() and not out.exists()
     assert _try_from_another_process(out).stdout.strip() == "ACQUIRED"
+    (out / "kept.html").parent.mkdir(exist_ok=True)
+    (out / "kept.html").write_text("x")
+    with OutputLock(out, command="with a page beside it"):
+        pass
+    assert (out / LOCK_NAME).read_bytes() == b""  # beside other files the emptied lock file stays
 
 
 def test_a_stale_lock_of_a_dead_render_is_taken_over_with_a_note(tmp_path):
@@ -145,7 +152,7 @@ def test_render_no_wait_refuses_with_exit_code_1_and_no_traceback(tmp_path, caps
     assert code == 1
     assert err.startswith("parbrief render: the output folder") and "the other render" in err
     assert "Traceback" not in err
-    assert sorted(p.name for p in out.iterdir()) == [LOCK_NAME]  # nothing else written
+    assert not out.exists() or sorted(p.name for p in out.iterdir()) in ([], [LOCK_NAME])  # nothing else written
     a_file = tmp_path / "file"
     a_file.write_text("x")
     assert main(["render", "--data", "x.csv", "--out", str(a_file)]) == 1

@@ -17,9 +17,10 @@ anything in the folder, and keeps it until its last file is written:
 
 Why not the ``filelock`` package: its Unix lock opens the file with ``O_TRUNC`` on every
 attempt, so each waiting render would erase the holder's record (the very thing a waiting
-user needs to read); the flock calls it would wrap are a dozen lines here. The file is never
-deleted (deleting a flock file lets a waiter lock the old inode while a newcomer locks a
-new one). The lock is re-entrant within one process (``parbrief render --pdf`` holds it
+user needs to read); the flock calls it would wrap are a dozen lines here. The file is deleted only
+when it is all the folder holds (a render refused before writing anything leaves nothing);
+deleting a flock file lets a waiter lock the old inode while a newcomer locks a new one, so a
+render that gets the lock checks that its file is still the one at the path, and reopens if not. The lock is re-entrant within one process (``parbrief render --pdf`` holds it
 across the render and the printing).
 """
 
@@ -152,6 +153,7 @@ class OutputLock:
         self.waited_s = 0.0
         self._fd: int | None = None
         self._key = ""
+        self._created_folder = False
 
     # ------------------------------------------------------------------ the lock file
     def _open(self) -> int:
@@ -176,6 +178,7 @@ class OutputLock:
                 _held[self._key] = (owner, depth + 1)
                 self.took_over, self.waited_s = owner.took_over, owner.waited_s
                 return self
+        created = not self.out.exists()
         fd = self._open()
         t0 = time.monotonic()
         announced: Holder | None = None
@@ -184,7 +187,13 @@ class OutputLock:
             while True:
                 try:
                     fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                    break
+                    if self._same_file(fd):
+                        break
+                    # The holder removed the file as it left an otherwise empty folder: lock the new one.
+                    fcntl.flock(fd, fcntl.LOCK_UN)
+                    os.close(fd)
+                    fd = self._open()
+                    continue
                 except BlockingIOError:
                     holder = self._read(fd)
                     if not self.wait:
@@ -213,9 +222,18 @@ class OutputLock:
             os.close(fd)
             raise
         self._fd = fd
+        self._created_folder = created
         with _held_guard:
             _held[self._key] = (self, 1)
         return self
+
+    def _same_file(self, fd: int) -> bool:
+        """Whether ``fd`` is still the file at :attr:`path` (not one a leaving holder removed)."""
+        try:
+            st = os.stat(self.path)
+        except FileNotFoundError:
+            return False
+        return os.fstat(fd).st_ino == st.st_ino and os.fstat(fd).st_dev == st.st_dev
 
     def release(self) -> None:
         """Empty the record and let the folder go (the outermost holder in this process only)."""
@@ -232,6 +250,12 @@ class OutputLock:
             return
         try:
             os.ftruncate(fd, 0)  # no record: nobody will take this for a stale lock
+            # A render that wrote nothing leaves nothing: the lock file goes with an otherwise empty
+            # folder (a waiter that locks the removed file sees it is gone and opens the new one).
+            if [p.name for p in owner.out.iterdir()] == [LOCK_NAME]:
+                os.unlink(owner.path)
+                if getattr(owner, "_created_folder", False):
+                    owner.out.rmdir()
         except OSError:
             pass
         finally:
