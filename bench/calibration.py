@@ -173,10 +173,14 @@ def main() -> None:
     ap.add_argument("--only", choices=("level", "power", "heterogeneous"), help="one table only")
     ap.add_argument("--mode", choices=("both", "own", "store"), default="both",
                     help="which ρ to measure (the other's columns print 0)")
+    ap.add_argument("--rhos", help="ρ values, e.g. 0.5,0.7 (default 0,0.3,0.5,0.7)")
     ap.add_argument("--sizes", help="units×years cells of the level table, e.g. 6x5,28x8 (default all)")
     args = ap.parse_args()
     t0 = time.perf_counter()
     sizes = tuple(tuple(int(v) for v in c.split("x")) for c in args.sizes.split(",")) if args.sizes else SIZES
+    if args.rhos:
+        global RHOS
+        RHOS = tuple(float(v) for v in args.rhos.split(","))
     for name, table in (("level", level), ("power", power), ("heterogeneous", heterogeneous)):
         if args.only in (None, name):
             table(args.reps, args.seed, args.pool, args.mode, sizes)
