@@ -47,6 +47,7 @@ def test_a_utf16_csv_named_xlsx_is_read_too(write_csv, row, spec, tmp_path) -> N
 
 @pytest.mark.parametrize("content, key, says", [
     (bytes(range(256)) * 8, "not_excel", "is not an Excel workbook"),
+    (b"not a zip file", "not_excel", "neither a workbook nor a text table"),  # text, but no table
     (b"PK\x03\x04" + bytes(300), "damaged_xlsx", "damaged or incomplete (BadZipFile"),
     (None, "damaged_xlsx", "the archive holds no workbook part, xl/workbook.xml"),
 ])

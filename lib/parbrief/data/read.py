@@ -660,15 +660,17 @@ def _pick_sheet(wb: Any, file: str, sheet: str | None) -> tuple[Any, list[Proble
     return ws, notes
 
 
-def _looks_like_text(head: bytes) -> bool:
-    """Whether the first bytes of a file are text (a CSV saved under an Excel name): a UTF-16/32
-    byte-order mark, or no NUL byte and (nearly) no control characters other than tab and line ends."""
+def _looks_like_a_text_table(head: bytes) -> bool:
+    """Whether the first bytes of a file are a text table (a CSV saved under an Excel name): a
+    UTF-16/32 byte-order mark, or no NUL byte, (nearly) no control characters other than tab and
+    line ends, and a delimiter (, ; tab |) in the first line."""
     if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE, codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE)):
         return True
     if not head or b"\x00" in head:
         return False
     control = sum(1 for b in head if b < 0x20 and b not in (0x09, 0x0A, 0x0D))
-    return control <= len(head) // 1000
+    first = head.lstrip(b"\xef\xbb\xbf\r\n").split(b"\n", 1)[0]
+    return control <= len(head) // 1000 and any(d in first for d in (b",", b";", b"\t", b"|"))
 
 
 def _excel_content(p: Path, file: str, head: bytes, sheet: str | None) -> RawTable | None:
@@ -684,14 +686,14 @@ def _excel_content(p: Path, file: str, head: bytes, sheet: str | None) -> RawTab
         except (zipfile.BadZipFile, OSError) as exc:
             error = f"{type(exc).__name__}: {exc}"
         raise _fail_content(file, "unreadable", "damaged_xlsx", ext=p.suffix.lower(), error=error)
-    if _looks_like_text(head):
+    if _looks_like_a_text_table(head):
         raw = _read_csv(p, file, None)
         notes = [Problem.keyed(p.name, None, None, "file_type_fixed", "integrity.read.csv_named_xlsx",
                                severity="warning", suffix=p.suffix)]
         if sheet is not None:
             notes.append(_note(p.name, None, "sheet_ignored", "sheet_ignored", ext=".csv", sheet=sheet))
         return replace(raw, notes=(*notes, *raw.notes))
-    raise _fail_content(file, "wrong_format", "not_excel", ext=p.suffix.lower())
+    raise _fail_content(file, "unreadable", "not_excel", ext=p.suffix.lower())
 
 
 def _read_excel(p: Path, file: str, sheet: str | None) -> RawTable:
