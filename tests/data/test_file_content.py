@@ -17,6 +17,7 @@ from parbrief.data.store import ingest_file, is_store_path, load_data
 from parbrief.data.store_file import is_duckdb_file
 from parbrief.data.validate import validate_file
 from parbrief.errors import DataValidationError, ParbriefError, ParamsError
+from parbrief.text.messages import t
 
 ROWS = [("Quảng Trị", "Huyện Gio Linh", 2024), ("Quảng Trị", "Sở Tư pháp", 2024)]
 
@@ -62,6 +63,8 @@ def test_bytes_that_are_no_workbook_are_refused_without_the_password_hint(tmp_pa
         read_table(path)
     (problem,) = exc.value.problems
     assert problem.file == "scores.xlsx" and says in problem.message_en
+    opening = t(f"integrity.read.{key}.message", "en", ext=".xlsx", error="").split("(")[0]
+    assert problem.message_en.startswith(opening)
     assert "password" not in problem.format("en") and "mật khẩu" not in problem.format("vi")
     assert problem.hint_en and problem.hint_vi  # a fix in both languages
 
