@@ -185,7 +185,7 @@ def test_render_options_are_the_models_cli_parameters():
     parser = build_parser()
     render = parser._subparsers._group_actions[0].choices["render"]  # noqa: SLF001 - argparse has no public API
     flags = {s for a in render._actions for s in a.option_strings if s not in ("-h", "--help")}  # noqa: SLF001
-    assert flags == {config.flag(n) for n in fields_in("cli")}
+    assert flags == {config.flag(n) for n in fields_in("cli")} | {"--debug"}  # --debug: every command's, no parameter
     assert {"--year", "--province", "--lang", "--data", "--spec", "--params", "--workers", "--out", "--force",
             "--no-reuse", "--pdf", "--analysis"} <= flags  # the flags users know (public interface)
     args = parser.parse_args(["render"])  # nothing typed: nothing overrides the params files
@@ -374,10 +374,77 @@ def test_command_line_values_are_checked_before_the_data_are_read(tmp_path, caps
 
     missing = str(tmp_path / "missing.csv")
     out = ["--out", str(tmp_path / "outputs")]
-    assert main(["render", "--data", missing, "--alpha", "0.7", "--lang", "en", *out]) == 1
+    assert main(["render", "--data", missing, "--alpha", "0.7", "--lang", "en", *out]) == 2  # a usage error
     assert "command line: alpha must be between 0 and 0.5" in capsys.readouterr().err
-    assert main(["render", "--data", missing, "--year", "1800", *out]) == 1
+    assert main(["render", "--data", missing, "--year", "1800", *out]) == 2  # a usage error
     assert "dòng lệnh: giá trị 1800 của year không hợp lệ" in capsys.readouterr().err
-    assert main(["render", "--data", missing, "--workers", "0", *out]) == 1
+    assert main(["render", "--data", missing, "--workers", "0", *out]) == 2  # a usage error
     assert "workers" in capsys.readouterr().err
     assert not (tmp_path / "outputs").exists()
+
+
+# ------------------------------------------------------------------------------------------------
+# issue 14, defect 6: accepted when it should not be
+
+
+@pytest.mark.parametrize("path, why", [
+    ("/", "root"), ("/etc", "system"), ("/etc/parbrief", "system"), ("/usr/share/briefs", "system"),
+    ("/bin", "system"), ("/var", "system"), ("/home", "system"), ("/opt", "system"),
+    ("/var/www/briefs", None), ("/opt/parbrief/outputs", None), ("/home/ana/briefs", None), ("outputs", None),
+])
+def test_system_folders_are_told_apart(path, why):
+    from parbrief.files import system_folder
+
+    assert system_folder(path) == why
+
+
+def test_the_home_folder_itself_is_a_system_folder_but_not_its_subfolders(tmp_path, monkeypatch):
+    from parbrief.files import system_folder
+
+    monkeypatch.setenv("HOME", str(tmp_path))
+    assert system_folder(tmp_path) == "home" and system_folder(tmp_path / "outputs") is None
+    assert system_folder(tmp_path / "link" / "..") == "home"  # judged where the files would land
+
+
+def test_render_and_demo_refuse_a_system_folder_before_making_anything(tmp_path, monkeypatch, capsys):
+    from parbrief.cli import main
+    from parbrief.data.demo import write_demo
+    from parbrief.run.batch import render
+    from parbrief.run.lock import LOCK_NAME
+
+    monkeypatch.setenv("HOME", str(tmp_path))
+    with pytest.raises(ParamsError) as err:
+        render(data=tmp_path / "none.duckdb", out=tmp_path)
+    assert err.value.message("en") == (f"--out {tmp_path} is your home folder itself; parbrief does not write its files "
+                                       "there. Give a folder of its own, e.g. --out outputs")
+    assert err.value.exit_code == 2 and not (tmp_path / LOCK_NAME).exists()
+    with pytest.raises(ParamsError, match="is the root of the file system"):
+        write_demo(Path("/"))
+    assert main(["render", "--out", "/", "--lang", "en", "--pdf"]) == 2
+    assert capsys.readouterr().err.strip() == ("parbrief render: --out / is the root of the file system; parbrief does "
+                                               "not write its files there. Give a folder of its own, e.g. --out outputs")
+
+
+def test_a_province_without_scores_in_the_year_is_refused_before_any_notebook(small_store, tmp_path, monkeypatch):
+    from parbrief.run import batch
+
+    def no_notebook(*args, **kwargs):
+        raise AssertionError("a notebook started")
+
+    monkeypatch.setattr(batch, "_run_jobs", no_notebook)
+    with pytest.raises(ConfigError) as err:
+        batch.render(data=small_store, out=tmp_path / "out", year=2024, provinces=["Tỉnh Quảng Bình"], lang="en")
+    assert str(err.value) == ("Quảng Bình has no scores for 2024 (its years: 2022, 2023); nothing was rendered. Choose "
+                              "one of its years with --year, or leave out --province Quảng Bình")
+    assert err.value.exit_code == 1
+    assert "không có điểm năm 2024 (các năm có điểm: 2022, 2023)" in err.value.message("vi")
+    assert not (tmp_path / "out" / "2024").exists()  # no snapshot, no manifest
+
+
+def test_min_years_is_bounded_by_the_years_the_data_hold(small_store, tmp_path):
+    from parbrief.run import batch
+
+    with pytest.raises(ConfigError) as err:
+        batch.render(data=small_store, out=tmp_path / "out", cli_overrides={"min_years": 4}, lang="en")
+    assert str(err.value) == ("command line: min_years 4 is more than the 3 years the data hold (2022, 2023, 2024); "
+                              "use at most 3")

@@ -5,11 +5,12 @@ from __future__ import annotations
 import copy
 
 import pytest
+import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from parbrief.errors import SpecError
-from parbrief.spec import Component, IndexSpec, load_spec, parse_spec
+from parbrief.spec import Component, IndexSpec, default_spec_path, load_spec, parse_spec
 
 LATEST_MAXIMA = {"chi_dao": 9, "the_che": 9, "tthc": 13, "bo_may": 7.5, "cong_vu": 11.5, "tai_chinh": 8, "cp_so": 9,
                  "tac_dong": 33}
@@ -239,3 +240,33 @@ def test_rank_decimals_must_be_a_small_whole_number(bad):
         "rank_decimals: expected a whole number of decimals from 0 to 6 (the precision the index publishes its "
         f"scores at, usually 2), got {bad!r}"
     ]
+
+
+# ------------------------------------------------------------------------------------------------
+# issue 14, defect 6: the same header on two components (the first used to win, silently)
+
+
+def test_an_alias_on_two_components_is_refused_naming_both():
+    raw = yaml.safe_load(default_spec_path().read_text(encoding="utf-8"))
+    shared = copy.deepcopy(raw)
+    shared["components"][4]["aliases"].append("BỘ MÁY")  # cong_vu takes bo_may's "Bộ máy" (case, no matter)
+    with pytest.raises(SpecError) as err:
+        parse_spec(shared, "index.yaml")
+    assert ("components[4].aliases: the header 'BỘ MÁY' names both bo_may and cong_vu; a column can be only one "
+            "component: keep it on one of them") in str(err.value)
+    assert "tiêu đề cột 'BỘ MÁY' đang chỉ cả bo_may lẫn cong_vu" in err.value.message("vi")
+    named = copy.deepcopy(raw)
+    named["components"][1]["aliases"].append(named["components"][0]["name_vi"])  # another component's name
+    with pytest.raises(SpecError, match=r"components\[1\]\.aliases: the header .* names both chi_dao and the_che"):
+        parse_spec(named, "index.yaml")
+
+
+def test_the_specs_header_key_is_the_validators():
+    """spec.py (ground) keys headers as data.names.header_key does, which it cannot import."""
+    from parbrief.data.names import header_key
+    from parbrief.spec import _header_key
+
+    spec = load_spec()
+    texts = [t for c in spec.components for t in (c.code, c.name_vi, c.name_en, *c.aliases)]
+    texts += ["Chỉ đạo, điều hành (9 điểm)", "Hoà Bình", "ĐẶC KHU", "Thuỷ lợi\u00a0 – 2"]
+    assert [_header_key(t) for t in texts] == [header_key(t) for t in texts]

@@ -1,14 +1,17 @@
 """Command line: ``parbrief demo | validate | ingest | render``.
 
 A thin wrapper: each command parses its flags and calls one library function; errors the user
-can fix (bad files, bad params) are printed without a traceback and give exit code 1 (2 for
-usage errors, as argparse does).
+can fix (bad files, bad params) are printed without a traceback and give exit code 1, or 2 for
+usage errors (a bad option or params file, as argparse does; :data:`parbrief.errors.USAGE_KEYS`).
+Anything else that goes wrong is one short message naming the command (an OS error names its
+file); ``--debug`` prints the Python traceback as well.
 """
 
 from __future__ import annotations
 
 import argparse
 import sys
+import traceback
 from pathlib import Path
 from typing import Any, Sequence
 
@@ -20,6 +23,11 @@ __all__ = ["main", "build_parser"]
 
 def _add_lang(p: argparse.ArgumentParser) -> None:
     p.add_argument("--lang", choices=["vi", "en"], default="vi", help=t("cli.help.lang", "en"))
+
+
+def _add_debug(p: argparse.ArgumentParser) -> None:
+    """``--debug`` (every command): print the Python traceback of an error too."""
+    p.add_argument("--debug", action="store_true", help=t("integrity.help.debug", "en"))
 
 
 #: How each ``render`` option is read (type, action); name, help and default come from the model.
@@ -106,6 +114,7 @@ def _add_ingest(sub: Any) -> None:
                    help=t("ingest.help.max_removed", "en"))
     p.add_argument("--keep-backups", type=_backups, default=KEEP, metavar="N", help=t("ingest.help.keep_backups", "en"))
     _add_lang(p)
+    _add_debug(p)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -119,6 +128,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", type=Path, default=Path("outputs/demo-data"), help=t("cli.help.demo_out", "en"))
     p.add_argument("--seed", type=int, default=None, help=t("cli.help.seed", "en"))
     p.add_argument("--spec", type=Path, default=None, help=t("cli.help.spec", "en"))
+    _add_debug(p)
 
     p = sub.add_parser("validate", help=t("cli.help.validate", "en"))
     p.add_argument("file", type=Path)
@@ -126,11 +136,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--sheet", default=None, help=t("cli.help.sheet", "en"))
     p.add_argument("--aliases", type=Path, default=None, help=t("cli.help.aliases", "en"))
     _add_lang(p)
+    _add_debug(p)
 
     _add_ingest(sub)
 
     p = sub.add_parser("render", help=t("cli.help.render", "en"))
     _add_render_flags(p)
+    _add_debug(p)
     return parser
 
 
@@ -173,24 +185,47 @@ def _cmd_render(args: argparse.Namespace) -> int:
 _COMMANDS = {"demo": _cmd_demo, "validate": _cmd_validate, "ingest": _cmd_ingest, "render": _cmd_render}
 
 
+def _unexpected(exc: BaseException, lang: str) -> str:
+    """The one-line message of an error parbrief did not foresee: an OS error names its file and
+    the reason; anything else its type and text. Both say that ``--debug`` shows where it happened."""
+    if isinstance(exc, OSError):
+        path = exc.filename if exc.filename is not None else "-"
+        return t("integrity.unexpected.os_error", lang, path=path, reason=exc.strerror or str(exc))
+    if isinstance(exc, MemoryError):
+        return t("integrity.unexpected.memory", lang)
+    text = " ".join(str(exc).split())
+    text = text if len(text) <= 300 else text[:299] + "…"
+    return t("integrity.unexpected.other", lang, error=f"{type(exc).__name__}: {text}" if text else type(exc).__name__)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
+    """Run one command; the exit code: 0 done, 1 an error of the data or the machine, 2 a usage
+    error, 130 stopped with Ctrl+C. No traceback reaches the user unless ``--debug`` is given."""
     args = build_parser().parse_args(argv)
+    lang = getattr(args, "lang", None) or "vi"
+    debug = getattr(args, "debug", False)
     try:
         return _COMMANDS[args.command](args)
     except DataValidationError as exc:
-        lang = getattr(args, "lang", None) or "vi"
+        if debug:
+            traceback.print_exc(file=sys.stderr)
         for problem in exc.problems:
             print(problem.format(lang), file=sys.stderr)
         print(t("data_problem.nothing_written", lang, n=len(exc.errors)), file=sys.stderr)
-        return 1
+        return exc.exit_code
     except ParbriefError as exc:
-        lang = getattr(args, "lang", None) or "vi"
+        if debug:
+            traceback.print_exc(file=sys.stderr)
         print(f"parbrief {args.command}: {exc.message(lang)}", file=sys.stderr)
-        return 1
+        return exc.exit_code
     except KeyboardInterrupt:  # Ctrl+C (e.g. while waiting for another render's folder): no traceback
-        print(f"parbrief {args.command}: {t('lock.interrupted', getattr(args, 'lang', None) or 'vi')}",
-              file=sys.stderr)
+        print(f"parbrief {args.command}: {t('lock.interrupted', lang)}", file=sys.stderr)
         return 130
+    except Exception as exc:  # noqa: BLE001 - a bug or an unforeseen failure: one line, the traceback with --debug
+        if debug:
+            traceback.print_exc(file=sys.stderr)
+        print(f"parbrief {args.command}: {_unexpected(exc, lang)}", file=sys.stderr)
+        return 1
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -27,7 +27,22 @@ __all__ = [
     "RenderError",
     "NotebookError",
     "KernelError",
+    "USAGE_KEYS",
+    "USAGE_PREFIXES",
 ]
+
+#: Message keys of usage errors: the command line or a params file is wrong in itself, whatever the
+#: data (an unknown option value, a bad params file, ``--out`` a file or a system folder). The
+#: command line exits with 2 for them, as argparse does for a mistyped option; every other error
+#: (a bad data file, a year or province the data do not hold, a full disk) exits with 1.
+USAGE_KEYS = frozenset({
+    "config.error.unknown_key", "config.error.unknown_override", "config.error.bad_value",
+    "config.error.crosswalks", "config.error.data_required", "config.error.scheme_unknown",
+    "config.error.analysis_unavailable", "config.error.name_map", "config.error.name_entry",
+    "config.error.aliases_mapping", "lock.folder.not_a_folder",
+})
+#: Key prefixes of usage errors (params and aliases files that cannot be read; the integrity checks' own).
+USAGE_PREFIXES = ("config.file.", "integrity.usage.")
 
 
 class ParbriefError(Exception):
@@ -57,6 +72,12 @@ class ParbriefError(Exception):
     def message(self, lang: str = "vi") -> str:
         """The message in ``lang`` (``vi``/``en``); the plain text for an error built from text."""
         return self.texts.get(lang) or self.texts.get("en") or str(self)
+
+    @property
+    def exit_code(self) -> int:
+        """The command line's exit code: 2 for a usage error (:data:`USAGE_KEYS`), else 1."""
+        key = self.message_key or ""
+        return 2 if key in USAGE_KEYS or key.startswith(USAGE_PREFIXES) else 1
 
 
 class SpecError(ParbriefError):

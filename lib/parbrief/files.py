@@ -22,6 +22,8 @@ __all__ = [
     "shipped_dir",
     "shipped_file",
     "SHIPPED_FOLDERS",
+    "system_folder",
+    "refuse_system_folder",
 ]
 
 #: Top-level folders of the repository that the wheel ships (copied at build time).
@@ -130,3 +132,54 @@ def read_yaml_mapping(path: str | os.PathLike[str], *, what: str = "params",
     if not isinstance(raw, Mapping):
         raise ParamsError.keyed("config.file.not_a_mapping", path=p, expected=Msg(f"config.file.expected.{expected}"))
     return raw
+
+
+# POSIX folders of the operating system: nothing is written anywhere inside these trees …
+_SYSTEM_TREES = frozenset({"bin", "boot", "dev", "etc", "lib", "lib32", "lib64", "libx32", "proc", "sbin", "sys",
+                           "usr", "System"})
+# … nor into these top-level folders themselves (their subfolders, e.g. /var/www or /home/ana/briefs, are fine).
+_SYSTEM_TOPS = frozenset({"home", "media", "mnt", "opt", "root", "run", "srv", "var", "snap", "Users", "Volumes",
+                          "Applications", "Library", "private"})
+# Windows folders of the system (below the drive's root), compared casefolded.
+_WINDOWS_TREES = frozenset({"windows", "program files", "program files (x86)", "programdata"})
+
+
+def system_folder(path: str | os.PathLike[str]) -> str | None:
+    """Why ``path`` is a folder no command should fill with its files, or ``None``: ``"root"`` (the
+    root of the file system or a drive), ``"home"`` (the home folder itself) or ``"system"`` (a
+    folder of the operating system: anything under /etc, /usr, /bin …, or /var, /opt, /home … themselves).
+
+    Symbolic links are followed (``/bin`` is ``/usr/bin`` on most systems), so the folder is judged
+    by where the files would land.
+    """
+    p = Path(path).expanduser()
+    try:
+        real = p.resolve()
+    except (OSError, RuntimeError):
+        real = p.absolute()
+    if real == Path(real.anchor):
+        return "root"
+    try:
+        if real == Path.home().resolve():
+            return "home"
+    except (OSError, RuntimeError, KeyError):  # no home folder known
+        pass
+    below = real.parts[1:]
+    if os.name == "nt":
+        return "system" if below and below[0].casefold() in _WINDOWS_TREES else None
+    if below and below[0] in _SYSTEM_TREES or (len(below) == 1 and below[0] in _SYSTEM_TOPS):
+        return "system"
+    return None
+
+
+def refuse_system_folder(path: str | os.PathLike[str], option: str = "--out") -> None:
+    """Raise a usage error (:class:`~parbrief.errors.ParamsError`) when ``path`` is a
+    :func:`system_folder`, before anything is created there; ``option`` names the flag."""
+    why = system_folder(path)
+    if why is None:
+        return
+    from parbrief.errors import ParamsError
+    from parbrief.text.messages import Msg
+
+    raise ParamsError.keyed("integrity.usage.system_folder", option=option, out=str(path),
+                            why=Msg(f"integrity.usage.why.{why}"), example="outputs")

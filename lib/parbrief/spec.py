@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import math
 import os
+import unicodedata
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Iterable, Sequence
@@ -472,7 +473,37 @@ def _parse_components(
     dupes = sorted({c for c in codes if codes.count(c) > 1})
     if dupes:
         problems.append(_p("duplicate_codes", where=where, codes=dupes))
+    _check_shared_headers(comps, where, problems)
     return comps
+
+
+def _header_key(text: str) -> str:
+    """How a column header is matched (as ``parbrief.data.names.header_key``, which a layer
+    below cannot import): letters and digits only, casefolded, without diacritics."""
+    plain = unicodedata.normalize("NFD", str(text)).replace("đ", "d").replace("Đ", "D")
+    plain = unicodedata.normalize("NFC", "".join(ch for ch in plain if not unicodedata.combining(ch)))
+    return "".join(ch for ch in plain.casefold() if ch.isalnum())
+
+
+def _check_shared_headers(comps: Sequence[Component], where: str, problems: list[Msg]) -> None:
+    """A header (code, name or alias) that names two components: a file's column would go to
+    whichever comes first, silently. Each is refused naming the alias and both components."""
+    owner: dict[str, tuple[str, str]] = {}
+    for i, comp in enumerate(comps):
+        seen_here: set[str] = set()
+        for field_name, texts in (("code", [comp.code]), ("name_vi", [comp.name_vi]), ("name_en", [comp.name_en]),
+                                  ("aliases", list(comp.aliases))):
+            for text in texts:
+                key = _header_key(text) if text else ""
+                if not key or key in seen_here:
+                    continue
+                seen_here.add(key)
+                first = owner.get(key)
+                if first is None:
+                    owner[key] = (comp.code, text)
+                elif first[0] != comp.code:
+                    problems.append(Msg("integrity.spec.alias_shared", where=f"{where}[{i}].{field_name}",
+                                        alias=repr(text), first=first[0], second=comp.code))
 
 
 def _check_sum(where: str, comps: Sequence[Component], total_max: float | None, problems: list[Msg]) -> None:

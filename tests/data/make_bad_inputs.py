@@ -393,7 +393,7 @@ def write_big_csv(path: Path, megabytes: float = 50.0, seed: int = 7) -> int:
         size += len(line.encode())
         while size < target:
             comps = [round(rng.uniform(0.5, 0.95) * m, 2) for m in maxima]
-            line = (f"Tỉnh số {n // 7000},Đơn vị số {n // 7},{2022 + n % 7},{num(total(comps))},"
+            line = (f"Tỉnh số {n // 7000},Huyện số {n // 7},{2022 + n % 7},{num(total(comps))},"
                     + ",".join(num(x) for x in comps) + "\r\n")
             fh.write(line)
             size += len(line.encode())

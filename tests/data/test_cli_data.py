@@ -19,7 +19,10 @@ def test_validate_good_file_exits_0(write_csv, row, capsys) -> None:
     assert out == [
         "ok.csv, cột 'Xếp hạng' (cảnh báo): Cột thông tin (xếp hạng), được bỏ qua. → parbrief tự tính xếp hạng "
         "và xếp loại từ điểm, theo thang xếp loại đã chọn.",
-        "Tệp ok.csv: 1 dòng, 0 lỗi, 1 cảnh báo.",
+        "ok.csv (cảnh báo): Tệp không có cột loại đơn vị: loại đơn vị được suy ra từ tên đơn vị (1 đơn vị cấp "
+        "huyện). → Hãy kiểm tra lại; nếu có đơn vị bị xếp sai loại, hãy thêm cột “Loại đơn vị” ghi huyện, sở hoặc "
+        "xã cho từng dòng.",
+        "Tệp ok.csv: 1 dòng, 0 lỗi, 2 cảnh báo.",
     ]
 
 
@@ -34,6 +37,9 @@ def test_validate_broken_excel_lists_every_problem_and_exits_1(write_xlsx, row, 
     path = write_xlsx("bad.xlsx", {"Sheet1": [["ignored"]], "Điểm 2023": sheet}, hidden=["Sheet1"])
     assert main(["validate", str(path), "--sheet", "Điểm 2023", "--lang", "en"]) == 1
     out = capsys.readouterr().out.splitlines()
+    assert out[0].startswith("bad.xlsx (warning): The file has no unit-type column: the unit types were read "
+                             "from the unit names (2 districts).")
+    out = out[1:]
     assert out[0].startswith("bad.xlsx, row 2 (warning): Skipped 1 title row above the table")
     assert out[1] == (
         "bad.xlsx, row 3, column 'Tổng điểm': Total 90 differs from the sum of the components 80.5 "
@@ -42,7 +48,7 @@ def test_validate_broken_excel_lists_every_problem_and_exits_1(write_xlsx, row, 
     )
     assert out[2].startswith("bad.xlsx, row 4, column 'chi_dao': Score 10 is outside 0–9 for")
     assert out[3].startswith("bad.xlsx, row 5, column 'Đơn vị': Duplicate of row 3: unit 'Huyện Lục Yên'")
-    assert out[-1] == "File bad.xlsx: 3 rows, 3 errors, 1 warning."
+    assert out[-1] == "File bad.xlsx: 3 rows, 3 errors, 2 warnings."
 
 
 def test_validate_wrong_sheet_and_missing_file(write_xlsx, tmp_path, capsys) -> None:
@@ -64,7 +70,8 @@ def test_ingest_ok_then_refused(write_csv, row, tmp_path, capsys) -> None:
                      header=HEADER[:12])
     assert main(["ingest", str(good), "--store", str(db)]) == 0
     assert capsys.readouterr().out.strip() == (
-        "Đã ghi 2 dòng điểm từ yb.csv vào store.duckdb (tỉnh: Yên Bái; năm: 2023)."
+        "Đã ghi 2 dòng điểm từ yb.csv vào store.duckdb (tỉnh: Yên Bái; năm: 2023). 1 cảnh báo (xem bằng "
+        "parbrief validate)."  # the unit types read from the names (no unit-type column)
     )
     before = hashlib.sha256(db.read_bytes()).hexdigest()
     bad = write_csv("bad.csv", [row("Yên Bái", "Huyện Lục Yên", 2024, total="n/a")], header=HEADER[:12])
@@ -72,6 +79,9 @@ def test_ingest_ok_then_refused(write_csv, row, tmp_path, capsys) -> None:
     captured = capsys.readouterr()
     assert captured.out == ""
     assert captured.err.splitlines() == [
+        "bad.csv (warning): The file has no unit-type column: the unit types were read from the unit names "
+        "(1 district). → Check them; where one is wrong, add a 'Loại đơn vị' column with district, department or "
+        "commune for each row.",
         "bad.csv, row 2, column 'Tổng điểm': 'n/a' is not a number. → Enter the score as a number (decimal comma "
         "or point, e.g. 8.5), or leave it blank if there is none.",
         "Nothing written: fix 1 error first.",

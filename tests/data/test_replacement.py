@@ -204,7 +204,8 @@ def test_cli_refuses_then_replace_and_max_removed(quang_tri, five_units, capsys)
     assert sha(quang_tri) == before
     assert main(["ingest", str(five_units), "--store", str(quang_tri), "--max-removed", "70%", "--lang", "en"]) == 0
     out = capsys.readouterr().out.splitlines()
-    assert out[0] == "Wrote 10 score rows from qt_5.csv to store.duckdb (provinces: Quảng Trị; years: 2022, 2023)."
+    assert out[0] == ("Wrote 10 score rows from qt_5.csv to store.duckdb (provinces: Quảng Trị; years: 2022, 2023). "
+                      "1 warning (see parbrief validate).")  # unit types read from the names
     assert out[-1].startswith("The store as it was before this ingest is kept as ")
     assert len(backup.list_backups(quang_tri)) == 1
 

@@ -44,10 +44,12 @@ def test_ingest_then_read_back_exact_rows(tmp_path, two_provinces, spec) -> None
     assert result.replaced == ()
     assert result.sha256 == sha(two_provinces)
     assert result.summary("vi") == (
-        "Đã ghi 4 dòng điểm từ scores.csv vào store.duckdb (tỉnh: Lào Cai, Yên Bái; năm: 2022, 2023)."
+        "Đã ghi 4 dòng điểm từ scores.csv vào store.duckdb (tỉnh: Lào Cai, Yên Bái; năm: 2022, 2023). "
+        "1 cảnh báo (xem bằng parbrief validate)."  # unit types read from the names: no unit-type column
     )
     assert result.summary("en") == (
-        "Wrote 4 score rows from scores.csv to store.duckdb (provinces: Lào Cai, Yên Bái; years: 2022, 2023)."
+        "Wrote 4 score rows from scores.csv to store.duckdb (provinces: Lào Cai, Yên Bái; years: 2022, 2023). "
+        "1 warning (see parbrief validate)."
     )
     with Store(db, read_only=True) as st:
         f = st.scores(spec=spec)

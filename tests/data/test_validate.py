@@ -49,9 +49,12 @@ def test_valid_file_gives_clean_data_model_frame(write_csv, row, spec) -> None:
     )
     report = validate_file(path, spec=spec)
     assert report.kind == "scores"
-    assert report.problems == ()
-    assert report.summary("vi") == "Tệp ok.csv: 3 dòng, 0 lỗi, 0 cảnh báo."
-    assert report.summary("en") == "File ok.csv: 3 rows, 0 errors, 0 warnings."
+    # No unit-type column: the types are read from the names, and the one warning says so.
+    assert [(p.kind, p.row, p.column) for p in report.problems] == [("unit_types_inferred", None, None)]
+    assert report.problems[0].message_en == ("The file has no unit-type column: the unit types were read from the "
+                                             "unit names (3 districts).")
+    assert report.summary("vi") == "Tệp ok.csv: 3 dòng, 0 lỗi, 1 cảnh báo."
+    assert report.summary("en") == "File ok.csv: 3 rows, 0 errors, 1 warning."
     f = report.frame
     assert list(f.columns) == ["province", "unit", "unit_type", "year", "total", *spec.codes]
     assert f["unit"].tolist() == ["Huyện Lục Yên", "Thị xã Nghĩa Lộ", "Huyện Lạc Thủy"]
@@ -247,7 +250,7 @@ def test_headers_matched_loosely_and_aliases_from_spec(write_csv, spec) -> None:
     path = write_csv("l.csv", [["Yên Bái", "Huyện Lục Yên", 2023, 80.5, *COMPONENTS, 1]], header=header)
     report = validate_file(path, spec=spec)
     assert report.errors == []
-    assert [(p.kind, p.column) for p in report.warnings] == [("ignored_column", "STT")]
+    assert [(p.kind, p.column) for p in report.warnings] == [("ignored_column", "STT"), ("unit_types_inferred", None)]
     assert report.frame.iloc[0][spec.codes].tolist() == list(map(float, COMPONENTS))
 
 
@@ -286,8 +289,8 @@ def test_excel_with_several_errors_lists_every_one_with_excel_rows(write_xlsx, r
         (9, "Đơn vị", "missing_unit"),
         (10, "Năm", "year_out_of_range"),
     ]
-    assert sorted(p.kind for p in report.warnings) == ["ignored_column", "title_rows_skipped"]
-    assert report.summary("vi") == "Tệp huyen_2023.xlsx: 6 dòng, 5 lỗi, 2 cảnh báo."
+    assert sorted(p.kind for p in report.warnings) == ["ignored_column", "title_rows_skipped", "unit_types_inferred"]
+    assert report.summary("vi") == "Tệp huyen_2023.xlsx: 6 dòng, 5 lỗi, 3 cảnh báo."
     lines = [p.format("vi") for p in report.errors]
     assert lines[0] == (
         "huyen_2023.xlsx, dòng 5, cột 'Tổng điểm': Tổng điểm 79 khác tổng điểm các tiêu chí 80,5 "

@@ -155,7 +155,7 @@ def test_render_no_wait_refuses_with_exit_code_1_and_no_traceback(tmp_path, caps
     assert not out.exists() or sorted(p.name for p in out.iterdir()) in ([], [LOCK_NAME])  # nothing else written
     a_file = tmp_path / "file"
     a_file.write_text("x")
-    assert main(["render", "--data", "x.csv", "--out", str(a_file)]) == 1
+    assert main(["render", "--data", "x.csv", "--out", str(a_file)]) == 2  # a usage error
     assert "không phải thư mục" in capsys.readouterr().err
 
 

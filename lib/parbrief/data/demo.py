@@ -92,6 +92,7 @@ from parbrief.data.crosswalk import load_department_crosswalk, province_crosswal
 from parbrief.data.names import normalize_name
 from parbrief.data.validate import NATIONAL
 from parbrief.errors import SpecError
+from parbrief.files import refuse_system_folder
 from parbrief.spec import IndexSpec, load_spec, span_of
 from parbrief.text.messages import Joined, Msg, t
 
@@ -1121,6 +1122,7 @@ def write_demo(
     from parbrief.data.store import Store, ingest_file
 
     out_dir = Path(out_dir)
+    refuse_system_folder(out_dir)  # demo --out / or the home folder itself: refused before writing
     out_dir.mkdir(parents=True, exist_ok=True)
     spec = load_spec(spec_path)
     data = make_demo(seed=DEMO_SEED if seed is None else seed, spec=spec, years=years)

@@ -142,6 +142,11 @@ def _note(file: str, row: int | None, kind: str, key: str, /, **values: Any) -> 
     return Problem.keyed(Path(file).name, row, None, kind, f"data_read.{key}", severity="warning", **values)
 
 
+def _fail_content(file: str, kind: str, key: str, /, **values: Any) -> DataValidationError:
+    """The error of a file whose content is not what its name says: message ``integrity.read.<key>``."""
+    return DataValidationError([Problem.keyed(Path(file).name, None, None, kind, f"integrity.read.{key}", **values)])
+
+
 def _header_text(value: Any) -> str:
     if is_blank(value):
         return ""
@@ -619,9 +624,10 @@ def _open_workbook(p: Path, file: str, *, data_only: bool, read_only: bool):
         if not read_only:
             fh.close()  # everything is loaded; read-only workbooks read the file until closed
         return wb
-    except Exception as exc:  # zip errors, XML errors, encrypted files: all "cannot read"
+    except Exception as exc:  # XML errors, missing parts: a damaged workbook (an encrypted one is refused before)
         fh.close()
-        raise _fail(file, "unreadable", "excel_unreadable", error=f"{type(exc).__name__}: {exc}") from None
+        raise _fail_content(file, "unreadable", "damaged_xlsx", ext=p.suffix.lower(),
+                            error=f"{type(exc).__name__}: {exc}") from None
 
 
 def _pick_sheet(wb: Any, file: str, sheet: str | None) -> tuple[Any, list[Problem]]:
@@ -654,10 +660,49 @@ def _pick_sheet(wb: Any, file: str, sheet: str | None) -> tuple[Any, list[Proble
     return ws, notes
 
 
+def _looks_like_a_text_table(head: bytes) -> bool:
+    """Whether the first bytes of a file are a text table (a CSV saved under an Excel name): a
+    UTF-16/32 byte-order mark, or no NUL byte, (nearly) no control characters other than tab and
+    line ends, and a delimiter (, ; tab |) in the first line."""
+    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE, codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE)):
+        return True
+    if not head or b"\x00" in head:
+        return False
+    control = sum(1 for b in head if b < 0x20 and b not in (0x09, 0x0A, 0x0D))
+    first = head.lstrip(b"\xef\xbb\xbf\r\n").split(b"\n", 1)[0]
+    return control <= len(head) // 1000 and any(d in first for d in (b",", b";", b"\t", b"|"))
+
+
+def _excel_content(p: Path, file: str, head: bytes, sheet: str | None) -> RawTable | None:
+    """Check a workbook's content before openpyxl reads it (its name says nothing of it): a text
+    table is read as CSV with a note; bytes that are no workbook are refused, without the
+    password hint (only an old or encrypted workbook, :func:`_refuse_foreign`, gets that)."""
+    if head.startswith(_ZIP_MAGIC) or zipfile.is_zipfile(p):  # a zip's first bytes, or its directory at the end
+        try:
+            with zipfile.ZipFile(p) as z:
+                if "xl/workbook.xml" in z.namelist():
+                    return None
+                error = Msg("integrity.read.no_workbook_part")
+        except (zipfile.BadZipFile, OSError) as exc:
+            error = f"{type(exc).__name__}: {exc}"
+        raise _fail_content(file, "unreadable", "damaged_xlsx", ext=p.suffix.lower(), error=error)
+    if _looks_like_a_text_table(head):
+        raw = _read_csv(p, file, None)
+        notes = [Problem.keyed(p.name, None, None, "file_type_fixed", "integrity.read.csv_named_xlsx",
+                               severity="warning", suffix=p.suffix)]
+        if sheet is not None:
+            notes.append(_note(p.name, None, "sheet_ignored", "sheet_ignored", ext=".csv", sheet=sheet))
+        return replace(raw, notes=(*notes, *raw.notes))
+    raise _fail_content(file, "unreadable", "not_excel", ext=p.suffix.lower())
+
+
 def _read_excel(p: Path, file: str, sheet: str | None) -> RawTable:
     with open(p, "rb") as fh:
         head = fh.read(8192)
     _refuse_foreign(p, file, head)
+    as_text = _excel_content(p, file, head, sheet)
+    if as_text is not None:
+        return as_text
     streaming = p.stat().st_size > _XLSX_FULL_MODE_MAX
     wb = _open_workbook(p, file, data_only=False, read_only=streaming)
     wb_values = None

@@ -39,6 +39,15 @@ from parbrief.data.ingest_report import IngestResult
 from parbrief.data.names import load_aliases
 from parbrief.data.near_duplicates import NearDuplicate, find_near_duplicates
 from parbrief.data.replacement import DEFAULT_MAX_REMOVED, SliceChange, check_removals, plan_changes
+from parbrief.data.store_file import (
+    STORE_EXTENSIONS,
+    cannot_open_error,
+    check_store_target,
+    data_folder_error,
+    is_duckdb_file,
+    is_store_path,
+    not_a_store_error,
+)
 from parbrief.data.unit_names import Rename, Unified, UnitResolver, duplicate_problems, unify_units
 from parbrief.data.validate import ValidationReport, load_scores, validate_file
 from parbrief.files import atomic_write_bytes
@@ -55,9 +64,9 @@ __all__ = [
     "load_data",
     "frames_sha256",
     "STORE_EXTENSIONS",
+    "is_store_path",
 ]
 
-STORE_EXTENSIONS = (".duckdb", ".db")
 SCHEMA_VERSION = "1"
 _BASE = ["province", "unit", "unit_type", "year"]
 _SURVEY_BASE = ["province", "unit", "year", "respondent", "satisfaction"]
@@ -184,12 +193,18 @@ class Store:
         self.read_only = read_only
         if read_only and not self.path.is_file():
             raise ParbriefError.keyed("data_store.not_found", path=self.path)
+        if self.path.is_file() and not is_duckdb_file(self.path):  # a scores file, a folder… given as a store
+            raise not_a_store_error(self.path, option="data" if read_only else "store")
         try:
             self._con = duckdb.connect(str(self.path), read_only=read_only)
-        except duckdb.Error as exc:
-            raise ParbriefError.keyed("data_store.cannot_open", path=self.path, error=exc) from exc
+        except duckdb.Error as exc:  # damaged or cut short: its newest backup is the way back
+            raise cannot_open_error(self.path, exc) from None
         if read_only:
-            tables = {r[0] for r in self._con.execute("SELECT table_name FROM information_schema.tables").fetchall()}
+            try:
+                tables = {r[0] for r in self._con.execute("SELECT table_name FROM information_schema.tables").fetchall()}
+            except duckdb.Error as exc:
+                self._con.close()
+                raise cannot_open_error(self.path, exc) from None
             if not _TABLES <= tables:
                 self._con.close()
                 raise ParbriefError.keyed("data_store.not_a_store", path=self.path, tables=sorted(_TABLES - tables))
@@ -536,6 +551,7 @@ def ingest_file(
     atomically replaces the store; the previous store is kept as a dated backup
     (:mod:`parbrief.data.backup`, the newest ``keep_backups``).
     """
+    check_store_target(store_path)  # a folder, or a file that is no store: refused before any work
     spec = spec if spec is not None else load_spec(spec_path)
     report = validate_file(path, spec=spec, sheet=sheet, aliases_path=aliases_path)
     if report.errors:
@@ -550,14 +566,22 @@ def ingest_file(
     with _store_lock(store):
         for stale in store.parent.glob(f".{store.name}.ingest-*"):
             _remove(stale)  # left by a killed ingest: under the lock no other ingest is running
-        _recover_wal(store)
-        existed = store.exists()
+        existed = store.exists() and store.stat().st_size > 0  # an empty file (touch) is a new store
+        try:
+            _recover_wal(store)
+            if existed:
+                duckdb.connect(str(store), read_only=True).close()  # a damaged store: refused, not copied
+        except duckdb.Error as exc:
+            raise cannot_open_error(store, exc) from None
         tmp = store.with_name(f".{store.name}.ingest-{os.getpid()}-{uuid.uuid4().hex[:8]}.tmp")
         pending = None
         try:
             if existed:
                 shutil.copyfile(store, tmp)
-            written = _write_into(tmp, report, spec, src.name, file_sha, policy)
+            try:
+                written = _write_into(tmp, report, spec, src.name, file_sha, policy)
+            except duckdb.Error as exc:  # a damaged store read back, a full disk: nothing was replaced
+                raise cannot_open_error(store, exc) from None
             with open(tmp, "rb") as fh:
                 os.fsync(fh.fileno())
             if existed and policy.keep_backups > 0:
@@ -733,18 +757,24 @@ def load_data(
     sheet: str | None = None,
     aliases: Mapping[str, Mapping[str, str]] | str | os.PathLike[str] | None = None,
 ) -> DataBundle:
-    """Clean data for a render from a store (.duckdb/.db) or straight from a scores file.
+    """Clean data for a render from a store (.duckdb/.db, or a DuckDB file under any name) or
+    straight from a scores file.
 
     A store is opened read-only; a CSV/Excel/Parquet file is validated as scores
     (:class:`DataValidationError` when it has errors). ``sha256`` is :func:`frames_sha256` of the
     frames, so it equals the hash of a snapshot of the same data, whatever the source.
     """
     p = Path(path)
-    if p.suffix.lower() in STORE_EXTENSIONS:
+    if p.is_dir():
+        raise data_folder_error(p)
+    if is_store_path(p):  # by its name or, without a store's extension, by its DuckDB header
         with Store(p, read_only=True) as store:
-            scores = store.scores(spec=spec)
-            survey = store.survey()
-            meta = store.meta()
+            try:
+                scores = store.scores(spec=spec)
+                survey = store.survey()
+                meta = store.meta()
+            except duckdb.Error as exc:  # a store cut short opens, then fails on its first read
+                raise cannot_open_error(p, exc) from None
         survey_or_none = survey if len(survey) else None
         return DataBundle(scores, survey_or_none, frames_sha256(scores, survey_or_none), meta, str(p))
     spec = spec if spec is not None else load_spec()

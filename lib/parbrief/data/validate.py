@@ -945,9 +945,12 @@ def _score_layout(c: _Collector, spec: IndexSpec) -> _ScoreLayout:
 
 
 def _unit_types(c: _Collector, label: str | None, province: list[str | None], skipped: set[int],
-                national: bool) -> list[str | None]:
-    """The unit type of every row: the column's value, else province for the national table, else district."""
+                national: bool, unit: list[str | None], unit_label: str | None) -> list[str | None]:
+    """The unit type of every row: the column's value (blank: district), province for the national
+    table; without a unit-type column, what the unit's name says (:func:`_types_from_names`)."""
     n = len(c.raw.frame)
+    if label is None and not national:
+        return _types_from_names(c, province, skipped, unit, unit_label)
     values = c.raw.frame[label].tolist() if label else [None] * n
     out: list[str | None] = []
     for pos in range(n):
@@ -959,6 +962,47 @@ def _unit_types(c: _Collector, label: str | None, province: list[str | None], sk
         if kind is None:
             c.add(pos, label, "bad_unit_type", "bad_unit_type", cell=_cell(v))
         out.append(kind)
+    return out
+
+
+def _types_from_names(c: _Collector, province: list[str | None], skipped: set[int], unit: list[str | None],
+                      unit_label: str | None) -> list[str | None]:
+    """Unit types read from the names (:mod:`parbrief.data.unit_types`), with one warning that says
+    so and how many units of each type; a name that says no type, or two, is an error on its rows."""
+    from parbrief.data.unit_types import infer_unit_type, prefix_words
+
+    seen: dict[str, Any] = {}
+    refused: dict[str, list[int]] = {}
+    units: dict[str, set[tuple[Any, str]]] = {}
+    out: list[str | None] = []
+    for pos, name in enumerate(unit):
+        if pos in skipped or name is None or province[pos] == NATIONAL:
+            out.append("province" if province[pos] == NATIONAL else "district")  # a blank name is an error already
+            continue
+        got = seen.get(name)
+        if got is None:
+            got = seen[name] = infer_unit_type(name)
+        if got.kind is None:
+            refused.setdefault(name, []).append(pos)
+        else:
+            units.setdefault(got.kind, set()).add((province[pos], name))
+        out.append(got.kind)
+    column = c.raw.header(unit_label) if unit_label is not None else None
+    for name, positions in refused.items():
+        got = seen[name]
+        rows = [c.raw.rows[p] for p in positions]
+        meanings = PerLang(*(_t("integrity.unit_type.or", lang).join(
+            _t(f"integrity.unit_type.meaning.{m}", lang) for m in got.meanings) for lang in ("vi", "en")))
+        c.problems.append(Problem.keyed(
+            c.raw.name, rows[0], column, f"unit_type_{got.reason}", f"integrity.unit_type.{got.reason}",
+            name=_cell(name), rows=_rows_list(rows), rows_label=Msg("integrity.unit_type.rows_label", n=len(rows)),
+            words=prefix_words(), prefix=got.prefix, meanings=meanings))
+        c.bad.update(positions)
+    if units:
+        counts = Joined(Msg(f"integrity.unit_type.count.{kind}", n=len(units[kind]))
+                        for kind in ("district", "department", "commune") if kind in units)
+        c.problems.append(Problem.keyed(c.raw.name, None, None, "unit_types_inferred", "integrity.unit_type.inferred",
+                                        severity="warning", counts=counts))
     return out
 
 
@@ -1118,7 +1162,9 @@ def validate_scores(
     encoded names are errors of their own kinds) or lie outside 0..max (per component, from the
     row's method version; ``total_max`` for the total); total ≠ sum of components beyond
     ``spec.total_tolerance``; duplicate (province, unit, year); unit types other than
-    district/department/province. Warnings: informational or unrecognized columns (ignored),
+    district/department/commune/province; without a unit-type column, a unit name that does not
+    say its type (:mod:`parbrief.data.unit_types`; the types it says are warned about once).
+    Warnings: informational or unrecognized columns (ignored),
     a file with totals only (the national table is often published so), some component columns
     missing, blank component cells, totals computed from components, summary rows skipped, and
     each fix applied to cells (placeholders, apostrophes, percentages, date formats, grouped years).
@@ -1144,7 +1190,7 @@ def validate_scores(
     province = [NATIONAL] * n if layout.national else _names(c, t.get("province"), "province", skip=skipped)
     unit = _names(c, t.get("unit"), "unit", skip=skipped)
     year = _years(c, t.get("year"), skip=skipped)
-    unit_type = _unit_types(c, t.get("unit_type"), province, skipped, layout.national)
+    unit_type = _unit_types(c, t.get("unit_type"), province, skipped, layout.national, unit, t.get("unit"))
 
     # Method version of each row: its year's maxima apply (a spec may change its maxima over the years).
     year_arr = np.array([math.nan if y is None else float(y) for y in year], dtype="float64")

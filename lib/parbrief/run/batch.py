@@ -35,7 +35,7 @@ import pandas as pd
 from parbrief.config import ConfigError, check_layer, default
 from parbrief.data.validate import NATIONAL
 from parbrief.errors import ParamsError
-from parbrief.files import shipped_file
+from parbrief.files import refuse_system_folder, shipped_file
 from parbrief.run.execute import BriefJob, BriefOutcome, render_brief
 from parbrief.run.params import BriefParams, RunConfig, file_settings, resolve_run, slugify
 from parbrief.text.messages import t
@@ -364,6 +364,17 @@ def _with_aliases(bundle: Any, aliases: Mapping[str, Mapping[str, str]] | None) 
     return replace(bundle, scores=scores, survey=survey, sha256=frames_sha256(scores, survey))
 
 
+def _refuse_without_scores(config: RunConfig, provincial: pd.DataFrame, with_year: set[str]) -> None:
+    """A ``--province`` the data hold, but not in the year rendered: refused naming its years."""
+    from parbrief.data.unit_names import years_text
+
+    for b in config.briefs:
+        if b.province not in with_year:
+            years = sorted(int(y) for y in provincial.loc[provincial["province"] == b.province, "year"].unique())
+            raise ConfigError("integrity.params.province_no_scores", province=b.province, year=config.year,
+                              years=years_text(years))
+
+
 def _resolve(
     *, data: Path, out: Path, spec_file: Path, spec: Any, aliases: Mapping[str, Any] | None, year: int | None,
     provinces: Sequence[str] | None, cli: dict[str, Any], defaults_file: Path | None, params_file: Path | None,
@@ -380,10 +391,10 @@ def _resolve(
     if snap is not None:
         scores = snap.scores
     else:
-        from parbrief.data.store import STORE_EXTENSIONS, load_data
+        from parbrief.data.store import is_store_path, load_data
 
         bundle = load_data(data, spec, aliases=aliases)
-        if data.suffix.lower() in STORE_EXTENSIONS:  # a scores file had them applied while validated
+        if is_store_path(data):  # a scores file had them applied while validated
             bundle = _with_aliases(bundle, aliases)
         scores = bundle.scores
     provincial = scores[scores["province"] != NATIONAL]
@@ -399,9 +410,11 @@ def _resolve(
         defaults_file=defaults_file, params_file=params_file,
         cli=cli, provinces=provinces, year=year,
     )
+    with_year = set(provincial.loc[provincial["year"] == config.year, "province"])
     if provinces is None:
-        with_year = set(provincial.loc[provincial["year"] == config.year, "province"])
         config = replace(config, briefs=tuple(b for b in config.briefs if b.province in with_year))
+    else:  # asked for by name: one without scores in the year is refused before any notebook starts
+        _refuse_without_scores(config, provincial, with_year)
     year_dir = out / str(config.year)
     try:
         if snap is None:
@@ -726,6 +739,7 @@ def render(
     check_layer({k: v for k, v in {"lang": lang, **(cli_overrides or {}), "year": year}.items() if v is not None},
                 None, TUNABLE_KEYS + ("year",))
     out = Path(out)
+    refuse_system_folder(out)  # "/", /etc, the home folder itself…: refused before the lock file is made
     command = command or (f"render(year={year}, lang={lang}, provinces={list(provinces) if provinces else 'all'})")
     with OutputLock(out, command=command, wait=wait, poll_s=lock_poll_s, log=log, lang=lang or default("lang")) as held:
         phase("lock_wait_s")
@@ -771,6 +785,7 @@ def render_from_args(args: argparse.Namespace) -> int:
     from parbrief.run.pdf import print_briefs
 
     # The folder stays locked while its briefs are printed (render takes the same lock again).
+    refuse_system_folder(Path(args.out))
     with OutputLock(Path(args.out), command=command, wait=wait, lang=lang, log=lambda s: print(s, file=sys.stderr)):
         summary = render(**kwargs)
         for line in summary.lines(lang):

@@ -98,6 +98,7 @@ class _Localized(RenderError):
 
     def __init__(self, key: str, **values: Any) -> None:
         self.key, self.values = key, values
+        self.message_key = key  # what the command line's exit code is decided by (errors.USAGE_KEYS)
         super().__init__(self.message("en"))
 
     def _texts(self, lang: str) -> dict[str, Any]:
