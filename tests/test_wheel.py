@@ -10,6 +10,7 @@ file of the checkout can be found by accident.
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 import zipfile
@@ -30,7 +31,12 @@ def _run(args: list[str], cwd: Path, env: dict[str, str], timeout: int = 300) ->
 def installed(tmp_path_factory: pytest.TempPathFactory) -> Path:
     base = tmp_path_factory.mktemp("wheel")
     env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
-    _run([sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(base / "dist"), str(REPO)], base, env)
+    # Build from a copy without the checkout's build/ folder: setuptools reuses build/lib and
+    # would ship files since deleted from the source (a stale locale file).
+    src = base / "src"
+    shutil.copytree(REPO, src, ignore=shutil.ignore_patterns(".git", ".venv", "build", "dist", "outputs", "*.egg-info",
+                                                              "__pycache__", ".pytest_cache"))
+    _run([sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(base / "dist"), str(src)], base, env)
     wheels = list((base / "dist").glob("parbrief-*.whl"))
     assert len(wheels) == 1
     target = base / "site"
@@ -48,6 +54,8 @@ def test_wheel_ships_notebooks_params_locales_and_reference_data(installed: Path
             shipped = pkg / "_shipped" / folder / name
             assert shipped.read_bytes() == (REPO / folder / name).read_bytes(), shipped
     assert (pkg / "text" / "locales" / "vi.yaml").is_file()
+    shipped_topics = sorted(p.name for p in (pkg / "text" / "locales" / "vi").glob("*.yaml"))
+    assert shipped_topics == sorted(p.name for p in (REPO / "lib/parbrief/text/locales/vi").glob("*.yaml"))
     assert (pkg / "resources" / "province_crosswalk_2025.csv").is_file()
     assert (pkg / "report" / "templates").is_dir()
     assert (pkg / "__main__.py").is_file()
