@@ -12,163 +12,39 @@ only when its test does, but says it in plain words: no statistic, no test name,
 from __future__ import annotations
 
 import math
-import re
-from typing import Any, Sequence
+from typing import Any
 
 import pandas as pd
 
 from parbrief.analysis.brief import Brief
 from parbrief.analysis.headline import Headline
-from parbrief.text.admin_case import PROPER_NAMES, lower_first, lower_unit_words
+from parbrief.report import narrative as N
+from parbrief.report.names import (band_phrase, band_short, group_label, predecessor_phrase, province_phrase,
+                                   say, unit_label)
+from parbrief.text.admin_case import lower_first, lower_unit_words
 from parbrief.text.codes import join_names
 from parbrief.text.formats import fmt_int, fmt_number, fmt_signed
-from parbrief.text.messages import has_key, t
+from parbrief.text.messages import t
 
 __all__ = [
     "MAX_FINDINGS",
     "attention_items",
-    "band_phrase",
-    "band_short",
     "cards",
     "difference_plain",
     "findings",
     "groups_plain",
-    "survey_plain",
-    "group_label",
     "headline_sentences",
-    "province_phrase",
-    "say",
-    "unit_kinds",
-    "unit_label",
+    "survey_plain",
 ]
 
 #: Findings shown at most (and at least three whenever the brief has that many to say).
 MAX_FINDINGS = 5
-
-#: Name prefixes of administrative units and their kind codes (``brief.unit_kind.*``), in the
-#: order official documents list them ("quận, huyện, thị xã, thành phố"; "xã, phường, đặc khu").
-_KINDS = (("Quận", "quan"), ("Huyện", "huyen"), ("Thị xã", "thi_xa"), ("Thành phố", "thanh_pho"),
-          ("Thị trấn", "thi_tran"), ("Xã", "xa"), ("Phường", "phuong"), ("Đặc khu", "dac_khu"))
-
-
-def say(key: str, lang: str, /, **values: Any) -> str:
-    """A sentence of ``brief.*`` with administrative-unit words lowercased inside it (vi)."""
-    return lower_unit_words(t(f"brief.{key}", lang, **values), lang)
-
-
-def _cap(text: str) -> str:
-    return text[:1].upper() + text[1:] if text else text
-
 
 def _finite(x: Any) -> bool:
     try:
         return x is not None and math.isfinite(float(x))
     except (TypeError, ValueError):
         return False
-
-
-# --------------------------------------------------------------------------- names
-
-
-def province_phrase(brief: Brief, *, start: bool = False) -> str:
-    """The province as a sentence names it: "tỉnh Sóc Trăng", "thành phố Cần Thơ", "Thành phố Hồ Chí
-    Minh" (vi, official name, the common noun lowercase unless part of the name); the data's name in
-    English. ``start``: at the start of a sentence (capitalized)."""
-    return _official_phrase(brief.official_name or brief.province, brief.province, brief.lang, start=start)
-
-
-def _official_phrase(official: str, short: str, lang: str, *, start: bool = False) -> str:
-    if lang != "vi":
-        return short
-    if official in PROPER_NAMES or start:
-        return official
-    return lower_first(official) if official.startswith(("Tỉnh ", "Thành phố ")) else official
-
-
-def _predecessor_phrase(names: Sequence[str], year: int, lang: str) -> str:
-    """Predecessor provinces by their official names of ``year`` ("thành phố Cần Thơ, tỉnh Hậu Giang và …")."""
-    from parbrief.data.crosswalk import province_official_name
-
-    out = []
-    for n in names:
-        try:
-            official = province_official_name(n, year)
-        except KeyError:
-            official = n
-        out.append(_official_phrase(official, n, lang))
-    return join_names(out, lang)
-
-
-def unit_kinds(names: Sequence[str]) -> list[str]:
-    """Kind codes of the administrative units among ``names`` (by their prefix), in official order;
-    empty when none is recognized (departments, test data)."""
-    present = set()
-    for name in names:
-        for prefix, code in _KINDS:
-            if str(name).startswith(prefix + " "):
-                present.add(code)
-                break
-    return [code for _, code in _KINDS if code in present]
-
-
-def _kinds_text(brief: Brief, unit_type: str) -> str | None:
-    """"quận, huyện", "huyện, thị xã, thành phố", "xã, phường" from this year's unit names."""
-    if unit_type not in ("district", "commune"):
-        return None
-    names = brief.current.loc[brief.current["unit_type"] == unit_type, "unit"].astype(str).tolist()
-    words = [t(f"brief.unit_kind.{k}", brief.lang) for k in unit_kinds(names)]
-    if not words:
-        return None
-    # official lists of unit kinds are written with commas only ("quận, huyện, thị xã")
-    return ", ".join(words) if brief.lang == "vi" else join_names(words, brief.lang)
-
-
-def unit_label(brief: Brief, unit_type: str, *, plural: bool = False) -> str:
-    """A unit type as this province's units are: "Quận, huyện" (Cần Thơ, 2024), "Huyện, thị xã,
-    thành phố", "Xã, phường"; ``plural``: "các quận, huyện" (for a sentence). Types without
-    administrative prefixes (departments) keep the locale's words."""
-    lang = brief.lang
-    kinds = _kinds_text(brief, unit_type)
-    if kinds is None:
-        if plural:
-            key = f"narrative.units.{unit_type}"
-            return t(key, lang) if has_key(key, lang) else t("narrative.units.unit", lang)
-        key = f"unit_type.{unit_type}"
-        return t(key, lang) if has_key(key, lang) else unit_type
-    if plural:
-        return t("brief.unit.kinds_plural", lang, kinds=kinds)
-    return _cap(t("brief.unit.kinds_label", lang, kinds=kinds))
-
-
-def group_label(brief: Brief, unit_type: str) -> str:
-    """The block of units of a type in a two-block comparison: "khối quận, huyện", "khối sở, ban, ngành"."""
-    kinds = _kinds_text(brief, unit_type)
-    if kinds is None:
-        key = f"narrative.group_name.{unit_type}"
-        return t(key, brief.lang) if has_key(key, brief.lang) else unit_type
-    return t("brief.unit.group", brief.lang, kinds=kinds)
-
-
-_PAREN = re.compile(r"^(?P<short>[^()]+?)\s*\((?P<range>[^()]+)\)\s*$")
-
-
-def band_short(label: str | None) -> str:
-    """A band's name without its range: "Nhóm B (từ 80% đến dưới 90%)" → "Nhóm B" (the card)."""
-    if not label:
-        return t("misc.missing", "vi")
-    m = _PAREN.match(label)
-    return m.group("short") if m else label
-
-
-def band_phrase(label: str | None, lang: str) -> str:
-    """The band in a sentence: "thuộc nhóm B (đạt từ 80% đến dưới 90%)", "xếp loại Tốt"."""
-    if not label:
-        return ""
-    m = _PAREN.match(label)
-    if m:
-        short = lower_first(m.group("short")) if lang == "vi" else m.group("short")
-        return t("brief.band.with_range", lang, short=short, range=m.group("range"))
-    return t("brief.band.plain", lang, label=label)
 
 
 # --------------------------------------------------------------------------- cards and headline
@@ -231,8 +107,6 @@ def cards(brief: Brief) -> tuple[tuple[str, ...], ...]:
 
 def _change_clause(brief: Brief) -> str:
     """"tăng 2,35 điểm và tăng 4 bậc so với năm 2023", or why there is no comparison."""
-    from parbrief.report import narrative as N
-
     lang, h = brief.lang, brief.headline
     if h.change is not None and _finite(h.change) and h.previous_year is not None:
         direction = "up" if h.change > 0 else ("down" if h.change < 0 else "same")
@@ -247,7 +121,7 @@ def _change_clause(brief: Brief) -> str:
     if h.no_change_reason == "new_province":
         return lower_first(t("brief.headline.new_province", lang, province=province_phrase(brief, start=True),
                              year=str(h.year), previous_year=str(h.year - 1),
-                             predecessors=_predecessor_phrase(h.predecessors, h.year - 1, lang)))
+                             predecessors=predecessor_phrase(h.predecessors, h.year - 1, lang)))
     if h.no_change_reason in ("method_break", "new_map"):
         return t(f"headline_extra.{h.no_change_reason}", lang, year=str(h.year), previous_year=str(h.year - 1),
                  predecessors=join_names(list(h.predecessors), lang))
@@ -272,9 +146,7 @@ def headline_sentences(brief: Brief) -> list[str]:
         first = say("headline.national", lang, year=str(h.year), province=province, score=fmt_number(h.score, lang),
                     band=band, rank=fmt_int(h.rank, lang), n=fmt_int(h.n_ranked, lang), region=region, change=change)
     else:
-        from parbrief.report.narrative import _n_units
-
-        first = say("headline.unit_mean", lang, year=str(h.year), province=province, units=_n_units(brief.n_units, lang),
+            first = say("headline.unit_mean", lang, year=str(h.year), province=province, units=N._n_units(brief.n_units, lang),
                     score=fmt_number(h.score, lang), band=band, change=change)
     out = [first]
     if _finite(h.national_gap) and _finite(h.national_mean):
@@ -290,15 +162,13 @@ def headline_sentences(brief: Brief) -> list[str]:
 
 def _difference_finding(brief: Brief, unit_type: str) -> str | None:
     """A significant difference between units of a type, in plain words (None otherwise)."""
-    from parbrief.report.narrative import _estimate_col, _tested_means
-
     result = brief.panel.get(unit_type)
     if result is None or not result.ok or not result.significant:
         return None
-    means = _tested_means(result)
+    means = N._tested_means(result)
     if len(means) < 2:
         return None
-    col = _estimate_col(result)
+    col = N._estimate_col(result)
     years = sorted(int(y) for y in brief.history.loc[brief.history["unit_type"] == unit_type, "year"].unique())
     top, bottom = means.iloc[0], means.iloc[-1]
     common = dict(first=str(years[0]), last=str(years[-1]), units=unit_label(brief, unit_type, plural=True),
@@ -310,13 +180,11 @@ def _difference_finding(brief: Brief, unit_type: str) -> str | None:
 
 
 def _survey_finding(brief: Brief) -> tuple[str, int] | None:
-    from parbrief.report.narrative import _tested_means
-
     result = brief.survey
     if result is None or not result.ok or not len(result.means):
         return None
     lang = brief.lang
-    m = _tested_means(result)
+    m = N._tested_means(result)
     respondents = fmt_int(int(result.means["n"].sum()), lang)
     if result.significant and len(m) >= 2:
         top, bottom = m.iloc[0], m.iloc[-1]
@@ -397,8 +265,6 @@ def findings(brief: Brief) -> list[str]:
     differences between units; the survey; the strongest and weakest field; this year's range of
     units; one "not yet" sentence when the brief can say nothing of movement. No test notation.
     """
-    from parbrief.report.narrative import _components_sentence
-
     lang = brief.lang
     cands: list[tuple[str, int]] = [(" ".join(headline_sentences(brief)), 100)]
     cands += _movement_findings(brief)
@@ -409,7 +275,7 @@ def findings(brief: Brief) -> list[str]:
     survey = _survey_finding(brief)
     if survey:
         cands.append(survey)
-    comp = _components_sentence(brief)
+    comp = N._components_sentence(brief)
     if comp:
         cands.append((lower_unit_words(comp, lang), 50))
     spread = _spread_finding(brief)
@@ -460,8 +326,6 @@ def _signal_text(brief: Brief, c: Any) -> list[str]:
 def attention_items(brief: Brief) -> list[str]:
     """The "Cần quan tâm" list: one line per unit (every reason it needs attention), then the fields
     with the most points lost against their maximum."""
-    from parbrief.report.narrative import component_name
-
     lang, att = brief.lang, brief.attention
     if att is None:
         return []
@@ -474,7 +338,7 @@ def attention_items(brief: Brief) -> list[str]:
     if assessed and not any("declining" in c.signals or "band_drop" in c.signals for c in att.units):
         out.append(say("attention.none", lang, year=str(brief.year)))
     if att.fields:
-        items = [t("brief.attention.field", lang, name=component_name(f.code, lang, brief.spec),
+        items = [t("brief.attention.field", lang, name=N.component_name(f.code, lang, brief.spec),
                    mean=fmt_number(f.mean, lang), max=fmt_number(f.max_points, lang, 1 if f.max_points % 1 else 0),
                    lost=fmt_number(f.lost, lang), worst_unit=str(f.worst_unit), worst_pct=fmt_number(f.worst_pct, lang, 1))
                  for f in att.fields]
@@ -487,24 +351,20 @@ def attention_items(brief: Brief) -> list[str]:
 
 def _pairwise_plain(result: Any, lang: str, kind: str) -> list[str]:
     """Which units do not differ clearly from the highest and the lowest, without the pair count."""
-    from parbrief.report.narrative import _pairwise_sentences
-
-    return [lower_unit_words(s, lang) for s in _pairwise_sentences(result, lang, kind)[1:]]
+    return [lower_unit_words(s, lang) for s in N._pairwise_sentences(result, lang, kind)[1:]]
 
 
 def difference_plain(brief: Brief, unit_type: str) -> list[str]:
     """The differences between units of a type in plain words (the statistics are in the methods)."""
-    from parbrief.report.narrative import _tested_means, reason_text
-
     lang, result = brief.lang, brief.panel[unit_type]
     units = unit_label(brief, unit_type, plural=True)
     if not result.ok:
         return [say("plain.cannot", lang, units=units,
-                    reason=reason_text(result.reason_code, result.primary.reason_detail, lang))]
+                    reason=N.reason_text(result.reason_code, result.primary.reason_detail, lang))]
     found = _difference_finding(brief, unit_type)
     if found:
         return [found, *_pairwise_plain(result, lang, result.kind)]
-    means = _tested_means(result)
+    means = N._tested_means(result)
     years = sorted(int(y) for y in brief.history.loc[brief.history["unit_type"] == unit_type, "year"].unique())
     if len(means) < 2 or not years:
         return []
@@ -515,16 +375,14 @@ def difference_plain(brief: Brief, unit_type: str) -> list[str]:
 def groups_plain(brief: Brief) -> list[str]:
     """The two blocks of units (communes or districts, departments) compared this year, in plain words."""
     from parbrief.analysis.brief import unit_types
-    from parbrief.report.narrative import _estimate_col, _tested_means
-
     result, lang = brief.groups, brief.lang
     if result is None or not result.ok:
         return []
-    m = _tested_means(result).set_index("unit")
+    m = N._tested_means(result).set_index("unit")
     order = [u for u in unit_types(brief.current) if u in m.index][:2]
     if len(order) < 2:
         return []
-    col = _estimate_col(result)
+    col = N._estimate_col(result)
     key = "plain.groups_differ" if result.significant else "plain.groups_same"
     return [say(key, lang, year=str(brief.year), first=group_label(brief, order[0]), second=group_label(brief, order[1]),
                 first_value=fmt_number(m.loc[order[0], col], lang), second_value=fmt_number(m.loc[order[1], col], lang))]

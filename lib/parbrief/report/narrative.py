@@ -27,7 +27,6 @@ from parbrief.text.codes import join_names, method_name
 from parbrief.text.messages import locale_strings, t
 from parbrief.stats._results import Note, StatTest
 from parbrief.stats.differences import NORMALITY_MAX_N, DifferenceResult
-from parbrief.stats.ratings import score_change
 from parbrief.stats.serial import MIN_POOL_PANELS
 from parbrief.stats.trends import Trend
 
@@ -38,9 +37,7 @@ __all__ = [
     "describe_difference",
     "describe_trend",
     "effect_magnitude",
-    "headline_sentence",
     "headline_source",
-    "key_findings",
     "league_notes",
     "method_name",
     "methods_text",
@@ -548,14 +545,6 @@ def describe_difference(result: DifferenceResult, lang: str, *, unit_label: str 
 # --------------------------------------------------------------------------- headline
 
 
-def headline_sentence(brief: Brief) -> str:
-    """Score, band, national and regional rank, change since the previous year (or why there is
-    none) and the gap to the national average (:func:`parbrief.report.leader.headline_sentences`)."""
-    from parbrief.report.leader import headline_sentences
-
-    return " ".join(headline_sentences(brief))
-
-
 def headline_source(brief: Brief) -> str:
     """Where the headline numbers come from: the national table, or the mean of the units."""
     lang, h = brief.lang, brief.headline
@@ -653,16 +642,6 @@ def component_summary(brief: Brief) -> list[str]:
 # --------------------------------------------------------------------------- key findings
 
 
-def key_findings(brief: Brief) -> list[str]:
-    """The three to five findings a leader reads first, in ``brief.lang``, in plain words (no test
-    notation): see :func:`parbrief.report.leader.findings`. Each claims a difference or a trend
-    only when its test does."""
-    from parbrief.report.leader import findings
-
-    check_lang(brief.lang)
-    return findings(brief)
-
-
 # --------------------------------------------------------------------------- methods
 
 
@@ -713,7 +692,7 @@ def methods_text(brief: Brief) -> list[str]:
         out[-1] = f"{out[-1]} {serial}"
     if brief.groups is not None:
         from parbrief.analysis.brief import unit_types
-        from parbrief.report.leader import group_label
+        from parbrief.report.names import group_label
 
         first, second = (group_label(brief, u) for u in unit_types(brief.current)[:2])
         out.append(_t("methods.groups", lang, year=_year(brief.year), first=first, second=second))

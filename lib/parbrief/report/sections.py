@@ -20,6 +20,7 @@ from pandas.io.formats.style import Styler
 
 from parbrief.report import figures as F
 from parbrief.report import leader as L
+from parbrief.report import names as NM
 from parbrief.report import movement as M
 from parbrief.report import narrative as N
 from parbrief.analysis.brief import Brief, unit_types as _unit_types
@@ -27,6 +28,7 @@ from parbrief.analysis.headline import HEADLINE_MIME, Headline, headline_record
 from parbrief.analysis.overview import Overview
 from parbrief.report.blocks import Bullets, Cards, Heading, MarkdownText, Paragraph, Section, esc
 from parbrief.report.tables import change_class, missing, styled
+from parbrief.text.admin_case import lower_first, lower_unit_words
 from parbrief.text.formats import fmt_date, fmt_int, fmt_number, fmt_signed
 from parbrief.text.messages import t
 
@@ -95,7 +97,7 @@ def header(brief: Brief) -> Section:
     its change, change since last year, national average with the gap, rank in the region."""
     lang = brief.lang
     return Section(
-        Heading(1, t("heading.title", lang, province=L.province_phrase(brief), year=brief.year)),
+        Heading(1, t("heading.title", lang, province=NM.province_phrase(brief), year=brief.year)),
         Paragraph(t("banner.synthetic", lang), "pb-banner") if brief.synthetic else None,
         Paragraph(brief.spec.name(lang), "pb-muted"),
         Cards(L.cards(brief)),
@@ -105,7 +107,7 @@ def header(brief: Brief) -> Section:
 
 def key_findings(brief: Brief) -> Section:
     """The 3–5 findings a leader reads first, in plain words (:func:`parbrief.report.leader.findings`)."""
-    return Section(Heading(2, t("heading.key_findings", brief.lang)), Bullets(tuple(N.key_findings(brief))))
+    return Section(Heading(2, t("heading.key_findings", brief.lang)), Bullets(tuple(L.findings(brief))))
 
 
 def attention(brief: Brief) -> Section:
@@ -156,7 +158,7 @@ def league_table(brief: Brief) -> Section:
     parts: list[Any] = [Heading(2, t("heading.league_table", lang))]
     for unit_type in brief.league:
         if len(brief.league) > 1:
-            parts.append(Heading(3, L.unit_label(brief, unit_type)))
+            parts.append(Heading(3, NM.unit_label(brief, unit_type)))
         parts.append(styled(
             league_frame(brief, unit_type), name=f"league-{unit_type}",
             formats={rank: _int(lang), score: _num(lang), change: _signed(lang, compared),
@@ -209,17 +211,17 @@ def _history_block(brief: Brief) -> list[Any]:
     lang, h = brief.lang, brief.headline
     out: list[Any] = [Heading(3, t("history.title", lang))]
     hist = brief.predecessor_history
-    province = L.province_phrase(brief, start=True)
+    province = NM.province_phrase(brief, start=True)
     if len(brief.predecessors) <= 1:
-        out.append(Paragraph(L.say("history.unchanged", lang, province=province, year=brief.year,
+        out.append(Paragraph(NM.say("history.unchanged", lang, province=province, year=brief.year,
                                    reorg_year=brief.year)))
         own = _own_series(brief)
         return out + ([Paragraph(own)] if own else [])
     if hist is None or hist.empty:
         return out + [Paragraph(t("history.no_data", lang))]
     last_year = int(hist["year"].max())
-    preds = L._predecessor_phrase(brief.predecessors, last_year, lang)
-    out.append(Paragraph(L.lower_unit_words(t("history.merged", lang, province=province, predecessors=preds,
+    preds = NM.predecessor_phrase(brief.predecessors, last_year, lang)
+    out.append(Paragraph(lower_unit_words(t("history.merged", lang, province=province, predecessors=preds,
                                                 last_year=last_year, year=brief.year), lang)))
     new_point = (brief.province, brief.year, h.score) if h.score is not None and h.source == "national" else None
     breaks = brief.spec.breaks(sorted(int(y) for y in hist["year"].unique()))
@@ -233,12 +235,13 @@ def _own_series(brief: Brief) -> str | None:
     if hist is None or hist.empty or brief.headline.score is None or brief.headline.source != "national":
         return None
     years = sorted(int(y) for y in hist["year"].unique())
-    start = max([int(b) for b in brief.spec.breaks(years + [brief.year]) if b <= brief.year] or [years[0]])
-    rows = hist[hist["year"] >= start].sort_values("year")
+    # the current method period starts after the last method change (breaks sit between years: 2021.5)
+    start = max([float(b) for b in brief.spec.breaks(years + [brief.year]) if b <= brief.year] or [years[0] - 0.5])
+    rows = hist[hist["year"] > start].sort_values("year")
     values = [t("brief.history.own_value", lang, value=fmt_number(v, lang), year=int(y))
               for y, v in zip(rows["year"], rows["total"])]
     values.append(t("brief.history.own_value", lang, value=fmt_number(brief.headline.score, lang), year=brief.year))
-    return L.say("history.own_series", lang, province=L.province_phrase(brief), values="; ".join(values))
+    return NM.say("history.own_series", lang, province=NM.province_phrase(brief), values="; ".join(values))
 
 
 def _band_counts(brief: Brief) -> pd.DataFrame:
@@ -256,7 +259,7 @@ def differences(brief: Brief) -> Section:
     lang = brief.lang
     parts: list[Any] = [Heading(2, t("heading.differences", lang))]
     for unit_type, result in brief.panel.items():
-        label = L.unit_label(brief, unit_type)
+        label = NM.unit_label(brief, unit_type)
         if len(brief.panel) > 1:
             parts.append(Heading(3, label))
         parts += [Paragraph(s) for s in L.difference_plain(brief, unit_type)]
@@ -265,8 +268,8 @@ def differences(brief: Brief) -> Section:
             xlabel = t("measure.standing" if result.scale == "z_within_year" else "measure.total", lang)
             parts.append(F.means_figure(means, lang, xlabel=xlabel))
     if brief.groups is not None:
-        first, second = (L.group_label(brief, u) for u in _unit_types(brief.current)[:2])
-        parts.append(Heading(3, L._cap(t("brief.unit.groups_heading", lang, first=first, second=second))))
+        first, second = (NM.group_label(brief, u) for u in _unit_types(brief.current)[:2])
+        parts.append(Heading(3, NM.cap(t("brief.unit.groups_heading", lang, first=first, second=second))))
         parts += [Paragraph(s) for s in L.groups_plain(brief)]
     parts.append(Paragraph(t("brief.plain.details", lang, section=t("heading.methods", lang)), "pb-muted"))
     return Section(*parts)
@@ -343,14 +346,14 @@ def test_details(brief: Brief) -> list[Any]:
     pairs (:func:`parbrief.report.narrative.describe_difference`), under the methods heading."""
     lang = brief.lang
     out: list[Any] = []
-    items = [(L.unit_label(brief, u), r, L.unit_label(brief, u, plural=True)) for u, r in brief.panel.items()]
+    items = [(NM.unit_label(brief, u), r, NM.unit_label(brief, u, plural=True)) for u, r in brief.panel.items()]
     if brief.groups is not None:
-        first, second = (L.group_label(brief, u) for u in _unit_types(brief.current)[:2])
+        first, second = (NM.group_label(brief, u) for u in _unit_types(brief.current)[:2])
         items.append((t("brief.unit.groups_heading", lang, first=first, second=second), brief.groups, "group"))
     if brief.survey is not None:
         items.append((t("heading.satisfaction", lang), brief.survey, "unit"))
     for label, result, units in items:
-        out.append(Heading(3, t("brief.methods.tests_heading", lang, label=L.lower_first(label) if lang == "vi"
+        out.append(Heading(3, t("brief.methods.tests_heading", lang, label=lower_first(label) if lang == "vi"
                                 else label)))
         out += [Paragraph(s) for s in N.describe_difference(result, lang, unit_label=units)]
     return out
