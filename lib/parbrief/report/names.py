@@ -96,9 +96,10 @@ def unit_label(brief: Brief, unit_type: str, *, plural: bool = False) -> str:
     lang = brief.lang
     kinds = _kinds_text(brief, unit_type)
     if kinds is None:
-        if plural:
+        if plural:  # English sentences put their own "the" before the units
             key = f"narrative.units.{unit_type}"
-            return t(key, lang) if has_key(key, lang) else t("narrative.units.unit", lang)
+            words = t(key, lang) if has_key(key, lang) else t("narrative.units.unit", lang)
+            return words.removeprefix("the ") if lang == "en" else words
         key = f"unit_type.{unit_type}"
         return t(key, lang) if has_key(key, lang) else unit_type
     if plural:
