@@ -209,14 +209,15 @@ def _history_block(brief: Brief) -> list[Any]:
     reorganized gets no such chart (it has no former provinces), only its own scores under the
     current method in a sentence."""
     lang, h = brief.lang, brief.headline
-    out: list[Any] = [Heading(3, t("history.title", lang))]
     hist = brief.predecessor_history
     province = NM.province_phrase(brief, start=True)
     if len(brief.predecessors) <= 1:
+        out: list[Any] = [Heading(3, t("brief.history.title_unchanged", lang))]
         out.append(Paragraph(NM.say("history.unchanged", lang, province=province, year=brief.year,
                                    reorg_year=brief.year)))
         own = _own_series(brief)
         return out + ([Paragraph(own)] if own else [])
+    out = [Heading(3, t("history.title", lang))]
     if hist is None or hist.empty:
         return out + [Paragraph(t("history.no_data", lang))]
     last_year = int(hist["year"].max())
