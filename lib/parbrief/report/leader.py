@@ -21,7 +21,7 @@ from parbrief.analysis.headline import Headline
 from parbrief.report import narrative as N
 from parbrief.report.names import (band_phrase, band_short, group_label, predecessor_phrase, province_phrase,
                                    say, unit_label)
-from parbrief.text.admin_case import lower_first, lower_unit_words
+from parbrief.text.admin_case import lower_unit_words
 from parbrief.text.codes import join_names
 from parbrief.text.formats import fmt_int, fmt_number, fmt_signed
 from parbrief.text.messages import t
@@ -119,9 +119,8 @@ def _change_clause(brief: Brief) -> str:
                      previous_year=str(h.previous_year))
         return t("narrative.headline.change_score", lang, score_change=score_change, previous_year=str(h.previous_year))
     if h.no_change_reason == "new_province":
-        return lower_first(t("brief.headline.new_province", lang, province=province_phrase(brief, start=True),
-                             year=str(h.year), previous_year=str(h.year - 1),
-                             predecessors=predecessor_phrase(h.predecessors, h.year - 1, lang)))
+        return t("brief.headline.new_province", lang, province=province_phrase(brief), year=str(h.year),
+                 previous_year=str(h.year - 1), predecessors=predecessor_phrase(h.predecessors, h.year - 1, lang))
     if h.no_change_reason in ("method_break", "new_map"):
         return t(f"headline_extra.{h.no_change_reason}", lang, year=str(h.year), previous_year=str(h.year - 1),
                  predecessors=join_names(list(h.predecessors), lang))
