@@ -40,6 +40,7 @@ _RENDER_ARGS: dict[str, dict[str, Any]] = {
     "adjust": {"choices": ["holm", "bh"]},
     "band_scheme": {},
     "national_band_scheme": {},
+    "prepared_by": {},
     "data": {"type": Path},
     "spec": {"type": Path},
     "params": {"type": Path},

@@ -131,6 +131,8 @@ class RunParameters(BaseModel):
     adjust: Literal["holm", "bh"] = _f("holm", "brief", "tunable", "file", "cli")
     band_scheme: str = _f("provincial", "brief", "tunable", "file", "cli")
     national_band_scheme: str = _f("national", "brief", "overview", "tunable", "file", "cli")
+    prepared_by: str = _f("", "brief", "tunable", "file", "cli")
+    notes: str = _f("", "brief")
     aliases: str | dict[str, dict[str, str]] = _f({}, "file")
     province_aliases: dict[str, str] = _f({}, "file")
     provinces: dict[str, dict[str, Any]] = _f({}, "file")

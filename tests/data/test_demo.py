@@ -175,7 +175,9 @@ def test_scores_shape_and_dtypes(spec, demo):
     assert set(s["unit_type"]) == {"district", "department"}
     depts = n[n["unit_type"] == "department"].groupby("province")["unit"].nunique()
     assert len(depts) == 13 and depts.between(4, 6).all()
-    assert set(n.loc[n["unit_type"] == "department", "unit"]) <= set(bundled_departments())
+    # a centrally-run city's inspectorate is "Thanh tra thành phố" (the bundled list says "Thanh tra tỉnh")
+    assert set(n.loc[n["unit_type"] == "department", "unit"]) <= set(bundled_departments()) | {"Thanh tra thành phố"}
+    assert "Thanh tra tỉnh" not in set(n.loc[n["province"] == "Cần Thơ", "unit"])
     assert not n.duplicated(["province", "unit", "year"]).any()
     assert demo.years == tuple(YEARS)
     assert demo.spec_id == "par_index"
@@ -364,7 +366,7 @@ def test_survey_counts_scale_and_unit_differences(demo):
 def test_63_provinces_for_the_benchmark(demo63):
     s = _normalized(demo63.scores)
     assert s["province"].nunique() == 63
-    synth = s[s["unit"].str.endswith("(giả lập)")]
+    synth = s[s["unit"].str.endswith("– giả lập")]
     assert synth["province"].nunique() == 50
     per_prov = s[~s["province"].isin(set(bundled_units()["province"]))].groupby("province")["unit"].nunique()
     assert per_prov.between(15, 35).all() and per_prov.nunique() > 5
@@ -405,7 +407,7 @@ def test_write_demo_end_to_end_and_rerun_replaces_the_store(tmp_path, spec, caps
     assert lines[0].startswith("DỮ LIỆU GIẢ LẬP") and "SYNTHETIC" in lines[0]
     assert lines[1] == (
         f"Điểm các đơn vị: {out / 'scores.xlsx'} (1607 dòng; 349 đơn vị của 13 tỉnh; "
-        "8 tỉnh, thành phố theo bản đồ từ 1/7/2025; 2018–2025)"
+        "8 tỉnh, thành phố theo bản đồ từ 01/7/2025; 2018–2025)"
     )
     assert files.summary_lines("en")[3] == f"Satisfaction survey: {out / 'survey.csv'} ({len(demo.survey)} respondents)"
     readme = files.readme.read_text(encoding="utf-8")

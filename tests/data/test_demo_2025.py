@@ -52,10 +52,12 @@ def test_2025_scores_are_departments_and_communes_of_the_new_provinces(scores):
     per = y25.groupby(["province", "unit_type"]).size().unstack()
     assert per["commune"].between(8, 14).all() and per["department"].between(4, 8).all()
     communes = y25.loc[y25["unit_type"] == "commune", "unit"]
-    assert communes.str.endswith(" (giả lập)").all()
-    assert communes.str.match(r"^(Phường|Xã) \d{2} \(giả lập\)$").all()
+    assert communes.str.endswith(" – giả lập").all()
+    assert communes.str.match(r"^(Phường|Xã) \d{2} – giả lập$").all()  # "Xã 01 – giả lập (4,55/5 điểm)"
     # every 2025 department is a department of the March 2025 map
-    assert set(y25.loc[y25["unit_type"] == "department", "unit"]) <= set(load_department_crosswalk().new_units())
+    # (a centrally-run city's inspectorate is "Thanh tra thành phố", the crosswalk's "Thanh tra tỉnh")
+    depts = set(y25.loc[y25["unit_type"] == "department", "unit"].replace("Thanh tra thành phố", "Thanh tra tỉnh"))
+    assert depts <= set(load_department_crosswalk().new_units())
     assert not scores.duplicated(["province", "unit", "year"]).any()
 
 
@@ -146,7 +148,7 @@ def test_each_year_follows_its_method_version(spec, demo):
 def test_survey_2025_is_communes(demo):
     sv = demo.survey
     y25 = sv[sv["year"] == 2025]
-    assert y25["unit"].str.endswith("(giả lập)").all() and y25["province"].nunique() == 8
+    assert y25["unit"].str.endswith("– giả lập").all() and y25["province"].nunique() == 8
     assert y25.groupby(["province", "unit"]).size().between(30, 120).all()
 
 

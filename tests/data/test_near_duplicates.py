@@ -20,7 +20,7 @@ from parbrief.data.store import Store, ingest_file
         ("Huyện Triệu Phong", "Huyện Triêu Phong", "spelling"),
         ("Huyện Gio Linh", "Huyện Gio Lin", "spelling"),
         ("Phường 1", "Phường 2", None),                 # numbers differ
-        ("Xã 01 (giả lập)", "Xã 02 (giả lập)", None),
+        ("Xã 01 – giả lập", "Xã 02 – giả lập", None),
         ("Huyện Vĩnh Linh", "Huyện Gio Linh", None),
         ("Thành phố Đồng Hới", "Thành phố Đông Hà", None),
         ("Huyện Vĩnh Linh", "HUYỆN VĨNH LINH", None),   # one key: unified, not a near-duplicate

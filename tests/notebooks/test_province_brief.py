@@ -39,11 +39,14 @@ def _expected_headline(store: Path, province: str, year: int, lang: str) -> dict
     change = score - float(before.loc[before["unit"] == province, "total"].iloc[0])
     spec = load_spec()
     band = spec.scheme("national").band_for(score).label(lang)
+    short, rng = band.split(" (", 1)  # "Nhóm B (từ 80% đến dưới 90%)": the card says "Nhóm B"
     return {
         "score": fmt_number(score, lang),
         "rank": t("headline.rank_of", lang, rank=fmt_int(rank, lang), n=fmt_int(len(now), lang)),
         "change": fmt_signed(change, lang),
-        "band": band,
+        "band": short,
+        # the sentence: "thuộc nhóm B (đạt từ 80% đến dưới 90%)" / "in Group B (80% to under 90%)"
+        "band_sentence": (f"thuộc {short[0].lower()}{short[1:]} (đạt {rng}" if lang == "vi" else f"in {short} ({rng}"),
     }
 
 

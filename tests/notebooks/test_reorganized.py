@@ -29,31 +29,35 @@ def test_merged_province_brief_vi(rendered_2025, demo_store):
     own = national[(national["year"] == 2025) & (national["unit"] == "Quảng Trị")]["total"].iloc[0]
     assert fmt_number(own, "vi") in text and re.search(r"\b\d+/34\b", text)
     assert t("headline_extra.kpi_new_province", "vi") in text
-    assert "đây là tỉnh mới hình thành năm 2025 từ Quảng Bình và Quảng Trị" in text
+    assert "tỉnh Quảng Trị được hình thành năm 2025 trên cơ sở sắp xếp tỉnh Quảng Bình và tỉnh Quảng Trị" in text
+    assert "tỉnh mới" not in text and "hợp nhất" not in text and "sáp nhập" not in text
     # Each predecessor's history is its own line, labelled as the former provinces'.
     assert t("history.title", "vi") in text
-    assert "không phải của Quảng Trị, và không được cộng gộp hay lấy bình quân" in text
-    history_alt = next(a for a in _alts(page) if "tỉnh cũ" in a)
+    assert "không phải của tỉnh Quảng Trị, và không được cộng gộp hay lấy bình quân" in text
+    history_alt = next(a for a in _alts(page) if "trước khi sắp xếp" in a)
     assert "Quảng Bình 2024" in history_alt and "Quảng Trị 2024" in history_alt
     # Current units have one year: no trend is claimed for any of them.
     html = page.read_text(encoding="utf-8")
     assert f">{t('trend.improving', 'vi')}<" not in html and f">{t('trend.declining', 'vi')}<" not in html
     assert f">{t('standing.label.insufficient', 'vi')}<" in html
-    assert "Huyện" not in re.sub(r"Huyện [^,]* \(tỉnh cũ\)", "", text).split(t("heading.league_table", "vi"))[1].split(
+    assert "Huyện" not in text.split(t("heading.league_table", "vi"))[1].split(
         t("heading.trends", "vi"))[0], "no district in the 2025 league table"
 
 
 def test_unchanged_province_keeps_its_comparison(rendered_2025):
     text = _text(rendered_2025.out_dir / "thanh-hoa.html")
-    assert "không thay đổi địa giới cấp tỉnh" in text
+    assert "không thay đổi địa giới khi sắp xếp đơn vị hành chính năm 2025" in text
     assert "so với năm 2024" in text  # same territory: the score change is given
+    # not reorganized: no chart or words of former provinces
+    assert "tỉnh cũ" not in text and t("history.title", "vi") not in text
+    assert not any("trước khi sắp xếp" in a for a in _alts(rendered_2025.out_dir / "thanh-hoa.html"))
     assert t("headline_extra.kpi_new_province", "vi") not in text
 
 
 def test_merged_province_brief_en(rendered_2025_en):
     assert rendered_2025_en.exit_code == 0, rendered_2025_en.lines()
     text = _text(rendered_2025_en.out_dir / "quang-tri.html")
-    assert "it is a new province formed in 2025 from Quảng Bình and Quảng Trị" in text
+    assert "Quảng Trị was formed in 2025 by the reorganization of Quảng Bình and Quảng Trị" in text
     assert "they are neither summed nor averaged" in text
 
 

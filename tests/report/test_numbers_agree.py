@@ -13,6 +13,7 @@ import pandas as pd
 import pytest
 import yaml
 
+from parbrief.report import leader as L
 from parbrief.report import narrative as N
 from parbrief.report import sections as S
 from parbrief.analysis.brief import build_brief
@@ -64,11 +65,11 @@ def test_card_text_and_table_agree_where_rounded_means_would_not():
     # R: mean(c(80.40, 80.40, 80.41, 80.41, 80.41)) - mean(c(80, 80, 80, 80.01, 80.01)) → 0.402
     assert h.change == pytest.approx(0.402, abs=1e-9)
     card = S.header(b).html
-    assert '<span class="pb-kpi-value">+0,40</span>' in card and "+0,41" not in card
-    sentence = N.headline_sentence(b)
+    assert '<span class="pb-kpi-value">+0,40 điểm</span>' in card and "+0,41" not in card
+    sentence = " ".join(L.headline_sentences(b))
     assert "đạt 80,41 điểm" in sentence and "tăng 0,40 điểm so với năm 2023" in sentence
     assert "tăng 0,41" not in sentence
-    assert "up 0.40 points compared with 2023" in N.headline_sentence(_brief(_unit_mean_scores(), lang="en"))
+    assert "up 0.40 points compared with 2023" in " ".join(L.headline_sentences(_brief(_unit_mean_scores(), lang="en")))
     # the league table: each unit's change is the difference of its two printed scores
     league = b.league["district"].set_index("unit")
     assert league["change"].to_dict() == {"Huyện A": 0.4, "Huyện B": 0.4, "Huyện C": 0.41, "Huyện D": 0.4,
@@ -94,7 +95,8 @@ def test_provinces_printed_with_equal_scores_share_a_national_rank_everywhere():
     assert heads["Tỉnh H"].score == heads["Tỉnh I"].score == 38.03
     for p in ("Tỉnh H", "Tỉnh I"):
         b = _brief(scores, province=p)
-        assert "đạt 38,03 điểm" in N.headline_sentence(b) and "đứng thứ 8/10 tỉnh, thành phố" in N.headline_sentence(b)
+        sentence = " ".join(L.headline_sentences(b))
+        assert "đạt 38,03 điểm" in sentence and "xếp thứ 8/10 tỉnh, thành phố" in sentence
         assert "8/10" in S.header(b).html
     ov = build_overview(year=2024, data="x", spec=SPEC, frames=(scores, None, "sha", {}))
     ranks = ov.table.set_index("unit")["rank"]
@@ -105,22 +107,18 @@ def test_provinces_printed_with_equal_scores_share_a_national_rank_everywhere():
     assert ov.table.set_index("unit").loc[["Tỉnh H", "Tỉnh I"], "change"].tolist() == [-18.97, -19.97]
 
 
-def test_a_gap_between_two_printed_means_is_their_difference():
-    rows = [(u, y, lvl + (y - 2020) * 0.1 + d) for u, lvl in zip(UNITS[:4], (70.0, 80.0, 90.0, 85.0))
-            for y, d in zip(range(2020, 2025), (0.3, -0.2, 0.05, -0.4, 0.25))]
-    rows = [(u, y, v + (0.3 if (u, y) in {("Huyện B", 2021), ("Huyện C", 2022)} else 0.0)) for u, y, v in rows]
-    b = _brief(_frame("Tỉnh Thử", rows))
-    res = b.panel["district"]
-    assert res.significant
-    col = "ls_mean" if "ls_mean" in res.means.columns else "mean"
-    means = res.means.copy()
-    # top and bottom print 83,90 and 78,66; their unrounded gap 5.249 would print 5,25 (issue #13)
-    means[col] = means["unit"].map({"Huyện C": 83.904, "Huyện D": 81.0, "Huyện B": 80.0, "Huyện A": 78.655})
-    means = means.sort_values(col, ascending=False, kind="mergesort").reset_index(drop=True)
-    b2 = replace(b, panel={"district": replace(res, means=means)})
-    finding = next(s for s in N.key_findings(b2) if "khoảng cách" in s)
-    assert "(bình quân 83,90 điểm)" in finding and "(78,66 điểm)" in finding
-    assert "khoảng cách 5,24 điểm" in finding  # R: 83.90 - 78.66 → 5.24
+def test_a_gap_between_two_printed_values_is_their_difference():
+    # the province prints 83,90 and the national average (83.904 + 73.406) / 2 = 78.655 prints 78,66; their
+    # unrounded gap 5.249 would print 5,25 (issue #13): the card and the sentence print 5,24
+    nat = _frame("Việt Nam", [("Tỉnh Thử", 2024, 83.904), ("Tỉnh Khác", 2024, 73.406)], unit_type="province")
+    b = _brief(pd.concat([_unit_mean_scores(), nat], ignore_index=True))
+    h = b.headline
+    assert h.national_mean == pytest.approx(78.655) and h.national_gap == pytest.approx(5.24)  # R: 83.90 - 78.66
+    sentence = L.headline_sentences(b)[1]
+    assert sentence == "Điểm của tỉnh Thử cao hơn bình quân cả nước (78,66 điểm) 5,24 điểm."
+    card = S.header(b).html
+    assert '<span class="pb-kpi-value">78,66</span><span class="pb-kpi-label pb-kpi-note">cao hơn 5,24 điểm</span>' in card
+    assert "5,25" not in card + sentence
 
 
 def test_band_cut_offs_print_at_the_spec_precision():

@@ -108,7 +108,7 @@ def test_methods_table_is_key_value_with_the_hash_in_code(brief):
     styler = section.tables[0]
     assert list(styler.data.columns) == [t("methods.item", "vi"), t("methods.value", "vi")]
     html = styler.to_html()
-    assert "<code>abababababababab…</code>" in html
+    assert "<code>abababababab</code>" in html  # a short check code, not the whole hash
     assert not re.search(r"<th[ >]", html)  # no empty header row
 
 

@@ -16,6 +16,7 @@ from typing import Any
 
 import pandas as pd
 
+from parbrief.analysis.attention import Attention, attention
 from parbrief.analysis.headline import Headline, headline, headline_rows
 from parbrief.analysis.pooling import difference_pool, trend_pool
 from parbrief.analysis.reorganization import predecessor_history as predecessor_history_of, predecessors_of, reorganization_year
@@ -88,6 +89,18 @@ class Brief:
     survey_min_n: int = SURVEY_MIN_N
     #: The store's pooled ρ each unit type's difference test used (None: the province's own).
     difference_pools: dict[str, PooledRho | None] = field(default_factory=dict)
+    #: The province's official name in ``year`` ("Tỉnh Sóc Trăng", "Thành phố Cần Thơ"; the data's
+    #: name when the crosswalk does not know it) and whether it is a centrally-run city.
+    official_name: str = ""
+    is_city: bool = False
+    #: What needs a leader's attention (:mod:`parbrief.analysis.attention`).
+    attention: Attention | None = None
+    #: The preparing office's comments (Markdown, from ``params/notes/<year>/<province>.md``) and
+    #: the office's name (``prepared_by``); empty when none.
+    notes: str = ""
+    prepared_by: str = ""
+    #: The name of the data file the render read (the store or scores file, not a path).
+    source_name: str = ""
 
     @property
     def years(self) -> list[int]:
@@ -154,12 +167,15 @@ def build_brief(
     national_band_scheme: str = default("national_band_scheme"),
     survey_min_n: int = SURVEY_MIN_N,
     frames: tuple[pd.DataFrame, pd.DataFrame | None, str, dict[str, str]] | None = None,
+    prepared_by: str = default("prepared_by"),
+    notes: str | Path = default("notes"),
 ) -> Brief:
     """Compute every number of ``province``'s brief for ``year`` (see :class:`Brief`).
 
     Only years up to ``year`` are used, so a brief for an earlier year reads as it would have
     then. ``data`` empty: the demo store (:func:`parbrief.data.snapshot.default_data`).
-    ``frames`` lets a caller that already loaded the data pass it in.
+    ``frames`` lets a caller that already loaded the data pass it in. ``notes`` is the path of
+    the preparing office's comments (Markdown; empty: none), ``prepared_by`` the office's name.
     """
     from parbrief.data.names import normalize_name
     from parbrief.errors import ParamsError
@@ -249,6 +265,8 @@ def build_brief(
     dropped = tuple(sorted(units_before - units_now))
     from parbrief import __version__
 
+    components = _component_table(current, previous, idx)
+    official, is_city = _official_name(key, year)
     return Brief(
         province=key,
         year=int(year),
@@ -271,7 +289,7 @@ def build_brief(
         groups=groups,
         survey=survey_result,
         bands=band_distribution(history, scheme, by="year", decimals=idx.rank_decimals),
-        components=_component_table(current, previous, idx),
+        components=components,
         new_units=new_units,
         dropped_units=dropped,
         synthetic=str(meta.get("synthetic", "")).lower() == "true",
@@ -291,6 +309,39 @@ def build_brief(
         standing=standing,
         survey_min_n=int(survey_min_n),
         difference_pools=diff_pools,
+        official_name=official,
+        is_city=is_city,
+        attention=attention(league=league, current=current, components=components, standing=standing, spec=idx,
+                            compare_year=compare_year, scores_comparable=scores_comparable),
+        notes=_read_notes(notes),
+        prepared_by=str(prepared_by or "").strip(),
+        source_name=str(meta.get("source_file") or Path(str(data)).name),
     )
+
+
+def _official_name(province: str, year: int) -> tuple[str, bool]:
+    """The official name of ``province`` in ``year`` and whether it is a centrally-run city."""
+    from parbrief.data.crosswalk import province_official_name
+
+    try:
+        name = province_official_name(province, year)
+    except KeyError:
+        return province, False
+    return name, name.startswith("Thành phố ")
+
+
+def _read_notes(path: str | Path) -> str:
+    """The comments file's text (UTF-8; empty when there is none)."""
+    from parbrief.errors import ParamsError
+
+    if not str(path or "").strip():
+        return ""
+    p = Path(path)
+    try:
+        return p.read_text(encoding="utf-8-sig").strip()
+    except FileNotFoundError:
+        raise ParamsError.keyed("brief.error.notes_missing", path=str(p)) from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ParamsError.keyed("brief.error.notes_unreadable", path=str(p), reason=str(exc)) from None
 
 

@@ -44,6 +44,17 @@ class Headline:
     source: str
     no_change_reason: str | None = None  # no_previous | new_province | method_break | None
     predecessors: tuple[str, ...] = ()
+    #: The mean of every province's score in the national table that year (unrounded), and the
+    #: province's gap to it: the difference of the two *printed* values (``score_change``).
+    national_mean: float | None = None
+    national_gap: float | None = None
+    #: The socio-economic region (``data.regions``), the rank among its provinces in the national
+    #: table (ties share a rank) and how many there are; ``region_provisional`` for a new
+    #: province formed across regions.
+    region: str | None = None
+    region_rank: int | None = None
+    region_n: int | None = None
+    region_provisional: bool = False
 
 
 def _national_rank(national: pd.DataFrame, year: int, decimals: int = 2) -> pd.DataFrame:
@@ -74,18 +85,24 @@ def headline(
     national = scores[scores["province"] == NATIONAL]
     own = national[national["unit"] == province]
     prev_year = year - 1
+    preds = predecessors_of(province, year)
+    # A province not reorganized may still be written otherwise the year before ("Thừa Thiên Huế").
+    prev_name = preds[0] if year == reorganization_year() and len(preds) == 1 else province
+    prev_own = national[(national["unit"] == prev_name) & (national["year"] == prev_year)]
+    extra: dict[str, Any] = {}
     if not own[own["year"] == year].empty:
         ranks = _national_rank(national, year, dec)
         row = ranks[ranks["unit"] == province].iloc[0]
         score = float(row["total"])
         rank, n_ranked = int(row["rank"]), int(len(ranks))
         change = rank_change = None
-        if not own[own["year"] == prev_year].empty:
+        if not prev_own.empty:
             prev_ranks = _national_rank(national, prev_year, dec)
-            prev = prev_ranks[prev_ranks["unit"] == province].iloc[0]
+            prev = prev_ranks[prev_ranks["unit"] == prev_name].iloc[0]
             change = score_change(score, prev["total"], dec)  # of the published scores
             rank_change = int(prev["rank"]) - rank
         source = "national"
+        extra = _national_context(ranks, province, year, dec)
     else:
         units = scores[(scores["province"] == province)]
         this = published_values(units.loc[units["year"] == year, "total"], dec).dropna()
@@ -117,8 +134,28 @@ def headline(
         previous_year=prev_year if has_prev else None,
         source=source,
         no_change_reason=None if has_prev else why_not,
-        predecessors=predecessors_of(province, year),
+        predecessors=preds,
+        **extra,
     )
+
+
+def _national_context(ranks: pd.DataFrame, province: str, year: int, decimals: int) -> dict[str, Any]:
+    """The national mean and the gap to it, the region and the rank within it (see :class:`Headline`)."""
+    from parbrief.data.regions import region_of
+    from parbrief.stats.ratings import published, score_change
+
+    mean = float(pd.to_numeric(ranks["total"], errors="coerce").mean())
+    score = float(ranks.loc[ranks["unit"] == province, "total"].iloc[0])
+    out: dict[str, Any] = {"national_mean": mean, "national_gap": score_change(score, mean, decimals)}
+    region = region_of(province, year)
+    if region is None:
+        return out
+    peers = ranks[[getattr(region_of(str(u), year), "code", None) == region.code for u in ranks["unit"]]]
+    own = published(score, decimals)
+    better = sum(published(v, decimals) > own for v in peers["total"])
+    out.update(region=region.code, region_rank=int(better) + 1, region_n=int(len(peers)),
+               region_provisional=region.provisional)
+    return out
 
 
 def headline_rows(

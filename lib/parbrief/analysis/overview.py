@@ -36,6 +36,8 @@ class Overview:
     data_source: str
     data_sha256: str
     generated: str = field(default_factory=lambda: date.today().isoformat())
+    #: The name of the data file the render read (the store or scores file, not a path).
+    source_name: str = ""
 
 
 def build_overview(
@@ -73,8 +75,11 @@ def build_overview(
         table = rank_table(national, year, compare_year=None, scheme=scheme, decimals=dec)
         table["predecessors"] = [predecessors_of(u, year) for u in table["unit"]]
         prev = national[national["year"] == year - 1].set_index("unit")["total"]
-        prev_same = [prev[u] if (len(p) == 1 and u in prev.index) else float("nan")
-                     for u, p in zip(table["unit"], table["predecessors"])]
+        # A province not reorganized compares with its own score the year before, under the name it
+        # had then (Huế was "Thừa Thiên Huế" in 2024).
+        prev_same = [prev[p[0]] if (len(p) == 1 and p[0] in prev.index) else float("nan")
+                     for p in table["predecessors"]]
+        table["previous"] = published_values(prev_same, dec).to_numpy()
         table["change"] = score_changes(table["value"], published_values(prev_same, dec), dec)
         history = national[national["year"] >= year].reset_index(drop=True)
     else:
@@ -96,4 +101,5 @@ def build_overview(
         synthetic=str(meta.get("synthetic", "")).lower() == "true",
         data_source=str(data),
         data_sha256=sha,
+        source_name=str(meta.get("source_file") or Path(str(data)).name),
     )

@@ -36,8 +36,8 @@ Model (points of a 100-point total; scaled to the spec's ``total_max``):
   successors of its predecessors' departments under the 1 March 2025 reorganization
   (``resources/department_crosswalk_2025.csv``); in an unchanged province a department the
   reorganization left alone *continues* (same draws, same series), every other department is a
-  new unit; 8–14 communes and wards per province with synthetic names ("Phường 01 (giả lập)",
-  "Xã 01 (giả lập)"; the real provinces have many more). New units are centred at 2025
+  new unit; 8–14 communes and wards per province with synthetic names ("Phường 01 – giả lập",
+  "Xã 01 – giả lập"; the real provinces have many more). New units are centred at 2025
   (type means: communes 82, departments 84; communes' unit SD 3.5). Predecessors have data up to
   2024 only; Hậu Giang, merged into Cần Thơ, is not bundled (its history is in the national table
   only; :attr:`DemoData.reorg` says so).
@@ -157,6 +157,9 @@ _SURVEY_ITEM_SHIFT = np.array([-0.1, 0.2, -0.3])
 _SURVEY_ITEM_SHARE = 0.75
 _SURVEY_TREND = 0.06
 _DEPARTMENTS_PER_PROVINCE = (4, 6)
+#: How a synthetic unit's name says it is invented: "Xã 01 – giả lập" (a dash, not a second pair of
+#: brackets, so "Xã 01 – giả lập (4,55/5 điểm)" reads as one name and one value).
+SYNTHETIC_MARK = "– giả lập"
 _DEFAULT_UNITS_PER_PROVINCE = (15, 35)
 _COMMUNES_PER_PROVINCE = (8, 14)  # a sample of each new province's communes and wards (synthetic names)
 _SD_MERGED_PROVINCE = 1.0  # a merged province's effect: mean of its predecessors' + N(0, 1)
@@ -378,7 +381,7 @@ def _static_draws(
         lo, hi = synthetic_units  # type: ignore[misc]
         n_total = int(rng.integers(lo, hi + 1))
         n_dist = max(1, n_total - n_dept)
-        districts = [f"Huyện {i:02d} (giả lập)" for i in range(1, n_dist + 1)]
+        districts = [f"Huyện {i:02d} {SYNTHETIC_MARK}" for i in range(1, n_dist + 1)]
         vf = [None] * n_dist
         vt = [None] * n_dist
     all_depts = _departments()
@@ -609,8 +612,8 @@ def _new_units(
     units.sort(key=lambda u: order[str(u["name"])])
     n_comm = int(rng.integers(_COMMUNES_PER_PROVINCE[0], _COMMUNES_PER_PROVINCE[1] + 1))
     n_ward = max(1, n_comm // 3)
-    units += [{"name": f"Phường {k:02d} (giả lập)", "type": "commune", "continues": None} for k in range(1, n_ward + 1)]
-    units += [{"name": f"Xã {k:02d} (giả lập)", "type": "commune", "continues": None}
+    units += [{"name": f"Phường {k:02d} {SYNTHETIC_MARK}", "type": "commune", "continues": None} for k in range(1, n_ward + 1)]
+    units += [{"name": f"Xã {k:02d} {SYNTHETIC_MARK}", "type": "commune", "continues": None}
               for k in range(1, n_comm - n_ward + 1)]
     fresh = [u for u in units if u["continues"] is None]
     n = len(fresh)
@@ -695,7 +698,7 @@ def make_demo(
 
     ``provinces``: ``None`` = the 13 bundled provinces with their real units; an int *n* = the
     bundled ones (in code order) then the other provinces of the pre-2025 map with synthetic
-    districts ("Huyện 01 (giả lập)" …) up to *n* (63 = all, for the benchmark); or a list of
+    districts ("Huyện 01 – giả lập" …) up to *n* (63 = all, for the benchmark); or a list of
     short province names. ``units_per_province`` = (low, high) range of the unit count (districts
     plus 4–6 departments) of each *synthetic* province, default (15, 35); bundled provinces keep
     their real units. ``years`` may run to 2025 (:data:`DEMO_YEARS_2025`): 2025 is on the map of
@@ -965,6 +968,33 @@ def _new_map(b: _DemoBuild) -> None:
 
 
 
+def _local_department_names(frame: pd.DataFrame, column: str = "unit") -> pd.DataFrame:
+    """A centrally-run city's inspectorate is "Thanh tra thành phố", not "Thanh tra tỉnh" (the
+    bundled list is written for a province); the city is told by its official name that year."""
+    from parbrief.data.crosswalk import province_official_name
+
+    if frame.empty or "province" not in frame.columns:
+        return frame
+
+    def is_city(province: str, year: int | None) -> bool:
+        try:
+            return province_official_name(province, year).startswith("Thành phố ")
+        except KeyError:
+            return False
+
+    years = frame["year"].astype(int).tolist() if "year" in frame.columns else [None] * len(frame)
+    cities = {(p, y) for p, y in set(zip(frame["province"], years)) if is_city(str(p), y)}
+    if not cities:
+        return frame
+    # the name as written that year may be decomposed (NFD) or spaced differently: compare it normalized
+    hit = [(p, y) in cities and " ".join(unicodedata.normalize("NFC", str(u)).split()) == "Thanh tra tỉnh"
+           for p, y, u in zip(frame["province"], years, frame[column])]
+    if any(hit):
+        frame = frame.copy()
+        frame.loc[hit, column] = "Thanh tra thành phố"
+    return frame
+
+
 def _assemble(b: _DemoBuild) -> DemoData:
     """The collected rows as the demo's frames and logs."""
     nat = np.vstack(b.nat_cents) if b.nat_cents else np.zeros((0, b.n_comp))
@@ -996,7 +1026,8 @@ def _assemble(b: _DemoBuild) -> DemoData:
             **{name: vv[:, j + 1] for j, name in enumerate(SURVEY_ITEMS)},
         }
     )
-    truth = pd.DataFrame(b.truth_rows)
+    scores, survey = _local_department_names(scores), _local_department_names(survey)
+    truth = _local_department_names(pd.DataFrame(b.truth_rows))
     for col in ("province", "unit", "unit_type", "trend"):
         truth[col] = truth[col].astype("str")
     for col in ("valid_from", "valid_to"):

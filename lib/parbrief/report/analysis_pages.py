@@ -23,7 +23,7 @@ from pandas.io.formats.style import Styler
 from parbrief.stats.sensitivity import gls_residuals, leave_one_out, most_extreme, panel_residuals
 
 __all__ = [
-    "autocorrelation_table", "load_brief", "model_tables", "notes_markdown", "pairwise_matrix",
+    "autocorrelation_table", "load_brief", "model_tables", "notes_markdown", "pairwise_matrix", "provenance_table",
     "qq_figure", "residual_figure", "sensitivity_table", "standing_trend_table", "trend_residual_figure",
     "trend_table", "unit_types_of",
 ]
@@ -267,3 +267,13 @@ def sensitivity_table(brief: Any, unit_type: str) -> Styler:
     out["left_out"] = [_level(v) for v in out["left_out"]]
     out = out[["by", "left_out", "most_extreme", "test", "ok", "statistic", "df1", "df2", "p", "effect", "significant"]]
     return _style(out).apply(lambda r: ["font-weight: bold" if r["most_extreme"] else ""] * len(r), axis=1)
+
+
+def provenance_table(brief: Any) -> Styler:
+    """Everything the brief was made from, for an analyst: the data path and its full SHA-256, every
+    run parameter by its name (the leader's brief shows only the file name and a short check code)."""
+    rows = [("data", str(brief.data_source)), ("data_sha256", str(brief.data_sha256)),
+            ("source_file", str(brief.source_name)), ("generated", str(brief.generated))]
+    rows += [(str(k), str(v)) for k, v in brief.parameters.items()]
+    rows += [("prepared_by", str(brief.prepared_by)), ("notes", "yes" if brief.notes else "")]
+    return pd.DataFrame(rows, columns=["parameter", "value"]).style.hide(axis="index")

@@ -24,7 +24,7 @@ from pandas.io.formats.style import Styler
 
 from parbrief.report.figures import Figure
 
-__all__ = ["Block", "Bullets", "Cards", "Heading", "Paragraph", "Prose", "Section", "esc", "md_escape"]
+__all__ = ["Block", "Bullets", "Cards", "Heading", "MarkdownText", "Paragraph", "Prose", "Section", "esc", "md_escape"]
 
 
 def esc(value: Any) -> str:
@@ -124,26 +124,70 @@ class Bullets(Block):
 
 @dataclass(frozen=True, repr=False)
 class Cards(Block):
-    """The headline numbers as cards: (label, value) pairs, one card each."""
+    """The headline numbers as cards: (label, value) or (label, value, note) items, one card each.
 
-    items: tuple[tuple[str, str], ...]
+    The note (the rank change under the rank, the gap under the national average) is a small
+    line under the value (``pb-kpi-note``, styled like the label)."""
+
+    items: tuple[tuple[str, ...], ...]
+
+    @staticmethod
+    def _parts(item: tuple[str, ...]) -> tuple[str, str, str]:
+        label, value, *rest = item
+        return label, value, (rest[0] if rest else "")
 
     @property
     def html(self) -> str:  # type: ignore[override]
-        cells = "".join(
-            f'<div class="pb-kpi"><span class="pb-kpi-label">{esc(label)}</span>'
-            f'<span class="pb-kpi-value">{esc(value)}</span></div>'
-            for label, value in self.items
-        )
-        return f'<div class="pb-headline">{cells}</div>'
+        cells = []
+        for item in self.items:
+            label, value, note = self._parts(item)
+            extra = f'<span class="pb-kpi-label pb-kpi-note">{esc(note)}</span>' if note else ""
+            cells.append(f'<div class="pb-kpi"><span class="pb-kpi-label">{esc(label)}</span>'
+                         f'<span class="pb-kpi-value">{esc(value)}</span>{extra}</div>')
+        return f'<div class="pb-headline">{"".join(cells)}</div>'
 
     @property
     def markdown(self) -> str:  # type: ignore[override]
-        return "\n".join(f"- {md_escape(label)}: **{md_escape(value)}**" for label, value in self.items)
+        lines = []
+        for item in self.items:
+            label, value, note = self._parts(item)
+            lines.append(f"- {md_escape(label)}: **{md_escape(value)}**" + (f" ({md_escape(note)})" if note else ""))
+        return "\n".join(lines)
 
     @property
     def text(self) -> str:  # type: ignore[override]
-        return "\n".join(f"{label}: {value}" for label, value in self.items)
+        out = []
+        for item in self.items:
+            label, value, note = self._parts(item)
+            out.append(f"{label}: {value}" + (f" ({note})" if note else ""))
+        return "\n".join(out)
+
+
+_HEADING_TAG = re.compile(r"<(/?)h([1-6])\b")
+
+
+@dataclass(frozen=True, repr=False)
+class MarkdownText(Block):
+    """Markdown a person wrote (the preparing office's comments), shown as written.
+
+    The HTML comes from mistune with raw HTML escaped (a comment cannot inject markup or
+    script) and headings moved ``shift`` levels down, under the section's own heading.
+    """
+
+    text: str
+    shift: int = 2
+
+    @property
+    def html(self) -> str:  # type: ignore[override]
+        import mistune
+
+        body = mistune.create_markdown(escape=True, plugins=["table", "strikethrough"])(self.text)
+        body = _HEADING_TAG.sub(lambda m: f"<{m.group(1)}h{min(6, int(m.group(2)) + self.shift)}", str(body))
+        return f'<div class="pb-notes">{body}</div>'
+
+    @property
+    def markdown(self) -> str:  # type: ignore[override]
+        return html.escape(self.text, quote=False)
 
 
 @dataclass(frozen=True, repr=False)

@@ -7,12 +7,20 @@ path within the current method is described, never tested; every "not assessed" 
 
 from __future__ import annotations
 
+from typing import Any
+
 from parbrief.analysis.standing import StandingSummary
+from parbrief.text.admin_case import lower_unit_words
 from parbrief.text.formats import fmt_int, fmt_number
-from parbrief.text.messages import t
+from parbrief.text import messages as _messages
 from parbrief.stats.standing import RawPath, StandingTable
 
 __all__ = ["movement_sentences", "province_movement_sentence", "standing_label", "standing_sentence"]
+
+def t(key: str, lang: str, /, **values: Any) -> str:
+    """A locale string with administrative-unit words lowercased inside the sentence (vi)."""
+    return lower_unit_words(_messages.t(key, lang, **values), lang)
+
 
 #: Units named in one sentence at most; the rest are counted.
 MAX_NAMED = 3
@@ -50,9 +58,11 @@ def _span(years: tuple[int, ...]) -> str:
 
 
 def standing_sentence(table: StandingTable, unit_type: str, lang: str, *, reorganized: bool = False,
-                      limit: int | None = MAX_NAMED) -> str:
-    """Which units of a type improved or slipped relative to their peers, or why none was assessed."""
-    peers = _peers(unit_type, lang)
+                      limit: int | None = MAX_NAMED, peers: str | None = None) -> str:
+    """Which units of a type improved or slipped relative to their peers, or why none was assessed.
+
+    ``peers`` names the units as the province's are ("các quận, huyện"; default: the type's words)."""
+    peers = peers or _peers(unit_type, lang)
     if table.n_screened == 0:
         n = len(table.years)
         key = "standing.units_too_few_new_map" if reorganized else "standing.units_too_few"

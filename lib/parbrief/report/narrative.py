@@ -20,13 +20,13 @@ from typing import Any, Iterable, Mapping, Sequence
 import pandas as pd
 
 from parbrief.analysis.brief import Brief
+from parbrief.text.admin_case import lower_unit_words
 from parbrief.text.formats import check_lang, fmt_cutoff, fmt_int, fmt_number, fmt_p, fmt_signed
 from parbrief.text import codes as _codes
 from parbrief.text.codes import join_names, method_name
 from parbrief.text.messages import locale_strings, t
 from parbrief.stats._results import Note, StatTest
 from parbrief.stats.differences import NORMALITY_MAX_N, DifferenceResult
-from parbrief.stats.ratings import score_change
 from parbrief.stats.serial import MIN_POOL_PANELS
 from parbrief.stats.trends import Trend
 
@@ -37,9 +37,7 @@ __all__ = [
     "describe_difference",
     "describe_trend",
     "effect_magnitude",
-    "headline_sentence",
     "headline_source",
-    "key_findings",
     "league_notes",
     "method_name",
     "methods_text",
@@ -75,14 +73,17 @@ _STAT_SYMBOL = {"F": "F", "chi2": "χ²", "H": "H", "t": "t", "U": "U"}
 #: Trend notes worth a remark after the trend sentence (what the series is made of).
 _TREND_REMARKS = frozenset({"unit_set_changes", "gap_years", "method_break_excluded"})
 #: Notes a reader of the brief does not need in prose (kept in the result objects and tables).
-_NOTES_NOT_IN_PROSE = frozenset({"primary_rule", "tests_agree", "tests_disagree", "library_warning"})
+_NOTES_NOT_IN_PROSE = frozenset({"primary_rule", "tests_agree", "tests_disagree", "library_warning",
+                                  # estimation details for analysts (kept on the analysis pages)
+                                  "rho_at_bound", "scale_z_within_year"})
 
 
 # --------------------------------------------------------------------------- small helpers
 
 
 def _t(key: str, lang: str, **kwargs: Any) -> str:
-    return t(f"narrative.{key}", lang, **kwargs)
+    """``narrative.<key>`` with administrative-unit words lowercased inside the sentence (vi)."""
+    return lower_unit_words(t(f"narrative.{key}", lang, **kwargs), lang)
 
 
 def _has(key: str, lang: str) -> bool:
@@ -151,16 +152,15 @@ def _measure(value: str, lang: str, spec: Any = None) -> str:
 
 
 def component_name(code: str, lang: str, spec: Any = None) -> str:
-    """Short name of a component for prose (locale ``component_short``), else the spec's name."""
-    key = f"component_short.{code}"
-    if _has(key, lang):
-        return t(key, lang)
+    """The official name of a component for prose (the spec's: "Cải cách thủ tục hành chính"),
+    else the locale's short name (``component_short``), else the code."""
     if spec is not None:
         try:
             return spec.component(code).name(lang)
         except KeyError:
             pass
-    return code
+    key = f"component_short.{code}"
+    return t(key, lang) if _has(key, lang) else code
 
 
 def _effect_name(name: str | None, lang: str) -> str:
@@ -446,6 +446,8 @@ def _notes_sentence(result: DifferenceResult, lang: str) -> str | None:
             continue
         if n.code == "omega_negative_truncated" and not shows_omega:
             continue
+        if not _has(f"note.{n.code}", lang):  # never a bare code in a sentence
+            continue
         seen.append(n)
     if not seen:
         return None
@@ -541,39 +543,6 @@ def describe_difference(result: DifferenceResult, lang: str, *, unit_label: str 
 
 
 # --------------------------------------------------------------------------- headline
-
-
-def headline_sentence(brief: Brief) -> str:
-    """Score, rating, national rank and change since the previous year (or that there is none)."""
-    lang, h = brief.lang, brief.headline
-    measure = t("measure.total", lang)
-    if h.score is None or not _finite(h.score):
-        return _t("headline.no_score", lang, year=_year(h.year), measure=measure, province=h.province)
-    rating = _t("headline.rating", lang, band=h.band_label) if h.band_label else ""
-    if h.change is not None and _finite(h.change) and h.previous_year is not None:
-        shown = h.change  # computed once (parbrief.stats.ratings.score_change): the card prints it too
-        direction = "up" if shown > 0 else ("down" if shown < 0 else "same")
-        score_change = _t(f"change.{direction}", lang, value=fmt_number(abs(shown), lang))
-        if h.rank_change is not None:
-            rc = int(h.rank_change)
-            rank_change = (_plural("rank.up", rc, lang) if rc > 0 else
-                           _plural("rank.down", -rc, lang) if rc < 0 else _t("rank.same", lang))
-            change = _t("headline.change_both", lang, score_change=score_change, rank_change=rank_change,
-                        previous_year=_year(h.previous_year))
-        else:
-            change = _t("headline.change_score", lang, score_change=score_change,
-                        previous_year=_year(h.previous_year))
-    elif h.no_change_reason in ("new_province", "method_break", "new_map"):
-        change = t(f"headline_extra.{h.no_change_reason}", lang, year=_year(h.year), previous_year=_year(h.year - 1),
-                   predecessors=_join(list(h.predecessors), lang))
-    else:
-        change = _t("headline.no_previous", lang, previous_year=_year(h.year - 1))
-    if h.source == "national" and h.rank is not None:
-        return _t("headline.national", lang, year=_year(h.year), measure=measure, province=h.province,
-                  score=fmt_number(h.score, lang), rating=rating, rank=fmt_int(h.rank, lang),
-                  n=fmt_int(h.n_ranked, lang), change=change)
-    return _t("headline.unit_mean", lang, year=_year(h.year), measure=measure, province=h.province,
-              units=_n_units(brief.n_units, lang), score=fmt_number(h.score, lang), rating=rating, change=change)
 
 
 def headline_source(brief: Brief) -> str:
@@ -673,114 +642,6 @@ def component_summary(brief: Brief) -> list[str]:
 # --------------------------------------------------------------------------- key findings
 
 
-def _panel_sentence(brief: Brief, unit_type: str, result: DifferenceResult) -> str:
-    lang = brief.lang
-    units = _units_phrase(unit_type, lang, result.kind)
-    if not result.ok:
-        return _t("diff_finding.cannot", lang, units=units,
-                  reason=reason_text(result.reason_code, result.primary.reason_detail, lang))
-    years = sorted(int(y) for y in brief.history.loc[brief.history["unit_type"] == unit_type, "year"].unique())
-    period = _period(years[0], years[-1], lang) if years else ""
-    means = _tested_means(result)
-    col = _estimate_col(result)
-    top, bottom = means.iloc[0], means.iloc[-1]
-    common = dict(period=period, units=units, stat=stat_text(result.primary, lang), top=str(top["unit"]),
-                  top_value=fmt_number(top[col], lang), bottom=str(bottom["unit"]),
-                  bottom_value=fmt_number(bottom[col], lang))
-    if result.scale == "z_within_year":  # standings, not points: no point values are printed
-        key = "diff_finding_z.significant" if result.significant else "diff_finding_z.not_significant"
-        pair = ""
-        if result.significant and result.pairwise is not None:
-            try:
-                differs = bool(result.pairwise.pair(str(top["unit"]), str(bottom["unit"]))["reject"])
-                pair = _t("diff_finding_z.pair_differs" if differs else "diff_finding_z.pair_not_differs", lang)
-            except KeyError:
-                pass
-        return _t(key, lang, pair=pair, **common)
-    if not result.significant:
-        return _t("diff_finding.not_significant", lang, **common)
-    gap = fmt_number(score_change(top[col], bottom[col], 2), lang)  # of the two values printed beside it
-    pair = ""
-    if result.pairwise is not None:
-        try:
-            differs = bool(result.pairwise.pair(str(top["unit"]), str(bottom["unit"]))["reject"])
-        except KeyError:
-            differs = None
-        if differs is not None:
-            pair = _t("diff_finding.pair_differs" if differs else "diff_finding.pair_not_differs", lang, diff=gap)
-    return _t("diff_finding.significant", lang, pair=pair, **common)
-
-
-def _survey_sentence(brief: Brief) -> str | None:
-    result = brief.survey
-    if result is None:
-        return None
-    lang = brief.lang
-    units = _t("units.unit", lang)
-    respondents = int(result.means["n"].sum()) if len(result.means) else 0
-    if not result.ok:
-        return _t("survey_finding.cannot", lang, units=units, year=_year(brief.year),
-                  reason=reason_text(result.reason_code, result.primary.reason_detail, lang))
-    m = _tested_means(result)
-    common = dict(year=_year(brief.year), respondents=fmt_int(respondents, lang), units=units,
-                  test=method_name(result.primary.test, lang), stat=stat_text(result.primary, lang))
-    if result.significant:
-        top, bottom = m.iloc[0], m.iloc[-1]
-        return _t("survey_finding.significant", lang, top=str(top["unit"]), top_value=fmt_number(top["mean"], lang),
-                  bottom=str(bottom["unit"]), bottom_value=fmt_number(bottom["mean"], lang), **common)
-    mean = float((m["mean"] * m["n"]).sum() / m["n"].sum()) if m["n"].sum() else math.nan
-    return _t("survey_finding.not_significant", lang, mean=fmt_number(mean, lang), **common)
-
-
-def key_findings(brief: Brief) -> list[str]:
-    """The 3–6 sentences a leader reads first, in ``brief.lang``.
-
-    Candidates, in reading order: the headline (score, rating, national rank, change); the
-    province's standing among the provinces (calibrated test) and its score's path under the current
-    method (described); per unit type, the units that improved or slipped relative to their peers
-    (calibrated standing trends, :mod:`parbrief.report.movement`), or why none was assessed;
-    the differences between units of each type (districts, then departments); the strongest
-    and weakest component; the survey. When there are more than six, the least informative are
-    left out first: a department comparison without a significant result, a "no unit has a
-    clear trend" sentence, the department comparison, a province trend that is not clear, the
-    components. Each sentence claims a difference or a trend only when its test does.
-    """
-    lang = brief.lang
-    check_lang(lang)
-    # (sentence, drop rank: lower is dropped first; None = never dropped)
-    cands: list[tuple[str, int | None]] = [(headline_sentence(brief), None)]
-    if brief.standing is not None:
-        from parbrief.report.movement import movement_sentences, province_movement_sentence
-
-        prov = province_movement_sentence(brief.standing, brief.province, lang, reorganized=brief.reorganized,
-                                          min_years=brief.min_years)
-        called_prov = brief.standing.province is not None and brief.standing.province.significant
-        for i, sentence in enumerate(prov):
-            cands.append((sentence, None if (i == 0 and called_prov) else 3))
-        tables = list(brief.standing.by_type.values())
-        for sentence, tab in zip(movement_sentences(brief.standing, lang, reorganized=brief.reorganized), tables):
-            cands.append((sentence, None if tab.n_called else 1))
-    panel_items = list(brief.panel.items())
-    for i, (unit_type, result) in enumerate(panel_items):
-        if i == 0:
-            rank = None
-        else:
-            rank = 2 if result.significant else 0
-        cands.append((_panel_sentence(brief, unit_type, result), rank))
-    comp = _components_sentence(brief)
-    if comp:
-        cands.append((comp, 4))
-    survey = _survey_sentence(brief)
-    if survey:
-        cands.append((survey, None))
-    while len(cands) > 6:
-        droppable = [i for i, (_, rank) in enumerate(cands) if rank is not None]
-        if not droppable:
-            break
-        del cands[min(droppable, key=lambda i: (cands[i][1], -i))]
-    return [s for s, _ in cands]
-
-
 # --------------------------------------------------------------------------- methods
 
 
@@ -830,7 +691,11 @@ def methods_text(brief: Brief) -> list[str]:
     if serial:
         out[-1] = f"{out[-1]} {serial}"
     if brief.groups is not None:
-        out.append(_t("methods.groups", lang, year=_year(brief.year)))
+        from parbrief.analysis.brief import unit_types
+        from parbrief.report.names import group_label
+
+        first, second = (group_label(brief, u) for u in unit_types(brief.current)[:2])
+        out.append(_t("methods.groups", lang, year=_year(brief.year), first=first, second=second))
     if brief.survey is not None:
         min_n = brief.survey_min_n  # what build_brief passed to survey_differences
         for n in brief.survey.notes:

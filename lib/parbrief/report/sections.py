@@ -19,20 +19,25 @@ import pandas as pd
 from pandas.io.formats.style import Styler
 
 from parbrief.report import figures as F
+from parbrief.report import leader as L
+from parbrief.report import names as NM
 from parbrief.report import movement as M
 from parbrief.report import narrative as N
-from parbrief.analysis.brief import Brief
+from parbrief.analysis.brief import Brief, unit_types as _unit_types
 from parbrief.analysis.headline import HEADLINE_MIME, Headline, headline_record
 from parbrief.analysis.overview import Overview
-from parbrief.report.blocks import Bullets, Cards, Heading, Paragraph, Section, esc
+from parbrief.report.blocks import Bullets, Cards, Heading, MarkdownText, Paragraph, Section, esc
 from parbrief.report.tables import change_class, missing, styled
-from parbrief.text.formats import fmt_int, fmt_number, fmt_signed
+from parbrief.text.admin_case import lower_first, lower_unit_words
+from parbrief.text.formats import fmt_date, fmt_int, fmt_number, fmt_signed
 from parbrief.text.messages import t
 
 __all__ = [
     "Section",
     "header",
     "key_findings",
+    "attention",
+    "notes",
     "league_table",
     "trends",
     "differences",
@@ -88,35 +93,43 @@ def _unit_type_label(unit_type: str, lang: str) -> str:
 
 
 def header(brief: Brief) -> Section:
-    """Title, synthetic-data banner, and the headline: score, rating, national rank, change."""
-    lang, h = brief.lang, brief.headline
-    cards = (
-        (t("headline.score", lang), fmt_number(h.score, lang)),
-        (t("headline.rating", lang), h.band_label or "–"),
-        (
-            t("headline.rank", lang),
-            t("headline.rank_of", lang, rank=fmt_int(h.rank, lang), n=fmt_int(h.n_ranked, lang)) if h.rank else "–",
-        ),
-        (
-            t("headline.change", lang),
-            fmt_signed(h.change, lang) if h.change is not None
-            else t(f"headline_extra.kpi_{h.no_change_reason}", lang)
-            if h.no_change_reason in ("new_province", "method_break", "new_map")
-            else t("headline.no_previous", lang),
-        ),
-    )
+    """Title, synthetic-data banner and the first screen's cards: score, band, national rank with
+    its change, change since last year, national average with the gap, rank in the region."""
+    lang = brief.lang
     return Section(
-        Heading(1, t("heading.title", lang, province=brief.province, year=brief.year)),
+        Heading(1, t("heading.title", lang, province=NM.province_phrase(brief), year=brief.year)),
         Paragraph(t("banner.synthetic", lang), "pb-banner") if brief.synthetic else None,
         Paragraph(brief.spec.name(lang), "pb-muted"),
-        Cards(cards),
+        Cards(L.cards(brief)),
         Paragraph(N.headline_source(brief), "pb-muted"),
     )
 
 
 def key_findings(brief: Brief) -> Section:
-    """The 3–6 sentences a leader reads first (see :func:`parbrief.report.narrative.key_findings`)."""
-    return Section(Heading(2, t("heading.key_findings", brief.lang)), Bullets(tuple(N.key_findings(brief))))
+    """The 3–5 findings a leader reads first, in plain words (:func:`parbrief.report.leader.findings`)."""
+    return Section(Heading(2, t("heading.key_findings", brief.lang)), Bullets(tuple(L.findings(brief))))
+
+
+def attention(brief: Brief) -> Section:
+    """"Cần quan tâm": the lowest and falling units, those that dropped a band, the fields furthest
+    from their maximum (:mod:`parbrief.analysis.attention`); nothing when there is nothing to name."""
+    items = L.attention_items(brief)
+    if not items:
+        return Section()
+    lang = brief.lang
+    return Section(Heading(2, t("brief.attention.heading", lang)), Paragraph(t("brief.attention.intro", lang)),
+                   Bullets(tuple(items)))
+
+
+def notes(brief: Brief) -> Section:
+    """"Nhận xét và kiến nghị": the preparing office's own words (``params/notes/<year>/<province>.md``),
+    attributed to the office (``prepared_by``); nothing without a comments file."""
+    if not brief.notes:
+        return Section()
+    lang = brief.lang
+    by = (t("brief.notes.by", lang, office=brief.prepared_by) if brief.prepared_by
+          else t("brief.notes.by_unknown", lang))
+    return Section(Heading(2, t("brief.notes.heading", lang)), Paragraph(by, "pb-muted"), MarkdownText(brief.notes))
 
 
 def league_frame(brief: Brief, unit_type: str) -> pd.DataFrame:
@@ -145,7 +158,7 @@ def league_table(brief: Brief) -> Section:
     parts: list[Any] = [Heading(2, t("heading.league_table", lang))]
     for unit_type in brief.league:
         if len(brief.league) > 1:
-            parts.append(Heading(3, _unit_type_label(unit_type, lang)))
+            parts.append(Heading(3, NM.unit_label(brief, unit_type)))
         parts.append(styled(
             league_frame(brief, unit_type), name=f"league-{unit_type}",
             formats={rank: _int(lang), score: _num(lang), change: _signed(lang, compared),
@@ -190,20 +203,46 @@ def trends(brief: Brief) -> Section:
 
 
 def _history_block(brief: Brief) -> list[Any]:
-    """For a brief on the new map: each predecessor's own series, never joined to the new one."""
+    """For a brief on the new map: each predecessor's own series, never joined to the new one.
+
+    A province formed from several gets the chart of the former provinces; one that was not
+    reorganized gets no such chart (it has no former provinces), only its own scores under the
+    current method in a sentence."""
     lang, h = brief.lang, brief.headline
-    out: list[Any] = [Heading(3, t("history.title", lang))]
     hist = brief.predecessor_history
+    province = NM.province_phrase(brief, start=True)
+    if len(brief.predecessors) <= 1:
+        out: list[Any] = [Heading(3, t("brief.history.title_unchanged", lang))]
+        out.append(Paragraph(NM.say("history.unchanged", lang, province=province, year=brief.year,
+                                   reorg_year=brief.year)))
+        own = _own_series(brief)
+        return out + ([Paragraph(own)] if own else [])
+    out = [Heading(3, t("history.title", lang))]
     if hist is None or hist.empty:
         return out + [Paragraph(t("history.no_data", lang))]
     last_year = int(hist["year"].max())
-    key = "history.merged" if len(brief.predecessors) > 1 else "history.unchanged"
-    out.append(Paragraph(t(key, lang, province=brief.province, predecessors=N.join_names(brief.predecessors, lang),
-                           last_year=last_year, year=brief.year, reorg_year=last_year + 1)))
+    preds = NM.predecessor_phrase(brief.predecessors, last_year, lang)
+    out.append(Paragraph(lower_unit_words(t("history.merged", lang, province=province, predecessors=preds,
+                                                last_year=last_year, year=brief.year), lang)))
     new_point = (brief.province, brief.year, h.score) if h.score is not None and h.source == "national" else None
     breaks = brief.spec.breaks(sorted(int(y) for y in hist["year"].unique()))
     out.append(F.history_figure(hist, lang, new_point=new_point, breaks=breaks))
     return out
+
+
+def _own_series(brief: Brief) -> str | None:
+    """An unreorganized province's own national scores from the start of the current method to this year."""
+    lang, hist = brief.lang, brief.predecessor_history
+    if hist is None or hist.empty or brief.headline.score is None or brief.headline.source != "national":
+        return None
+    years = sorted(int(y) for y in hist["year"].unique())
+    # the current method period starts after the last method change (breaks sit between years: 2021.5)
+    start = max([float(b) for b in brief.spec.breaks(years + [brief.year]) if b <= brief.year] or [years[0] - 0.5])
+    rows = hist[hist["year"] > start].sort_values("year")
+    values = [t("brief.history.own_value", lang, value=fmt_number(v, lang), year=int(y))
+              for y, v in zip(rows["year"], rows["total"])]
+    values.append(t("brief.history.own_value", lang, value=fmt_number(brief.headline.score, lang), year=brief.year))
+    return NM.say("history.own_series", lang, province=NM.province_phrase(brief), values="; ".join(values))
 
 
 def _band_counts(brief: Brief) -> pd.DataFrame:
@@ -216,21 +255,24 @@ def _band_counts(brief: Brief) -> pd.DataFrame:
 
 
 def differences(brief: Brief) -> Section:
-    """Do units differ beyond chance? The test in words, adjusted means with CIs and letters."""
+    """Do units differ beyond chance? In plain words, with adjusted means, CIs and letters; the
+    tests and their statistics are in the methods section (:func:`test_details`)."""
     lang = brief.lang
     parts: list[Any] = [Heading(2, t("heading.differences", lang))]
     for unit_type, result in brief.panel.items():
-        label = _unit_type_label(unit_type, lang)
+        label = NM.unit_label(brief, unit_type)
         if len(brief.panel) > 1:
             parts.append(Heading(3, label))
-        parts += [Paragraph(s) for s in N.describe_difference(result, lang, unit_label=label)]
+        parts += [Paragraph(s) for s in L.difference_plain(brief, unit_type)]
         if result.ok and len(result.means):
             means = result.means.rename(columns={"mean": "raw_mean"}).rename(columns={"ls_mean": "mean"})
             xlabel = t("measure.standing" if result.scale == "z_within_year" else "measure.total", lang)
             parts.append(F.means_figure(means, lang, xlabel=xlabel))
     if brief.groups is not None:
-        parts.append(Heading(3, t("section.groups", lang)))
-        parts += [Paragraph(s) for s in N.describe_difference(brief.groups, lang, unit_label=t("column.group", lang))]
+        first, second = (NM.group_label(brief, u) for u in _unit_types(brief.current)[:2])
+        parts.append(Heading(3, NM.cap(t("brief.unit.groups_heading", lang, first=first, second=second))))
+        parts += [Paragraph(s) for s in L.groups_plain(brief)]
+    parts.append(Paragraph(t("brief.plain.details", lang, section=t("heading.methods", lang)), "pb-muted"))
     return Section(*parts)
 
 
@@ -271,7 +313,7 @@ def satisfaction(brief: Brief) -> Section:
     if brief.survey is None:
         return Section(*parts, Paragraph(t("section.no_survey", lang, year=brief.year)))
     result = brief.survey
-    parts += [Paragraph(s) for s in N.describe_difference(result, lang, unit_label=t("column.unit", lang))]
+    parts += [Paragraph(s) for s in L.survey_plain(brief)]
     if len(result.means):
         tested = result.means[result.means["tested"]] if "tested" in result.means.columns else result.means
         parts.append(F.means_figure(tested, lang, xlabel=t("column.satisfaction", lang),
@@ -280,25 +322,53 @@ def satisfaction(brief: Brief) -> Section:
 
 
 def methods(brief: Brief) -> Section:
-    """How the numbers were made: tests, alpha, corrections, data hash, version, parameters, date."""
+    """How the numbers were made (tests, alpha, corrections) and, for a leader, where they come from:
+    the data file's name, a short check code, the software version and the date (dd/mm/yyyy).
+
+    The full parameters and paths are in the manifest and the analysis pages, not here."""
     lang = brief.lang
-    params = ", ".join(f"{k} = {v}" for k, v in brief.parameters.items())
+    extra = [(t("brief.provenance.version", lang),
+              t("brief.provenance.version_value", lang, version=str(brief.parameters.get("parbrief", ""))))]
+    if brief.prepared_by:
+        extra.append((t("brief.provenance.prepared_by", lang), brief.prepared_by))
+    extra.append((t("brief.provenance.generated", lang), fmt_date(brief.generated, lang)))
     return Section(
         Heading(2, t("heading.methods", lang)),
         *(Paragraph(p) for p in N.methods_text(brief)),
-        _provenance_table(lang, brief.data_source, brief.data_sha256, [
-            (t("methods.version", lang), str(brief.parameters.get("parbrief", ""))),
-            (t("methods.parameters", lang), params),
-            (t("methods.generated", lang), str(brief.generated)),
-        ], name="methods"),
+        *test_details(brief),
+        _provenance_table(lang, brief.source_name or brief.data_source, brief.data_sha256, extra, name="methods"),
+        Paragraph(t("brief.provenance.note", lang), "pb-muted"),
         Paragraph(t("banner.synthetic", lang), "pb-banner") if brief.synthetic else None,
     )
 
 
+def test_details(brief: Brief) -> list[Any]:
+    """Each test of the brief as reported to an analyst: rule, statistic, effect size, checks, notes,
+    pairs (:func:`parbrief.report.narrative.describe_difference`), under the methods heading."""
+    lang = brief.lang
+    out: list[Any] = []
+    items = [(NM.unit_label(brief, u), r, NM.unit_label(brief, u, plural=True)) for u, r in brief.panel.items()]
+    if brief.groups is not None:
+        first, second = (NM.group_label(brief, u) for u in _unit_types(brief.current)[:2])
+        items.append((t("brief.unit.groups_heading", lang, first=first, second=second), brief.groups, "group"))
+    if brief.survey is not None:
+        items.append((t("heading.satisfaction", lang), brief.survey, "unit"))
+    for label, result, units in items:
+        out.append(Heading(3, t("brief.methods.tests_heading", lang, label=lower_first(label) if lang == "vi"
+                                else label)))
+        out += [Paragraph(s) for s in N.describe_difference(result, lang, unit_label=units)]
+    return out
+
+
+#: Characters of the data's SHA-256 a leader sees (enough to tell two data files apart).
+SHORT_HASH = 12
+
+
 def _provenance_table(lang: str, source: str, sha256: str, extra: list[tuple[str, str]], *, name: str) -> Styler:
-    """Source file, data hash (in ``<code>``) and ``extra`` rows as a key–value table without header."""
+    """Data file name, short check code (in ``<code>``) and ``extra`` rows as a key–value table without header."""
     frame = pd.DataFrame(
-        [(t("methods.source", lang), source.rsplit("/", 1)[-1]), (t("methods.data_hash", lang), f"{sha256[:16]}…")]
+        [(t("brief.provenance.source", lang), str(source).replace("\\", "/").rsplit("/", 1)[-1]),
+         (t("brief.provenance.data_hash", lang), sha256[:SHORT_HASH])]
         + extra,
         columns=[t("methods.item", lang), t("methods.value", lang)],
     )
@@ -335,14 +405,25 @@ def overview_frame(ov: Overview) -> pd.DataFrame:
         t("column.change", lang): table["change"].to_numpy() if compared and "change" in table else [math.nan] * n,
     })
     if ov.reorganized:
-        frame[t("overview_extra.formed_from", lang)] = [
-            N.join_names(tuple(p), lang) if len(tuple(p)) > 1 else t("overview_extra.unchanged", lang)
-            for p in table["predecessors"]
-        ]
+        frame.insert(4, t("brief.overview.previous", lang, year=ov.year - 1),
+                     table["previous"].to_numpy() if "previous" in table else [math.nan] * n)
+        frame[t("overview_extra.formed_from", lang)] = [_formed_from(u, tuple(p), ov) for u, p in
+                                                       zip(table["unit"], table["predecessors"])]
     else:
         frame[t("column.rank_change", lang)] = (table["rank_change"].to_numpy() if compared and "rank_change" in table
                                                 else [math.nan] * n)
     return frame
+
+
+def _formed_from(unit: str, predecessors: tuple[str, ...], ov: Overview) -> str:
+    """"Hình thành từ": the provinces a new one was formed from, or "Không sắp xếp" (with the name
+    of the year before when it differs: Huế was "Thừa Thiên Huế")."""
+    lang = ov.lang
+    if len(predecessors) > 1:
+        return N.join_names(predecessors, lang)
+    if predecessors and predecessors[0] != unit:
+        return t("brief.overview.renamed", lang, year=ov.year - 1, name=predecessors[0])
+    return t("brief.overview.not_reorganized", lang)
 
 
 def overview_table(ov: Overview) -> Section:
@@ -358,6 +439,8 @@ def overview_table(ov: Overview) -> Section:
         return f'<a href="{esc(href)}">{esc(name)}</a>' if href else esc(name)
 
     formats = {rank: _int(lang), score: _num(lang), change: _signed(lang, compared)}
+    if ov.reorganized:  # the score of the year before, of a province that was not reorganized
+        formats[t("brief.overview.previous", lang, year=ov.year - 1)] = _num(lang)
     if not ov.reorganized:
         formats[rank_change] = _rank_change(lang, compared)
     table = styled(overview_frame(ov), name="overview", formats=formats, html_formats={province: link},
@@ -382,8 +465,8 @@ def overview_methods(ov: Overview) -> Section:
     return Section(
         Heading(2, t("heading.methods", lang)),
         Paragraph(t("overview.method", lang, scheme=ov.scheme.name(lang))),
-        _provenance_table(lang, ov.data_source, ov.data_sha256, [(t("methods.generated", lang), str(ov.generated))],
-                          name="overview-methods"),
+        _provenance_table(lang, ov.source_name or ov.data_source, ov.data_sha256,
+                          [(t("brief.provenance.generated", lang), fmt_date(ov.generated, lang))], name="overview-methods"),
     )
 
 

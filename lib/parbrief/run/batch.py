@@ -200,7 +200,9 @@ def write_render_snapshot(bundle: Any, data: Path, spec_file: Path, folder: Path
     snap = write_snapshot(bundle.scores, bundle.survey, folder)
     if snap.survey_path is None and (folder / "survey.parquet").exists():
         (folder / "survey.parquet").unlink()  # a survey from an older snapshot must not linger
-    atomic_write_text(folder / "meta.json", json.dumps(dict(bundle.meta), ensure_ascii=False, sort_keys=True))
+    # the data file's name (not its path): what a brief's sources name
+    meta = {**dict(bundle.meta), "source_file": Path(data).name}
+    atomic_write_text(folder / "meta.json", json.dumps(meta, ensure_ascii=False, sort_keys=True))
     scores, _, meta = _read_snapshot(folder)
     atomic_write_text(
         source,
@@ -434,13 +436,16 @@ def _resolve(
 
 def _make_jobs(
     *, config: RunConfig, snap: SnapshotData, spec_file: Path, year_dir: Path, notebook: Path | None,
-    overview: bool, lang: str | None,
+    overview: bool, lang: str | None, notes_dir: Path | None = None,
 ) -> tuple[list[BriefParams], list[BriefJob], dict[str, dict[str, Any]], str]:
     """One job per brief (parameters pointing at the snapshot), then the national overview.
 
     Returns the briefs, the jobs, each job's parameters by slug (for the manifest) and the
-    language of the index and overview.
+    language of the index and overview. A brief whose province has a comments file under
+    ``notes_dir`` (:func:`parbrief.run.params.notes_file`) gets its path as ``notes``.
     """
+    from parbrief.run.params import notes_file
+
     snap_scores, snap_survey = snap.scores_path, snap.survey_path
     nb = str(notebook or notebook_path("province_brief"))
     jobs: list[BriefJob] = []
@@ -448,7 +453,9 @@ def _make_jobs(
     taken: set[str] = set()
     briefs: list[BriefParams] = []
     for b in config.briefs:
-        b = replace(b, data=str(snap_scores.resolve()), survey=str(snap_survey.resolve()) if snap_survey else "")
+        found = notes_file(notes_dir, b.province, b.year)
+        b = replace(b, data=str(snap_scores.resolve()), survey=str(snap_survey.resolve()) if snap_survey else "",
+                    notes=str(found.resolve()) if found is not None else "")
         briefs.append(b)
         slug = slugify(b.province, taken)
         taken.add(slug)
@@ -536,9 +543,10 @@ def _plan(
         params_file=params_file, force=force, phase=phase,
     )
     year_dir = out / str(config.year)
+    params_dir = (params_file or defaults_file).parent if (params_file or defaults_file) else default_params_dir()
     briefs, jobs, params_by_slug, index_lang = _make_jobs(
         config=config, snap=snap, spec_file=spec_file, year_dir=year_dir, notebook=notebook,
-        overview=overview, lang=lang)
+        overview=overview, lang=lang, notes_dir=Path(params_dir) / "notes")
     plan = _Plan(data=data, spec_file=spec_file, spec=spec, config=config, year_dir=year_dir, snap=snap,
                  briefs=briefs, jobs=jobs, params_by_slug=params_by_slug, lang=index_lang)
     _select_changed(plan, force)

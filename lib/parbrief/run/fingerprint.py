@@ -2,7 +2,8 @@
 
 A brief depends on five things (issues 5 and 14): the notebook, the library (parbrief's version
 and source, and the versions of the packages that draw and compute it), its resolved parameters
-(``lang`` among them), the page's language and title, and its slice of the data. Each is hashed
+(``lang`` and the preparing office ``prepared_by`` among them, the comments file ``notes`` by its
+content), the page's language and title, and its slice of the data. Each is hashed
 (SHA-256) and the five hashes are hashed together;
 a brief whose fingerprint equals the one recorded after its last *successful* render, and
 whose HTML is still there, is skipped.
@@ -14,7 +15,8 @@ other provinces too), and, when the store holds enough provinces for the serial 
 to be pooled over them (:mod:`parbrief.analysis.pooling`, ``MIN_POOL_PANELS``), the columns
 that pooling reads of every province's rows up to the year (``POOL_COLUMNS``: a changed total
 elsewhere changes this brief's tests), plus the meta keys a brief shows (``synthetic``: the
-banner; not ``last_ingest``, which changes with every ingest). The overview's
+banner; ``source_file``: the data file's name in the sources; not ``last_ingest``, which changes
+with every ingest). The overview's
 slice is the national table up to its year plus the same meta keys. Rows are hashed with
 ``pandas.util.hash_pandas_object`` (SipHash with pandas' fixed key: the same rows give the
 same hash in any process), in the snapshot's canonical order, together with the column names
@@ -61,11 +63,13 @@ __all__ = [
 FINGERPRINT_VERSION = 2
 NATIONAL = "Việt Nam"
 #: Store meta keys that reach a brief (``build_brief``/``build_overview`` read only these).
-BRIEF_META_KEYS = ("synthetic",)
+BRIEF_META_KEYS = ("synthetic", "source_file")
 #: Columns of every province's rows that the pooled serial correlation reads.
 POOL_COLUMNS = ("province", "unit", "unit_type", "year", "total")
 #: Parameters that point at the snapshot: replaced by the slice hash.
 PATH_PARAMETERS = ("data", "survey")
+#: Parameters that name a file whose *content* the brief shows: hashed by content, not by path.
+CONTENT_PARAMETERS = ("spec", "notes")
 _DEPENDENCIES = (
     "pandas", "numpy", "scipy", "statsmodels", "seaborn", "matplotlib", "pillow",
     "papermill", "nbconvert", "nbclient", "ipykernel", "pyarrow", "jinja2",
@@ -134,11 +138,13 @@ def combine(parts: Mapping[str, Any]) -> str:
 
 
 def params_sha256(parameters: Mapping[str, Any]) -> str:
-    """Hash of a notebook's resolved parameters, without snapshot paths, spec path → spec content."""
+    """Hash of a notebook's resolved parameters, without snapshot paths; the spec's and the
+    comments file's (``notes``) paths → their content (an edited comment re-renders the brief)."""
     values = {k: v for k, v in parameters.items() if k not in PATH_PARAMETERS}
-    spec = values.get("spec")
-    if spec and Path(str(spec)).is_file():
-        values["spec"] = "sha256:" + file_sha256(str(spec))
+    for key in CONTENT_PARAMETERS:
+        path = values.get(key)
+        if path and Path(str(path)).is_file():
+            values[key] = "sha256:" + file_sha256(str(path))
     return hashlib.sha256(_canonical(values)).hexdigest()
 
 

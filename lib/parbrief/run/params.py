@@ -29,6 +29,7 @@ __all__ = [
     "TUNABLE_KEYS",
     "file_settings",
     "load_params_file",
+    "notes_file",
     "province_key",
     "resolve_run",
     "slugify",
@@ -57,6 +58,8 @@ class BriefParams:
     adjust: str = default("adjust")
     band_scheme: str = default("band_scheme")
     national_band_scheme: str = default("national_band_scheme")
+    prepared_by: str = default("prepared_by")
+    notes: str = default("notes")
 
     def as_notebook_parameters(self) -> dict[str, Any]:
         return asdict(self)
@@ -272,6 +275,26 @@ def resolve_run(
                                   **{k: values[k] for k in TUNABLE_KEYS}))
     sources = tuple(str(p) for p in (defaults_file, params_file) if p)
     return RunConfig(year=chosen_year, briefs=tuple(briefs), sources=sources)
+
+
+def notes_file(folder: Path | None, province: str, year: int) -> Path | None:
+    """The preparing office's comments on ``province``'s brief: ``<folder>/<year>/<province>.md``.
+
+    ``folder`` is the params folder's ``notes/``. The file is found by the names users write (as
+    ``--province``: "Quảng Trị.md", "Tỉnh Quảng Trị.md") or by the brief's file name
+    ("quang-tri.md"); None when there is none (the brief then has no such section).
+    """
+    if folder is None:
+        return None
+    year_dir = Path(folder) / str(int(year))
+    if not year_dir.is_dir():
+        return None
+    want = province_key(province, year)
+    slug = slugify(province)
+    for f in sorted(year_dir.glob("*.md")):
+        if f.is_file() and (province_key(unicodedata.normalize("NFC", f.stem), year) == want or f.stem == slug):
+            return f
+    return None
 
 
 _SLUG_MAX = 60

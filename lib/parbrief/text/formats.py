@@ -17,6 +17,7 @@ are read with :func:`parbrief.text.messages.t`.
 from __future__ import annotations
 
 import math
+from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
 
@@ -26,6 +27,7 @@ __all__ = [
     "MISSING",
     "check_lang",
     "fmt_cutoff",
+    "fmt_date",
     "fmt_int",
     "fmt_number",
     "fmt_p",
@@ -138,3 +140,30 @@ def fmt_p(p: Any, lang: str) -> str:
     if d < Decimal("0.001"):
         return f"p < {fmt_number(0.001, lang, 3)}"
     return f"p = {fmt_number(d, lang, 3)}"
+
+
+_MONTHS_EN = ("January", "February", "March", "April", "May", "June", "July", "August", "September",
+              "October", "November", "December")
+
+
+def fmt_date(d: Any, lang: str) -> str:
+    """A calendar date as a leader reads it: vi ``01/7/2025``, ``02/12/2026``, ``15/01/2026``; en ``1 July 2025``.
+
+    Vietnamese follows Nghị định 30/2020/NĐ-CP (Phụ lục I): a day below 10 and the months 1 and 2
+    take a leading zero, other months do not. ``d`` is a ``date``/``datetime`` or ISO text
+    (``"2026-12-01"``, a timestamp); "–" when missing or unreadable.
+    """
+    check_lang(lang)
+    if isinstance(d, datetime):
+        d = d.date()
+    elif isinstance(d, str):
+        try:
+            d = date.fromisoformat(d.strip()[:10])
+        except ValueError:
+            return MISSING
+    if not isinstance(d, date):
+        return MISSING
+    if lang == "en":
+        return f"{d.day} {_MONTHS_EN[d.month - 1]} {d.year}"
+    month = f"{d.month:02d}" if d.month <= 2 else str(d.month)
+    return f"{d.day:02d}/{month}/{d.year}"

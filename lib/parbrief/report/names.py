@@ -1,0 +1,138 @@
+"""How the brief names provinces, units and bands in a sentence (vi / en).
+
+"tỉnh Sóc Trăng", "thành phố Cần Thơ", "Thành phố Hồ Chí Minh" (official names, the common noun
+lowercase inside a sentence unless part of the name); a unit type as the province's units are
+("Quận, huyện" in a centrally-run city, "Huyện, thị xã, thành phố", "Xã, phường"); a band as
+"thuộc nhóm B (đạt từ 80% đến dưới 90%)" in a sentence and "Nhóm B" on a card. Used by
+:mod:`parbrief.report.leader`, :mod:`parbrief.report.narrative` and the sections.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any, Sequence
+
+from parbrief.analysis.brief import Brief
+from parbrief.text.admin_case import PROPER_NAMES, lower_first, lower_unit_words
+from parbrief.text.codes import join_names
+from parbrief.text.messages import has_key, t
+
+__all__ = ["band_phrase", "band_short", "group_label", "predecessor_phrase", "province_phrase", "say", "unit_kinds",
+           "unit_label"]
+
+#: Name prefixes of administrative units and their kind codes (``brief.unit_kind.*``), in the
+#: order official documents list them ("quận, huyện, thị xã, thành phố"; "xã, phường, đặc khu").
+_KINDS = (("Quận", "quan"), ("Huyện", "huyen"), ("Thị xã", "thi_xa"), ("Thành phố", "thanh_pho"),
+          ("Thị trấn", "thi_tran"), ("Xã", "xa"), ("Phường", "phuong"), ("Đặc khu", "dac_khu"))
+
+
+def say(key: str, lang: str, /, **values: Any) -> str:
+    """A sentence of ``brief.*`` with administrative-unit words lowercased inside it (vi)."""
+    return lower_unit_words(t(f"brief.{key}", lang, **values), lang)
+
+
+def cap(text: str) -> str:
+    """The first letter upper-cased (a heading, a sentence start)."""
+    return text[:1].upper() + text[1:] if text else text
+
+
+def province_phrase(brief: Brief, *, start: bool = False) -> str:
+    """The province as a sentence names it: "tỉnh Sóc Trăng", "thành phố Cần Thơ", "Thành phố Hồ Chí
+    Minh" (vi, official name, the common noun lowercase unless part of the name); the data's name in
+    English. ``start``: at the start of a sentence (capitalized)."""
+    return _official_phrase(brief.official_name or brief.province, brief.province, brief.lang, start=start)
+
+
+def _official_phrase(official: str, short: str, lang: str, *, start: bool = False) -> str:
+    if lang != "vi":
+        return short
+    if official in PROPER_NAMES or start:
+        return official
+    return lower_first(official) if official.startswith(("Tỉnh ", "Thành phố ")) else official
+
+
+def predecessor_phrase(names: Sequence[str], year: int, lang: str) -> str:
+    """Predecessor provinces by their official names of ``year`` ("thành phố Cần Thơ, tỉnh Hậu Giang và …")."""
+    from parbrief.data.crosswalk import province_official_name
+
+    out = []
+    for n in names:
+        try:
+            official = province_official_name(n, year)
+        except KeyError:
+            official = n
+        out.append(_official_phrase(official, n, lang))
+    return join_names(out, lang)
+
+
+def unit_kinds(names: Sequence[str]) -> list[str]:
+    """Kind codes of the administrative units among ``names`` (by their prefix), in official order;
+    empty when none is recognized (departments, test data)."""
+    present = set()
+    for name in names:
+        for prefix, code in _KINDS:
+            if str(name).startswith(prefix + " "):
+                present.add(code)
+                break
+    return [code for _, code in _KINDS if code in present]
+
+
+def _kinds_text(brief: Brief, unit_type: str) -> str | None:
+    """"quận, huyện", "huyện, thị xã, thành phố", "xã, phường" from this year's unit names."""
+    if unit_type not in ("district", "commune"):
+        return None
+    names = brief.current.loc[brief.current["unit_type"] == unit_type, "unit"].astype(str).tolist()
+    words = [t(f"brief.unit_kind.{k}", brief.lang) for k in unit_kinds(names)]
+    if not words:
+        return None
+    # official lists of unit kinds are written with commas only ("quận, huyện, thị xã")
+    return ", ".join(words) if brief.lang == "vi" else join_names(words, brief.lang)
+
+
+def unit_label(brief: Brief, unit_type: str, *, plural: bool = False) -> str:
+    """A unit type as this province's units are: "Quận, huyện" (Cần Thơ, 2024), "Huyện, thị xã,
+    thành phố", "Xã, phường"; ``plural``: "các quận, huyện" (for a sentence). Types without
+    administrative prefixes (departments) keep the locale's words."""
+    lang = brief.lang
+    kinds = _kinds_text(brief, unit_type)
+    if kinds is None:
+        if plural:  # English sentences put their own "the" before the units
+            key = f"narrative.units.{unit_type}"
+            words = t(key, lang) if has_key(key, lang) else t("narrative.units.unit", lang)
+            return words.removeprefix("the ") if lang == "en" else words
+        key = f"unit_type.{unit_type}"
+        return t(key, lang) if has_key(key, lang) else unit_type
+    if plural:
+        return t("brief.unit.kinds_plural", lang, kinds=kinds)
+    return cap(t("brief.unit.kinds_label", lang, kinds=kinds))
+
+
+def group_label(brief: Brief, unit_type: str) -> str:
+    """The block of units of a type in a two-block comparison: "khối quận, huyện", "khối sở, ban, ngành"."""
+    kinds = _kinds_text(brief, unit_type)
+    if kinds is None:
+        key = f"narrative.group_name.{unit_type}"
+        return t(key, brief.lang) if has_key(key, brief.lang) else unit_type
+    return t("brief.unit.group", brief.lang, kinds=kinds)
+
+
+_PAREN = re.compile(r"^(?P<short>[^()]+?)\s*\((?P<range>[^()]+)\)\s*$")
+
+
+def band_short(label: str | None) -> str:
+    """A band's name without its range: "Nhóm B (từ 80% đến dưới 90%)" → "Nhóm B" (the card)."""
+    if not label:
+        return t("misc.missing", "vi")
+    m = _PAREN.match(label)
+    return m.group("short") if m else label
+
+
+def band_phrase(label: str | None, lang: str) -> str:
+    """The band in a sentence: "thuộc nhóm B (đạt từ 80% đến dưới 90%)", "xếp loại Tốt"."""
+    if not label:
+        return ""
+    m = _PAREN.match(label)
+    if m:
+        short = lower_first(m.group("short")) if lang == "vi" else m.group("short")
+        return t("brief.band.with_range", lang, short=short, range=m.group("range"))
+    return t("brief.band.plain", lang, label=label)
