@@ -13,6 +13,30 @@ CHROMIUM = shutil.which("chromium")
 pytestmark = pytest.mark.skipif(CHROMIUM is None, reason="Debian's chromium is not installed (`make test` installs it as root)")
 
 PHONE = {"width": 390, "height": 844}
+DESKTOP = {"width": 1280, "height": 900}
+#: Smallest chart text a reader may see (CSS px) on a phone.
+MIN_CHART_TEXT_PX = 9.0
+#: Pages of a typical province's brief on A4, and the largest brief file.
+MAX_PAGES = 6
+MAX_BRIEF_BYTES = 600 * 1024
+
+#: What the layout looks like in a browser: every table against its box (scrolls sideways when its
+#: scrollWidth is larger), and each chart's smallest text as shown (the text size of the chosen
+#: PNG, data-text-px at its CSS width, scaled to the width it is shown at).
+LAYOUT_JS = """() => ({
+    overflowing: Array.from(document.querySelectorAll('table')).filter(t => {
+        const box = t.closest('.pb-html, .pb-table-wrap, .pb-md') || t.parentElement;
+        return box.scrollWidth > box.clientWidth || t.scrollWidth > t.clientWidth;
+    }).map(t => t.id || t.className),
+    charts: Array.from(document.images).map(i => {
+        const source = i.parentElement.tagName === 'PICTURE' ? i.parentElement.querySelector('source') : null;
+        const chosen = source && i.currentSrc === source.getAttribute('srcset') ? source : i;
+        const shown = i.getBoundingClientRect().width;
+        return {alt: i.alt.slice(0, 60), narrow: chosen !== i, shown,
+                textPx: parseFloat(chosen.getAttribute('data-text-px')) * shown / parseFloat(chosen.getAttribute('width'))};
+    }),
+    pageWidth: document.scrollingElement.scrollWidth,
+})"""
 
 
 @pytest.fixture(scope="module")
@@ -59,6 +83,22 @@ def _open(browser, page_path: Path, shot: Path) -> dict:
     return {**facts, "console_errors": console_errors, "page_errors": page_errors, "requests": requests}
 
 
+def _layout(browser, page_path: Path, viewport: dict) -> dict:
+    context = browser.new_context(viewport=viewport, device_scale_factor=1)
+    page = context.new_page()
+    page.goto(page_path.resolve().as_uri(), wait_until="load")
+    facts = page.evaluate(LAYOUT_JS)
+    context.close()
+    return facts
+
+
+def _pdf_pages(pdf: Path) -> int:
+    data = pdf.read_bytes()
+    boxes = re.findall(rb"/MediaBox\s*\[\s*0\s+0\s+([\d.]+)\s+([\d.]+)\s*\]", data)
+    assert boxes and all(abs(float(w) - 595) < 2 and abs(float(h) - 842) < 2 for w, h in boxes)  # A4 in points
+    return len(boxes)
+
+
 def _pages(rendered_vi, rendered_en) -> list[Path]:
     return [
         rendered_vi.out_dir / "quang-tri.html",
@@ -86,19 +126,83 @@ def test_briefs_and_index_in_a_phone_browser(browser, rendered_vi, rendered_en, 
         assert shot.is_file() and shot.stat().st_size > 10_000
 
 
-def test_print_to_pdf_a4_with_section_breaks(rendered_vi, tmp_path):
+def _layout_pages(rendered_vi, rendered_en, rendered_2025, rendered_2025_en, rendered_many) -> list[Path]:
+    return [
+        rendered_vi.out_dir / "quang-tri.html",  # 2024, vi
+        rendered_vi.out_dir / "thanh-hoa.html",  # 2024, 33 units
+        rendered_en.out_dir / "can-tho.html",  # 2024, en
+        rendered_2025.out_dir / "quang-tri.html",  # 2025, one year, vi
+        rendered_2025_en.out_dir / "quang-tri.html",  # 2025, en
+        rendered_many.out_dir / "tinh-thu.html",  # 2025, 120 communes
+        rendered_vi.out_dir / "overview.html",
+        rendered_vi.out_dir / "index.html",
+    ]
+
+
+@pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["1280px", "390px"])
+def test_tables_fit_and_chart_text_is_readable(browser, viewport, rendered_vi, rendered_en, rendered_2025,
+                                               rendered_2025_en, rendered_many):
+    for page_path in _layout_pages(rendered_vi, rendered_en, rendered_2025, rendered_2025_en, rendered_many):
+        name = f"{page_path.parent.parent.name}/{page_path.parent.name}/{page_path.name}"
+        facts = _layout(browser, page_path, viewport)
+        assert facts["overflowing"] == [], f"{name} at {viewport['width']} px: tables scroll sideways"
+        assert facts["pageWidth"] <= viewport["width"], name
+        for chart in facts["charts"]:
+            assert chart["shown"] > 0 and chart["narrow"] == (viewport is PHONE), (name, chart)
+            if viewport is PHONE:
+                assert chart["textPx"] >= MIN_CHART_TEXT_PX, (name, chart)
+        assert page_path.stat().st_size <= MAX_BRIEF_BYTES, name
+
+
+def test_index_shows_rank_and_change_on_a_phone(browser, rendered_vi):
+    context = browser.new_context(viewport=PHONE, device_scale_factor=1)
+    page = context.new_page()
+    page.goto((rendered_vi.out_dir / "index.html").resolve().as_uri(), wait_until="load")
+    shown = page.evaluate("""() => Array.from(document.querySelectorAll('thead th'))
+        .filter(th => th.getBoundingClientRect().width > 0).map(th => th.textContent.trim())""")
+    context.close()
+    from parbrief.text.messages import t
+
+    assert shown == [t(k, "vi") for k in ("index.province", "headline.score", "index.national_rank", "headline.change")]
+
+
+def test_print_to_pdf_a4_within_the_page_budget(rendered_vi, rendered_2025, rendered_many, tmp_path):
     from parbrief.run.pdf import print_pdf
 
-    html = tmp_path / "brief.html"
-    shutil.copy(rendered_vi.out_dir / "quang-tri.html", html)
-    pdf = print_pdf(html)
-    data = pdf.read_bytes()
-    assert data.startswith(b"%PDF")
-    boxes = re.findall(rb"/MediaBox\s*\[\s*0\s+0\s+([\d.]+)\s+([\d.]+)\s*\]", data)
-    assert boxes and all(abs(float(w) - 595) < 2 and abs(float(h) - 842) < 2 for w, h in boxes)  # A4 in points
-    # Seven sections after the header, each starting a page.
-    assert len(boxes) >= 8
+    for k, source in enumerate([rendered_vi.out_dir / "quang-tri.html", rendered_2025.out_dir / "quang-tri.html",
+                                rendered_many.out_dir / "tinh-thu.html"]):
+        html = tmp_path / f"brief-{k}.html"
+        shutil.copy(source, html)
+        pdf = print_pdf(html)
+        assert pdf.read_bytes().startswith(b"%PDF")
+        # sections follow each other on A4 (no forced breaks); a typical province fits six pages
+        assert 2 <= _pdf_pages(pdf) <= MAX_PAGES, source
     assert not list(tmp_path.glob(".pdf-*")), "the temporary print folder is removed"
+
+
+@pytest.fixture(scope="module")
+def rendered_many(tmp_path_factory):
+    """A 2025 province with 120 communes and 6 departments (one year), rendered from a CSV."""
+    import numpy as np
+    import pandas as pd
+
+    from parbrief.run.batch import render
+    from parbrief.spec import load_spec
+
+    spec = load_spec()
+    rng = np.random.default_rng(7)
+    rows = []
+    for i in range(126):
+        unit_type, name = ("department", f"Sở số {i + 1:02d}") if i < 6 else ("commune", f"Xã số {i - 5:03d}")
+        level = float(np.clip(0.82 + rng.normal(0, 0.05), 0.5, 0.99))
+        comps = {c.code: round(c.max_points * float(np.clip(level + rng.normal(0, 0.03), 0, 1)), 2)
+                 for c in spec.for_year(2025).components}
+        rows.append({"province": "Tỉnh Thử", "unit": name, "unit_type": unit_type, "year": 2025,
+                     "total": round(sum(comps.values()), 2), **comps})
+    folder = tmp_path_factory.mktemp("many")
+    path = folder / "many.csv"
+    pd.DataFrame(rows).to_csv(path, index=False)
+    return render(data=path, out=folder / "out", year=2025, lang="vi", workers=1, progress=False, overview=False)
 
 
 def test_render_pdf_flag_prints_every_brief(edge_csv_for_pdf, tmp_path, capsys):

@@ -287,7 +287,7 @@ def test_four_figures_are_small_and_deterministic():
     sizes = [len(p) for p in pngs]
     assert max(sizes) <= 120 * 1024, sizes
     assert figs[0].to_png() == pngs[0]  # no timestamp or version in the file
-    assert F._png_size(pngs[0]) == (880, 484)
+    assert F._png_size(pngs[0]) == (880, 418)
 
 
 def test_to_html_is_an_img_with_escaped_alt_and_data_uri():

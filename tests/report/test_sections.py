@@ -85,7 +85,8 @@ def test_league_table_is_a_styler_of_the_unrounded_values(brief):
     assert frame[t("column.change", "vi")].tolist() == league["change"].tolist()
     assert frame.equals(S.league_frame(brief, "district"))
     html = styler.to_html()
-    assert 'class="pb-table"' in html and 'class="dataframe"' not in html
+    # the rating (col3) and trend (col6) columns hide on a phone (table.pb-ph-<i>)
+    assert 'class="pb-table pb-ph-3 pb-ph-6"' in html and 'class="dataframe"' not in html
     # numbers in the Vietnamese format, right-aligned; rises and falls coloured on their cell
     first = league.iloc[0]
     assert re.search(r'<td class="data row0 col2 pb-num" >' + re.escape(f"{first['value']:.2f}".replace(".", ",")), html)
@@ -130,7 +131,7 @@ def test_the_exported_brief_writes_the_html_outputs_not_the_markdown(brief):
     nb = new_notebook(cells=[new_code_cell("sections.league_table(brief)", outputs=outputs)])
     page = render_html(nbformat.from_dict(nb), lang="vi", title="Tỉnh Thử — 2024")
     assert f"<h2>{t('heading.league_table', 'vi')}</h2>" in page
-    assert '<table id="T_pb-league-district" class="pb-table">' in page
+    assert '<table id="T_pb-league-district" class="pb-table pb-ph-3 pb-ph-6">' in page
     assert "## " not in page and "sections." not in page and "<b>" not in page
 
 

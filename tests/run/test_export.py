@@ -140,7 +140,9 @@ def test_css_is_printable_and_phone_readable(exported):
     _, page = exported
     css = page.split("<style", 1)[1].split("</style>", 1)[0]
     assert "max-width: 60rem" in css and "@page { size: A4" in css and "@media print" in css
-    assert "break-before: page" in css and "overflow-x: auto" in css
+    # print (issue #13): no forced page breaks (they left near-empty pages), rows never cut, headers repeat
+    assert "break-before: page" not in css and "overflow-x: auto" in css
+    assert "thead { display: table-header-group; }" in css and "tr, .pb-kpi" in css
     assert '"DejaVu Sans"' in css and "system-ui" in css
 
 

@@ -8,6 +8,13 @@ language); in a notebook ``show(figure)`` (or just leaving the Figure as the cel
 emits an ``image/png`` output whose metadata carry the alt text, which the brief's nbconvert
 template writes as ``<img alt="…" src="data:image/png;base64,…">``, so it survives the export.
 
+Two screens: each chart is drawn twice, for a desktop column and paper (:data:`WIDTH_IN`) and for a
+phone (:data:`NARROW_IN`, legends below, shorter labels); the page shows the phone variant below
+:data:`NARROW_MEDIA` through ``<picture>``, so the text keeps its size (≥ 10 CSS px) on a 390 px
+screen instead of shrinking to 42%. Each PNG carries its smallest text size (``data-text-px``),
+which the browser test checks. Long lists (a province's 100 communes) are drawn as their best and
+worst units with the gap named (``ends``, :mod:`parbrief.report.rows`).
+
 Text: DejaVu Sans, bundled with matplotlib, covers Vietnamese (tested glyph by glyph), so
 diacritics render on any machine without a system font. Names come from analysts' files and may
 be hostile (300 characters, ``$`` signs, bidi marks, emoji): labels are cleaned (control and
@@ -24,7 +31,7 @@ import math
 import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any, Sequence
+from typing import Any, Callable, Sequence
 
 import matplotlib
 import numpy as np
@@ -37,6 +44,7 @@ from matplotlib.ft2font import FT2Font
 from matplotlib.ticker import Formatter, MaxNLocator
 from PIL import Image
 
+from parbrief.report.rows import Ends, keep_ends
 from parbrief.text.formats import check_lang, fmt_number
 from parbrief.text.messages import t
 from parbrief.spec import IndexSpec
@@ -44,7 +52,12 @@ from parbrief.spec import IndexSpec
 __all__ = [
     "DPI",
     "FONT_FAMILY",
+    "NARROW_MIME",
     "Figure",
+    "Rendered",
+    "figure_html",
+    "render",
+    "smallest_text_px",
     "band_distribution_figure",
     "brief_theme",
     "clean_label",
@@ -57,9 +70,18 @@ __all__ = [
 ]
 
 FONT_FAMILY = "DejaVu Sans"
-DPI = 110  # 8 in wide → 880 px: sharp at the page's 60rem column, small as PNG
+DPI = 110  # 8 in wide → 880 px: sharp at the page's 55rem figure width, small as PNG
 WIDTH_IN = 8.0
+#: The phone variant: drawn for a 360 CSS px column (3.75 in at 96 CSS px per inch), at 1.5 device
+#: pixels per CSS pixel, so its text keeps its point size on a 390 px phone (never scaled to 42%).
+NARROW_IN = 3.75
+NARROW_DPI = 144
+#: Below this viewport width the page shows the narrow variant (``<picture><source media=…>``).
+NARROW_MEDIA = "(max-width: 44rem)"
+#: The narrow PNG's own output type in a notebook (the wide one is ``image/png``).
+NARROW_MIME = "image/vnd.parbrief.narrow+png"
 LABEL_CHARS = 28  # axis / annotation labels
+NARROW_LABEL_CHARS = 20  # the same on the phone variant
 ALT_CHARS = 80  # names inside alt text
 
 # Line colours: best unit, worst unit, highlighted units, province mean (colour-blind safe pair).
@@ -71,43 +93,92 @@ _UNIT = "#9aa3ad"
 
 
 @dataclass(frozen=True)
-class Figure:
-    """A figure for the brief and its alt text (in the brief's language).
+class Rendered:
+    """One PNG of a figure: its bytes, CSS size (96 px per inch) and smallest text in CSS px.
 
-    Displaying it in a notebook emits an ``<img>`` with the alt text and the PNG as a data URI.
+    ``text_px`` is the smallest font drawn (points × 96/72) at the image's CSS size: scaled by
+    (shown width / ``css_width``) it is the text size a reader sees.
+    """
+
+    png: bytes
+    css_width: int
+    css_height: int
+    text_px: float
+
+    @property
+    def b64(self) -> str:
+        return base64.b64encode(self.png).decode("ascii")
+
+
+def render(fig: MplFigure) -> Rendered:
+    """``fig`` as a :class:`Rendered` PNG (see :func:`to_png_bytes`)."""
+    png = to_png_bytes(fig)
+    w, h = _png_size(png)
+    scale = 96 / fig.dpi
+    return Rendered(png, round(w * scale), round(h * scale), smallest_text_px(fig))
+
+
+def smallest_text_px(fig: MplFigure) -> float:
+    """The smallest visible, non-empty text of ``fig`` in CSS px (font points × 96/72)."""
+    sizes = [t.get_fontsize() for t in fig.findobj(matplotlib.text.Text)
+             if t.get_visible() and t.get_text().strip() and t.get_figure() is not None]
+    return round(min(sizes) * 96 / 72, 2) if sizes else 0.0
+
+
+@dataclass(frozen=True)
+class Figure:
+    """A figure for the brief, its alt text (in the brief's language) and its phone variant.
+
+    ``fig`` is drawn for a desktop column and for paper; ``narrow``, when given, is the same
+    chart drawn for a phone (:data:`NARROW_IN` wide, shorter labels, legends below), shown
+    below :data:`NARROW_MEDIA` through ``<picture>``. Displaying it in a notebook emits an
+    ``<img>`` with the alt text and the PNG as a data URI.
     """
 
     fig: MplFigure
     alt: str
+    narrow: MplFigure | None = None
 
     def to_png(self) -> bytes:
         return to_png_bytes(self.fig)
 
+    def rendered(self) -> tuple[Rendered, Rendered | None]:
+        """The wide and (when drawn) narrow PNGs."""
+        return render(self.fig), (render(self.narrow) if self.narrow is not None else None)
+
     def to_html(self) -> str:
-        """``<figure><img alt=… src="data:image/png;base64,…"></figure>``, alt text HTML-escaped."""
-        png = self.to_png()
-        w, h = _png_size(png)
-        data = base64.b64encode(png).decode("ascii")
-        alt = html.escape(self.alt, quote=True)
-        # width/height in CSS px (96 per inch) so the page does not reflow while images decode;
-        # CSS (max-width:100%; height:auto) scales them down on phones.
-        css_w, css_h = round(w * 96 / DPI), round(h * 96 / DPI)
-        return (
-            f'<figure class="pb-figure"><img class="pb-img" alt="{alt}" width="{css_w}" height="{css_h}" '
-            f'src="data:image/png;base64,{data}"></figure>'
-        )
+        """``<figure>`` with a ``<picture>`` (narrow source, wide ``<img>``), alt text escaped.
+
+        Width/height are CSS px so the page does not reflow while images decode; CSS
+        (max-width:100%; height:auto) scales them to the column. The export template writes
+        the same markup from the notebook output (``templates/parbrief/index.html.j2``).
+        """
+        wide, narrow = self.rendered()
+        return figure_html(self.alt, wide, narrow)
 
     def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> tuple[dict[str, str], dict[str, Any]]:
-        """A native image output: ``image/png`` with the alt text and CSS size as its metadata.
-
-        Jupyter shows it as any figure; the brief's nbconvert template writes
-        ``<img alt=… width=… height=…>`` from that metadata, so the alt text survives the export.
-        """
-        png = self.to_png()
-        w, h = _png_size(png)
-        data = {"image/png": base64.b64encode(png).decode("ascii"), "text/plain": self.alt}
-        meta = {"image/png": {"alt": self.alt, "width": round(w * 96 / DPI), "height": round(h * 96 / DPI)}}
+        """A native image output: ``image/png`` with the alt text, CSS size and smallest text
+        as its metadata, plus the phone variant under :data:`NARROW_MIME` (Jupyter shows the
+        PNG; the brief's nbconvert template writes both into a ``<picture>``)."""
+        wide, narrow = self.rendered()
+        data = {"image/png": wide.b64, "text/plain": self.alt}
+        meta: dict[str, Any] = {"image/png": {"alt": self.alt, "width": wide.css_width, "height": wide.css_height,
+                                              "text_px": wide.text_px}}
+        if narrow is not None:
+            data[NARROW_MIME] = narrow.b64
+            meta[NARROW_MIME] = {"width": narrow.css_width, "height": narrow.css_height, "text_px": narrow.text_px}
         return data, meta
+
+
+def figure_html(alt: str, wide: Rendered, narrow: Rendered | None) -> str:
+    """The brief's figure markup (the same as the export template writes)."""
+    img = (f'<img class="pb-img" alt="{html.escape(alt, quote=True)}" width="{wide.css_width}" '
+           f'height="{wide.css_height}" data-text-px="{float(wide.text_px)}" src="data:image/png;base64,{wide.b64}">')
+    if narrow is None:
+        return f'<figure class="pb-figure">{img}</figure>'
+    source = (f'<source media="{NARROW_MEDIA}" width="{narrow.css_width}" height="{narrow.css_height}" '
+              f'data-text-px="{float(narrow.text_px)}" srcset="data:image/png;base64,{narrow.b64}">')
+    return f'<figure class="pb-figure"><picture>{source}{img}</picture></figure>'
 
 
 def show(figure: Figure) -> None:
@@ -226,20 +297,32 @@ class _LocaleFormatter(Formatter):
         return fmt_number(x, self.lang, self._decimals)
 
 
-def _new_figure(height: float) -> MplFigure:
-    fig = MplFigure(figsize=(WIDTH_IN, height), layout="constrained")
+def _new_figure(height: float, narrow: bool = False) -> MplFigure:
+    """A bare figure: :data:`WIDTH_IN` wide at :data:`DPI`, or the phone variant's width and DPI."""
+    if narrow:
+        fig = MplFigure(figsize=(NARROW_IN, height), dpi=NARROW_DPI, layout="constrained")
+    else:
+        fig = MplFigure(figsize=(WIDTH_IN, height), layout="constrained")
     FigureCanvasAgg(fig)
     return fig
 
 
+def _both(draw: Callable[[bool], MplFigure], alt: str) -> Figure:
+    """A :class:`Figure` from ``draw(narrow)`` called for the desktop and the phone variant."""
+    return Figure(draw(False), alt, draw(True))
+
+
 def _empty(lang: str, title: str) -> Figure:
-    with matplotlib.rc_context(brief_theme()):
-        fig = _new_figure(2.0)
-        ax = fig.add_subplot()
-        ax.set_title(title)
-        ax.text(0.5, 0.5, t("figure.no_data", lang), ha="center", va="center", transform=ax.transAxes)
-        ax.set_axis_off()
-    return Figure(fig, t("alt.empty", lang))
+    def draw(narrow: bool) -> MplFigure:
+        with matplotlib.rc_context(brief_theme()):
+            fig = _new_figure(1.6 if narrow else 2.0, narrow)
+            ax = fig.add_subplot()
+            ax.set_title(title, wrap=True)
+            ax.text(0.5, 0.5, t("figure.no_data", lang), ha="center", va="center", transform=ax.transAxes)
+            ax.set_axis_off()
+        return fig
+
+    return _both(draw, t("alt.empty", lang))
 
 
 def _measure_label(value: str, lang: str, measure: str | None) -> str:
@@ -251,6 +334,18 @@ def _measure_label(value: str, lang: str, measure: str | None) -> str:
         return t(f"component_short.{value}", lang)
     except KeyError:
         return value
+
+
+def _legend(ax: Any, narrow: bool, *, ncols_narrow: int = 1, **wide: Any) -> None:
+    """The axes' legend: as ``wide`` asks on the desktop variant; below the chart on a phone
+    (a figure legend the constrained layout makes room for), so it never covers the data."""
+    if not narrow:
+        ax.legend(**wide)
+        return
+    handles, labels = ax.get_legend_handles_labels()
+    if handles:
+        ax.figure.legend(handles, labels, loc="outside lower left", fontsize=8, ncols=ncols_narrow,
+                         title=wide.get("title"), title_fontsize=8.5, alignment="left")
 
 
 def _year_axis(ax: Any, years: Sequence[int]) -> None:
@@ -292,61 +387,53 @@ def trend_figure(
     mean_label = t("figure.national_mean" if national else "figure.province_mean", lang)
     one_year = len(years) == 1
     marker = "o" if one_year else None
+    units_label = t("layout.legend_provinces" if national else "figure.units", lang)
+    special = {best: _BEST, worst: _WORST}
+    for u in highlight:
+        if u in wide.columns and u not in special:
+            special[u] = _HIGHLIGHT
 
-    with matplotlib.rc_context(brief_theme()):
-        fig = _new_figure(4.4)
-        ax = fig.add_subplot()
-        x = np.asarray(years, dtype=float)
-        special = {best: _BEST, worst: _WORST}
-        for u in highlight:
-            if u in wide.columns and u not in special:
-                special[u] = _HIGHLIGHT
-        # ordinary units first, light and behind; one line each is cheap at 30 units
-        for u in wide.columns:
-            if u in special:
-                continue
-            ax.plot(x, wide[u].to_numpy(), color=_UNIT, lw=0.9, alpha=0.55, marker=marker, ms=3, zorder=1)
-        ax.plot([], [], color=_UNIT, lw=0.9, label=t("figure.units", lang))
-        for u, colour in special.items():
-            ax.plot(x, wide[u].to_numpy(), color=colour, lw=1.8, marker="o", ms=3.5, zorder=3)
-        ax.plot(x, mean.to_numpy(), color=_MEAN, lw=3.0, marker="o", ms=5, zorder=4, label=mean_label)
-        for b in breaks:
-            ax.axvline(float(b), color=".35", ls="--", lw=1.0, zorder=0)
-        if breaks:
-            ax.plot([], [], color=".35", ls="--", lw=1.0, label=t("figure.method_break", lang))
-        # end labels: best, worst, highlights at the latest year's value, nudged apart vertically
-        span = float(np.nanmax(wide.to_numpy()) - np.nanmin(wide.to_numpy())) or 1.0
-        placed: list[float] = []
-        labels = sorted(
-            ((float(wide[u].dropna().iloc[-1]), u, c) for u, c in special.items() if wide[u].notna().any()),
-            reverse=True,
-        )
-        for yv, u, colour in labels:
-            ylab = yv
-            while any(abs(ylab - p) < 0.07 * span for p in placed):
-                ylab -= 0.07 * span
-            placed.append(ylab)
-            x_last = float(wide[u].dropna().index[-1])
-            ax.annotate(
-                f"{clean_label(u, 24)} ({fmt_number(yv, lang, 2)})",
-                xy=(x_last, yv),
-                xytext=(x_last + 0.15, ylab),
-                color=colour,
-                fontsize=8.5,
-                va="center",
-                annotation_clip=False,
+    def draw(narrow: bool) -> MplFigure:
+        with matplotlib.rc_context(brief_theme()):
+            fig = _new_figure(3.9 if narrow else 3.8, narrow)
+            ax = fig.add_subplot()
+            x = np.asarray(years, dtype=float)
+            # ordinary units first, light and behind; one line each is cheap at 30 units
+            for u in wide.columns:
+                if u in special:
+                    continue
+                ax.plot(x, wide[u].to_numpy(), color=_UNIT, lw=0.9, alpha=0.55, marker=marker, ms=3, zorder=1)
+            ax.plot([], [], color=_UNIT, lw=0.9, label=units_label)
+            ax.plot(x, mean.to_numpy(), color=_MEAN, lw=3.0, marker="o", ms=5, zorder=4, label=mean_label)
+            labels = sorted(
+                ((float(wide[u].dropna().iloc[-1]), u, c) for u, c in special.items() if wide[u].notna().any()),
+                reverse=True,
             )
-        # room on the right for the labels (~35% of the axes width)
-        right = x[-1] + 0.55 * max(len(years) - 1, 1) + 0.3
-        ax.set_xlim(x[0] - 0.3, right)
-        _year_axis(ax, years)
-        ax.yaxis.set_major_locator(MaxNLocator(nbins=6))
-        ax.yaxis.set_major_formatter(_LocaleFormatter(lang))
-        ax.set_xlabel(t("figure.year", lang))
-        ax.set_ylabel(t("figure.trend_ylabel", lang, measure=m))
-        ax.set_title(title)
-        ax.legend(loc="upper left", fontsize=8.5, ncols=3)
-        ax.margins(y=0.12)
+            for u, colour in special.items():
+                # on a phone the named units go into the legend below the chart (no room on the right)
+                label = next((f"{clean_label(u, NARROW_LABEL_CHARS)} ({fmt_number(yv, lang, 2)})"
+                              for yv, name, _ in labels if name == u), None) if narrow else None
+                ax.plot(x, wide[u].to_numpy(), color=colour, lw=1.8, marker="o", ms=3.5, zorder=3,
+                        label=label or "_nolegend_")
+            for b in breaks:
+                ax.axvline(float(b), color=".35", ls="--", lw=1.0, zorder=0)
+            if breaks:
+                ax.plot([], [], color=".35", ls="--", lw=1.0, label=t("figure.method_break", lang))
+            if narrow:
+                ax.set_xlim(x[0] - 0.4, x[-1] + 0.4)
+            else:
+                _end_labels(ax, wide, labels, lang)
+                # room on the right for the labels (~35% of the axes width)
+                ax.set_xlim(x[0] - 0.3, x[-1] + 0.55 * max(len(years) - 1, 1) + 0.3)
+            _year_axis(ax, years)
+            ax.yaxis.set_major_locator(MaxNLocator(nbins=5 if narrow else 6))
+            ax.yaxis.set_major_formatter(_LocaleFormatter(lang))
+            ax.set_xlabel(t("figure.year", lang))
+            ax.set_ylabel(t("figure.trend_ylabel", lang, measure=m))
+            ax.set_title(title, wrap=True)
+            _legend(ax, narrow, loc="upper left", fontsize=8.5, ncols=3)
+            ax.margins(y=0.12)
+        return fig
 
     fmt = lambda v: fmt_number(v, lang, 2)  # noqa: E731
     common = dict(
@@ -364,7 +451,28 @@ def trend_figure(
         alt = t("alt.trend_one_year", lang, **common)
     else:
         alt = t("alt.trend", lang, first_year=years[0], mean_first=fmt(mean.iloc[0]), **common)
-    return Figure(fig, alt)
+    return _both(draw, alt)
+
+
+def _end_labels(ax: Any, wide: pd.DataFrame, labels: list[tuple[float, str, str]], lang: str) -> None:
+    """Name and latest value of each coloured unit at its line's end, nudged apart vertically."""
+    span = float(np.nanmax(wide.to_numpy()) - np.nanmin(wide.to_numpy())) or 1.0
+    placed: list[float] = []
+    for yv, u, colour in labels:
+        ylab = yv
+        while any(abs(ylab - p) < 0.07 * span for p in placed):
+            ylab -= 0.07 * span
+        placed.append(ylab)
+        x_last = float(wide[u].dropna().index[-1])
+        ax.annotate(
+            f"{clean_label(u, 24)} ({fmt_number(yv, lang, 2)})",
+            xy=(x_last, yv),
+            xytext=(x_last + 0.15, ylab),
+            color=colour,
+            fontsize=8.5,
+            va="center",
+            annotation_clip=False,
+        )
 
 
 def history_figure(
@@ -386,41 +494,47 @@ def history_figure(
     if df.empty:
         return _empty(lang, title)
     palette = sns.color_palette("colorblind", n_colors=max(3, df["unit"].nunique()))
-    with matplotlib.rc_context(brief_theme()):
-        fig = _new_figure(3.8)
-        ax = fig.add_subplot()
-        years = sorted(int(y) for y in df["year"].unique())
-        last_values = []
-        for colour, (unit, part) in zip(palette, df.groupby("unit", sort=True)):
-            part = part.sort_values("year")
-            label = t("figure.history_series", lang, name=clean_label(unit, 28))
-            ax.plot(part["year"].to_numpy(float), part["total"].to_numpy(float), color=colour, lw=2.0,
-                    marker="o", ms=4, label=label)
-            last_values.append((clean_label(unit, ALT_CHARS), int(part["year"].iloc[-1]),
-                                float(part["total"].iloc[-1])))
-        if new_point is not None:
-            name, year, score = new_point
-            ax.plot([year], [score], marker="*", ms=14, color=_MEAN, ls="none",
-                    label=t("figure.history_new", lang, name=clean_label(name, 28), year=year))
-            ax.axvline(year - 0.5, color=".35", ls=":", lw=1.2, zorder=0)
-            years.append(int(year))
-        for b in breaks:
-            ax.axvline(float(b), color=".35", ls="--", lw=1.0, zorder=0)
-        if breaks:
-            ax.plot([], [], color=".35", ls="--", lw=1.0, label=t("figure.method_break", lang))
-        _year_axis(ax, sorted(set(years)))
-        ax.yaxis.set_major_formatter(_LocaleFormatter(lang))
-        ax.set_xlabel(t("figure.year", lang))
-        ax.set_ylabel(t("measure.total", lang))
-        ax.set_title(title)
-        ax.legend(loc="best", fontsize=8.5)
-        ax.margins(y=0.15)
+    last_values = [(clean_label(unit, ALT_CHARS), int(part.sort_values("year")["year"].iloc[-1]),
+                    float(part.sort_values("year")["total"].iloc[-1])) for unit, part in df.groupby("unit", sort=True)]
+
+    def draw(narrow: bool) -> MplFigure:
+        chars = NARROW_LABEL_CHARS if narrow else 28
+        with matplotlib.rc_context(brief_theme()):
+            fig = _new_figure(3.6 if narrow else 3.4, narrow)
+            ax = fig.add_subplot()
+            years = sorted(int(y) for y in df["year"].unique())
+            for colour, (unit, part) in zip(palette, df.groupby("unit", sort=True)):
+                part = part.sort_values("year")
+                label = t("figure.history_series", lang, name=clean_label(unit, chars))
+                ax.plot(part["year"].to_numpy(float), part["total"].to_numpy(float), color=colour, lw=2.0,
+                        marker="o", ms=4, label=label)
+            if new_point is not None:
+                name, year, score = new_point
+                ax.plot([year], [score], marker="*", ms=14, color=_MEAN, ls="none",
+                        label=t("figure.history_new", lang, name=clean_label(name, chars), year=year))
+                ax.axvline(year - 0.5, color=".35", ls=":", lw=1.2, zorder=0)
+                years.append(int(year))
+            for b in breaks:
+                ax.axvline(float(b), color=".35", ls="--", lw=1.0, zorder=0)
+            if breaks:
+                ax.plot([], [], color=".35", ls="--", lw=1.0, label=t("figure.method_break", lang))
+            _year_axis(ax, sorted(set(years)))
+            if narrow:
+                ax.tick_params(axis="x", labelrotation=45)
+            ax.yaxis.set_major_formatter(_LocaleFormatter(lang))
+            ax.set_xlabel(t("figure.year", lang))
+            ax.set_ylabel(t("measure.total", lang))
+            ax.set_title(title, wrap=True)
+            _legend(ax, narrow, loc="best", fontsize=8.5)
+            ax.margins(y=0.15)
+        return fig
+
     parts = "; ".join(f"{n} {y}: {fmt_number(v, lang)}" for n, y, v in last_values)
     alt = t("alt.history", lang, n=len(last_values), first_year=min(df["year"]), last_year=max(df["year"]), last=parts)
     if new_point is not None:
         alt += " " + t("alt.history_new", lang, name=clean_label(new_point[0], ALT_CHARS), year=new_point[1],
                        value=fmt_number(new_point[2], lang))
-    return Figure(fig, alt)
+    return _both(draw, alt)
 
 
 def means_figure(
@@ -429,11 +543,14 @@ def means_figure(
     xlabel: str | None = None,
     *,
     title: str | None = None,
+    ends: int | None = None,
 ) -> Figure:
     """Unit means as points with 95% CI bars, best at the top, compact letters in a right column.
 
     ``means`` has columns ``unit, mean, ci_low, ci_high`` and optionally ``letters`` (units that
     share a letter do not differ significantly). Missing CI bounds draw the point alone.
+    ``ends``: with more than :data:`~parbrief.report.rows.FULL_LIST_MAX` units, only the
+    ``ends`` best and worst are drawn, with a row saying how many are left out between them.
     """
     check_lang(lang)
     title = title or t("figure.means_title", lang)
@@ -441,35 +558,42 @@ def means_figure(
     if df.empty:
         return _empty(lang, title)
     n = len(df)
-    y = np.arange(n)
-    lo = (df["mean"] - df["ci_low"]).clip(lower=0).fillna(0).to_numpy()
-    hi = (df["ci_high"] - df["mean"]).clip(lower=0).fillna(0).to_numpy()
-    has_letters = "letters" in df.columns and df["letters"].notna().any()
+    kept = keep_ends(df, ends)
+    rows = _with_gap(kept, lang)
+    y = np.arange(len(rows))
+    lo = (rows["mean"] - rows["ci_low"]).clip(lower=0).fillna(0).to_numpy()
+    hi = (rows["ci_high"] - rows["mean"]).clip(lower=0).fillna(0).to_numpy()
+    has_letters = "letters" in rows.columns and rows["letters"].notna().any()
 
-    with matplotlib.rc_context(brief_theme()):
-        fig = _new_figure(1.3 + 0.27 * n)
-        ax = fig.add_subplot()
-        ax.errorbar(
-            df["mean"].to_numpy(), y, xerr=np.vstack([lo, hi]), fmt="o", color=_BEST,
-            ecolor="#7fa7cf", elinewidth=2.2, capsize=0, ms=5, zorder=3,
-        )
-        ax.set_yticks(y)
-        ax.set_yticklabels([clean_label(u) for u in df["unit"]])
-        ax.set_ylim(n - 0.5, -0.5)
-        ax.grid(axis="y", visible=False)
-        ax.xaxis.set_major_locator(MaxNLocator(nbins=6))
-        ax.xaxis.set_major_formatter(_LocaleFormatter(lang))
-        ax.set_xlabel(xlabel or t("column.mean", lang))
-        ax.set_title(title)
-        if has_letters:
-            tr = matplotlib.transforms.blended_transform_factory(ax.transAxes, ax.transData)
-            for yi, letters in zip(y, df["letters"]):
-                ax.text(1.01, yi, clean_label(letters if isinstance(letters, str) else "", 12),
-                        transform=tr, va="center", ha="left", fontsize=9, color=".2")
-            ax.text(1.01, -0.9, t("column.group", lang), transform=tr, va="bottom", ha="left",
-                    fontsize=8.5, color=".35")
-            # a figure-level x label is laid out by the constrained layout, below the axis label
-            fig.supxlabel(t("figure.means_note", lang), x=0.01, ha="left", fontsize=8, color=".35")
+    def draw(narrow: bool) -> MplFigure:
+        chars = NARROW_LABEL_CHARS if narrow else LABEL_CHARS
+        with matplotlib.rc_context(brief_theme()):
+            fig = _new_figure((1.9 if narrow else 1.2) + (0.25 if narrow else 0.23) * len(rows), narrow)
+            ax = fig.add_subplot()
+            ax.errorbar(
+                rows["mean"].to_numpy(), y, xerr=np.vstack([lo, hi]), fmt="o", color=_BEST,
+                ecolor="#7fa7cf", elinewidth=2.2, capsize=0, ms=5, zorder=3,
+            )
+            ax.set_yticks(y)
+            ax.set_yticklabels([clean_label(u, chars) if g is False else u
+                                for u, g in zip(rows["unit"], rows["_gap"])])
+            _style_gap_label(ax, rows)
+            ax.set_ylim(len(rows) - 0.5, -0.5)
+            ax.grid(axis="y", visible=False)
+            ax.xaxis.set_major_locator(MaxNLocator(nbins=4 if narrow else 6))
+            ax.xaxis.set_major_formatter(_LocaleFormatter(lang))
+            ax.set_xlabel(xlabel or t("column.mean", lang), wrap=True)
+            ax.set_title(title, wrap=True)
+            if has_letters:
+                tr = matplotlib.transforms.blended_transform_factory(ax.transAxes, ax.transData)
+                for yi, letters in zip(y, rows["letters"]):
+                    ax.text(1.01, yi, clean_label(letters if isinstance(letters, str) else "", 12),
+                            transform=tr, va="center", ha="left", fontsize=8.5 if narrow else 9, color=".2")
+                ax.text(1.01, -0.9, t("column.group", lang), transform=tr, va="bottom", ha="left",
+                        fontsize=8 if narrow else 8.5, color=".35")
+                # a figure-level x label is laid out by the constrained layout, below the axis label
+                fig.supxlabel(t("figure.means_note", lang), x=0.01, ha="left", fontsize=8, color=".35", wrap=True)
+        return fig
 
     best, worst = df.iloc[0], df.iloc[-1]
     alt = t(
@@ -481,7 +605,25 @@ def means_figure(
         worst=clean_label(worst["unit"], ALT_CHARS),
         worst_value=fmt_number(worst["mean"], lang, 2),
     )
-    return Figure(fig, alt)
+    return _both(draw, alt)
+
+
+def _with_gap(kept: Ends, lang: str) -> pd.DataFrame:
+    """The kept rows with a ``_gap`` column; where rows were left out, one row between the two
+    ends whose ``unit`` says how many (its numbers are missing, so nothing is drawn there)."""
+    frame = kept.frame.reset_index(drop=True).assign(_gap=False)
+    if kept.gap_at is None:
+        return frame
+    gap = pd.DataFrame({"unit": [t("layout.rows_omitted", lang, n=kept.omitted)], "_gap": [True]})
+    return pd.concat([frame.iloc[: kept.gap_at], gap, frame.iloc[kept.gap_at:]], ignore_index=True)
+
+
+def _style_gap_label(ax: Any, rows: pd.DataFrame) -> None:
+    """The gap row's label in grey italics, so it does not read as a unit."""
+    for label, gap in zip(ax.get_yticklabels(), rows["_gap"]):
+        if gap:
+            label.set_color(".4")
+            label.set_fontstyle("italic")
 
 
 def _component_label(spec: IndexSpec, code: str, lang: str) -> str:
@@ -491,11 +633,15 @@ def _component_label(spec: IndexSpec, code: str, lang: str) -> str:
         return clean_label(spec.component(code).name(lang), 22)
 
 
-def component_heatmap(scores_year: pd.DataFrame, spec: IndexSpec, lang: str = "vi") -> Figure:
+def component_heatmap(
+    scores_year: pd.DataFrame, spec: IndexSpec, lang: str = "vi", *, ends: int | None = None
+) -> Figure:
     """Units × components of one year as % of each component's maximum, annotated, best unit first.
 
     % of maximum puts components with different maxima (7.5 to 33 points) on one scale, so a
     leader sees where each unit loses points. Units are sorted by ``total`` (descending).
+    ``ends``: with more than :data:`~parbrief.report.rows.FULL_LIST_MAX` units, only the
+    ``ends`` best and worst rows, an empty row saying how many are left out between them.
     """
     check_lang(lang)
     years = sorted(int(y) for y in scores_year["year"].dropna().unique()) if "year" in scores_year else []
@@ -514,26 +660,34 @@ def component_heatmap(scores_year: pd.DataFrame, spec: IndexSpec, lang: str = "v
     )
     n = len(df)
     col_labels = [_component_label(spec, c, lang) for c in codes]
+    rows = _with_gap(keep_ends(pct.assign(unit=df["unit"].to_numpy()), ends), lang)
+    # colour scale from 50% (or lower when a cell is lower) to 100%: scores cluster in the
+    # upper half, and a 0–100 scale would paint every cell the same dark blue
+    lowest = float(np.nanmin(pct.to_numpy())) if pct.notna().any().any() else 50.0
+    vmin = min(50.0, 10.0 * math.floor(lowest / 10.0))
 
-    with matplotlib.rc_context(brief_theme()):
-        fig = _new_figure(1.9 + 0.27 * n)
-        ax = fig.add_subplot()
-        # colour scale from 50% (or lower when a cell is lower) to 100%: scores cluster in the
-        # upper half, and a 0–100 scale would paint every cell the same dark blue
-        lowest = float(np.nanmin(pct.to_numpy())) if pct.notna().any().any() else 50.0
-        vmin = min(50.0, 10.0 * math.floor(lowest / 10.0))
-        sns.heatmap(
-            pct.to_numpy(), ax=ax, vmin=vmin, vmax=100, cmap="YlGnBu", annot=True, fmt=".0f",
-            annot_kws={"fontsize": 8}, linewidths=0.5, linecolor="white",
-            cbar_kws={"label": t("figure.heatmap_cbar", lang), "shrink": 0.6, "pad": 0.02},
-            xticklabels=col_labels, yticklabels=[clean_label(u) for u in df["unit"]],
-        )
-        ax.tick_params(axis="x", labelrotation=35, labelsize=8.5)
-        for lab in ax.get_xticklabels():
-            lab.set_horizontalalignment("right")
-            lab.set_rotation_mode("anchor")
-        ax.tick_params(axis="y", labelrotation=0, labelsize=8.5)
-        ax.set_title(title)
+    def draw(narrow: bool) -> MplFigure:
+        chars = NARROW_LABEL_CHARS if narrow else LABEL_CHARS
+        size = 8 if narrow else 8.5
+        with matplotlib.rc_context(brief_theme()):
+            fig = _new_figure((1.8 if narrow else 1.8) + (0.22 if narrow else 0.21) * len(rows), narrow)
+            ax = fig.add_subplot()
+            sns.heatmap(
+                rows[codes].to_numpy(dtype=float), ax=ax, vmin=vmin, vmax=100, cmap="YlGnBu", annot=True,
+                fmt=".0f", annot_kws={"fontsize": 7.5 if narrow else 8}, linewidths=0.5, linecolor="white",
+                cbar=not narrow,  # on a phone the numbers in the cells carry the scale
+                cbar_kws={"label": t("figure.heatmap_cbar", lang), "shrink": 0.6, "pad": 0.02},
+                xticklabels=col_labels,
+                yticklabels=[u if g else clean_label(u, chars) for u, g in zip(rows["unit"], rows["_gap"])],
+            )
+            ax.tick_params(axis="x", labelrotation=50 if narrow else 35, labelsize=size)
+            for lab in ax.get_xticklabels():
+                lab.set_horizontalalignment("right")
+                lab.set_rotation_mode("anchor")
+            ax.tick_params(axis="y", labelrotation=0, labelsize=size)
+            _style_gap_label(ax, rows)
+            ax.set_title(title, wrap=True)
+        return fig
 
     comp_mean = pct.mean(axis=0)
     alt = t(
@@ -547,7 +701,7 @@ def component_heatmap(scores_year: pd.DataFrame, spec: IndexSpec, lang: str = "v
         worst_component=_component_label(spec, str(comp_mean.idxmin()), lang),
         worst_value=fmt_number(comp_mean.min(), lang, 1) + "%",
     )
-    return Figure(fig, alt)
+    return _both(draw, alt)
 
 
 def band_distribution_figure(
@@ -581,36 +735,40 @@ def band_distribution_figure(
     years = [int(y) for y in wide.index]
     palette = _band_palette(len(order))
 
-    with matplotlib.rc_context(brief_theme()):
-        fig = _new_figure(3.8)
-        ax = fig.add_subplot()
-        bottom = np.zeros(len(years))
-        x = np.asarray(years, dtype=float)
-        for band, colour in zip(order, palette):
-            h = wide[band].to_numpy(dtype=float)
-            ax.bar(x, h, bottom=bottom, width=0.7, color=colour, label=clean_label(band, 32), edgecolor="white")
-            for xi, b0, hi in zip(x, bottom, h):
-                if hi >= 1:
-                    lum = 0.2126 * colour[0] + 0.7152 * colour[1] + 0.0722 * colour[2]
-                    ax.text(xi, b0 + hi / 2, str(int(hi)), ha="center", va="center", fontsize=8,
-                            color="white" if lum < 0.5 else ".15")
-            bottom = bottom + h
-        _year_axis(ax, years)
-        ax.set_ylim(0, float(bottom.max()) * 1.06)
-        ax.grid(axis="x", visible=False)
-        ax.yaxis.set_major_locator(MaxNLocator(integer=True))
-        ax.yaxis.set_major_formatter(_LocaleFormatter(lang))
-        ax.set_xlabel(t("figure.year", lang))
-        ax.set_ylabel(t("figure.bands_ylabel", lang))
-        ax.set_title(title)
-        ax.legend(title=t("figure.bands_legend", lang), loc="upper left", bbox_to_anchor=(1.01, 1.0),
-                  fontsize=8.5, title_fontsize=9, reverse=True)
+    def draw(narrow: bool) -> MplFigure:
+        with matplotlib.rc_context(brief_theme()):
+            fig = _new_figure(3.9 if narrow else 3.3, narrow)
+            ax = fig.add_subplot()
+            bottom = np.zeros(len(years))
+            x = np.asarray(years, dtype=float)
+            for band, colour in zip(order, palette):
+                h = wide[band].to_numpy(dtype=float)
+                ax.bar(x, h, bottom=bottom, width=0.7, color=colour, label=clean_label(band, 32), edgecolor="white")
+                for xi, b0, hi in zip(x, bottom, h):
+                    if hi >= 1:
+                        lum = 0.2126 * colour[0] + 0.7152 * colour[1] + 0.0722 * colour[2]
+                        ax.text(xi, b0 + hi / 2, str(int(hi)), ha="center", va="center", fontsize=8,
+                                color="white" if lum < 0.5 else ".15")
+                bottom = bottom + h
+            _year_axis(ax, years)
+            if narrow:
+                ax.tick_params(axis="x", labelrotation=45)
+            ax.set_ylim(0, float(bottom.max()) * 1.06)
+            ax.grid(axis="x", visible=False)
+            ax.yaxis.set_major_locator(MaxNLocator(integer=True))
+            ax.yaxis.set_major_formatter(_LocaleFormatter(lang))
+            ax.set_xlabel(t("figure.year", lang))
+            ax.set_ylabel(t("figure.bands_ylabel", lang))
+            ax.set_title(title, wrap=True)
+            _legend(ax, narrow, ncols_narrow=3, title=t("figure.bands_legend", lang), loc="upper left",
+                    bbox_to_anchor=(1.01, 1.0), fontsize=8.5, title_fontsize=9, reverse=True)
+        return fig
 
     last = wide.iloc[-1]
     parts = [f"{clean_label(b, ALT_CHARS)}: {int(last[b])}" for b in order if last[b] > 0]
     key = "alt.bands" if len(years) > 1 else "alt.bands_one_year"
     alt = t(key, lang, first_year=years[0], last_year=years[-1], last_counts="; ".join(parts))
-    return Figure(fig, alt)
+    return _both(draw, alt)
 
 
 def _band_palette(n: int) -> list[tuple[float, float, float]]:

@@ -27,6 +27,8 @@ from parbrief.analysis.brief import Brief, unit_types as _unit_types
 from parbrief.analysis.headline import HEADLINE_MIME, Headline, headline_record
 from parbrief.analysis.overview import Overview
 from parbrief.report.blocks import Bullets, Cards, Heading, MarkdownText, Paragraph, Section, esc
+from parbrief.report.cross_section import cross_section_figure
+from parbrief.report.rows import ENDS, Ends, keep_ends
 from parbrief.report.tables import change_class, missing, styled
 from parbrief.text.admin_case import lower_first, lower_unit_words
 from parbrief.text.formats import fmt_date, fmt_int, fmt_number, fmt_signed
@@ -151,23 +153,55 @@ def league_frame(brief: Brief, unit_type: str) -> pd.DataFrame:
 
 
 def league_table(brief: Brief) -> Section:
-    """Rank, score, rating, change and trend of every unit, one table per unit type."""
+    """Rank, score, rating, change and trend of every unit, one table per unit type.
+
+    A unit type with more than :data:`~parbrief.report.rows.FULL_LIST_MAX` units (about 100
+    communes from 2025) shows its :data:`~parbrief.report.rows.ENDS` best and worst, the gap
+    marked, and a line says where the full ranking is. Columns with nothing to show (the changes
+    without a comparison year) are left out; on a phone the rating and trend columns hide.
+    """
     lang = brief.lang
     compared = bool(brief.compare_year)
-    rank, score, change, rank_change = (t(f"column.{c}", lang) for c in ("rank", "score", "change", "rank_change"))
+    rank, unit, score, change, rank_change = (t(f"column.{c}", lang)
+                                              for c in ("rank", "unit", "score", "change", "rank_change"))
     parts: list[Any] = [Heading(2, t("heading.league_table", lang))]
     for unit_type in brief.league:
         if len(brief.league) > 1:
             parts.append(Heading(3, NM.unit_label(brief, unit_type)))
+        kept = keep_ends(league_frame(brief, unit_type))
         parts.append(styled(
-            league_frame(brief, unit_type), name=f"league-{unit_type}",
+            _without_empty_columns(kept.frame, keep=(rank, score)), name=f"league-{unit_type}",
             formats={rank: _int(lang), score: _num(lang), change: _signed(lang, compared),
                      rank_change: _rank_change(lang, compared)},
             numeric=(rank, score, change),
-            cell_classes={change: change_class, rank_change: change_class},
+            cell_classes={change: change_class, rank_change: change_class, unit: _name_class},
+            row_classes=_gap_classes(kept),
+            # on a phone: rank, unit, score and the changes; the rating follows from the score and
+            # the trend is told in the trends section
+            phone_hide=(t("column.rating", lang), t("column.trend", lang)),
         ))
+        if kept.gap_at is not None:
+            parts.append(Paragraph(t("layout.ends_note", lang, ends=ENDS, n=fmt_int(kept.total, lang)), "pb-muted"))
     parts += [Paragraph(s, "pb-muted") for s in N.league_notes(brief)]
     return Section(*parts)
+
+
+def _name_class(_: Any) -> str:
+    """``pb-name``: a column of names, kept readable beside the numbers on a phone (min-width)."""
+    return "pb-name"
+
+
+def _without_empty_columns(frame: pd.DataFrame, keep: tuple[str, ...] = ()) -> pd.DataFrame:
+    """``frame`` without the columns where every value is missing (a table of dashes says nothing)."""
+    empty = [c for c in frame.columns if c not in keep and frame[c].map(missing).all()]
+    return frame.drop(columns=empty)
+
+
+def _gap_classes(kept: Ends) -> list[str] | None:
+    """``pb-gap`` on the first row after the left-out middle of a long list (a marked rule)."""
+    if kept.gap_at is None:
+        return None
+    return ["pb-gap" if i == kept.gap_at else "" for i in range(len(kept.frame))]
 
 
 def trends(brief: Brief) -> Section:
@@ -178,7 +212,10 @@ def trends(brief: Brief) -> Section:
     highlight = [u for tab in tables for u in tab.improving() + tab.declining()]
     if brief.reorganized:
         parts.extend(_history_block(brief))
-    parts.append(F.trend_figure(brief.history, "total", lang, highlight=highlight[:6], breaks=brief.breaks))
+    if len(brief.years) > 1:
+        parts.append(F.trend_figure(brief.history, "total", lang, highlight=highlight[:6], breaks=brief.breaks))
+    else:  # one year (the first on a new map): this year's units side by side, not a column of dots
+        parts.append(_cross_section(brief))
     if brief.standing is not None:
         parts += [Paragraph(s) for s in M.province_movement_sentence(
             brief.standing, brief.province, lang, reorganized=brief.reorganized, min_years=brief.min_years)]
@@ -192,14 +229,37 @@ def trends(brief: Brief) -> Section:
             last: [float(tr.z[-1]) for tr in called],
         })
         parts.append(styled(frame, name="standing", formats={first: _signed(lang), last: _signed(lang)},
-                            numeric=(first, last)))
+                            numeric=(first, last), cell_classes={t("column.unit", lang): _name_class},
+                            phone_hide=(first,)))  # on a phone: the unit, its trend and where it stands now
     if brief.standing is not None:
         parts += [Paragraph(s) for s in M.movement_sentences(brief.standing, lang, reorganized=brief.reorganized,
                                                              limit=None)]
     counts = _band_counts(brief)
-    if len(counts):
+    if counts["year"].nunique() > 1:
         parts.append(F.band_distribution_figure(counts, lang, order=[b.label(lang) for b in brief.scheme.bands]))
+    elif len(counts):  # one year: a sentence says what a one-bar chart would
+        parts.append(Paragraph(_bands_sentence(brief, counts)))
     return Section(*parts)
+
+
+def _cross_section(brief: Brief) -> F.Figure:
+    """This year's score of each unit, one panel per unit type (the best and worst of a long list)."""
+    lang = brief.lang
+    label_col = f"band_label_{lang}"
+    panels = [(_unit_type_label(ut, lang), table.assign(band_label=table[label_col] if label_col in table else None))
+              for ut, table in brief.league.items()]
+    return cross_section_figure(panels, lang, year=brief.year, band_order=[b.label(lang) for b in brief.scheme.bands],
+                                ends=ENDS)
+
+
+def _bands_sentence(brief: Brief, counts: pd.DataFrame) -> str:
+    """One year's units per rating band as a sentence (best band first, empty bands left out)."""
+    lang = brief.lang
+    year = int(counts["year"].iloc[0])
+    items = [t("layout.band_count", lang, n=fmt_int(r.n, lang), label=r.band_label)
+             for r in counts.itertuples() if r.n > 0]
+    return t("layout.bands_one_year", lang, year=year, n=fmt_int(int(counts["n"].sum()), lang),
+             counts=N.join_names(tuple(items), lang))
 
 
 def _history_block(brief: Brief) -> list[Any]:
@@ -251,7 +311,7 @@ def _band_counts(brief: Brief) -> pd.DataFrame:
     for year, row in table.iterrows():
         for band in brief.scheme.bands:
             rows.append({"year": int(year), "band_label": band.label(brief.lang), "n": int(row[band.code])})
-    return pd.DataFrame(rows)
+    return pd.DataFrame(rows, columns=["year", "band_label", "n"])
 
 
 def differences(brief: Brief) -> Section:
@@ -267,7 +327,7 @@ def differences(brief: Brief) -> Section:
         if result.ok and len(result.means):
             means = result.means.rename(columns={"mean": "raw_mean"}).rename(columns={"ls_mean": "mean"})
             xlabel = t("measure.standing" if result.scale == "z_within_year" else "measure.total", lang)
-            parts.append(F.means_figure(means, lang, xlabel=xlabel))
+            parts.append(F.means_figure(means, lang, xlabel=xlabel, ends=ENDS))
     if brief.groups is not None:
         first, second = (NM.group_label(brief, u) for u in _unit_types(brief.current)[:2])
         parts.append(Heading(3, NM.cap(t("brief.unit.groups_heading", lang, first=first, second=second))))
@@ -299,10 +359,13 @@ def components(brief: Brief) -> Section:
         return Section(heading, Paragraph(t("section.no_components", lang)))
     max_points, pct, change = (t("column.max_points", lang), t("column.percent_of_max", lang),
                                t("section.change_pct", lang))
-    table = styled(component_frame(brief), name="components",
+    table = styled(_without_empty_columns(component_frame(brief)), name="components",
                    formats={max_points: _num(lang, 1), pct: _num(lang, 1, "%"), change: _signed(lang)},
-                   numeric=(max_points, pct, change), cell_classes={change: change_class})
-    return Section(heading, F.component_heatmap(brief.current, brief.spec, lang), table,
+                   numeric=(max_points, pct, change),
+                   cell_classes={change: change_class, t("column.component", lang): _name_class},
+                   # on a phone: the field, its %, change and the unit that lost most
+                   phone_hide=(max_points, t("section.best_unit", lang)))
+    return Section(heading, F.component_heatmap(brief.current, brief.spec, lang, ends=ENDS), table,
                    *(Paragraph(s) for s in N.component_summary(brief)))
 
 
@@ -317,7 +380,7 @@ def satisfaction(brief: Brief) -> Section:
     if len(result.means):
         tested = result.means[result.means["tested"]] if "tested" in result.means.columns else result.means
         parts.append(F.means_figure(tested, lang, xlabel=t("column.satisfaction", lang),
-                                    title=t("section.satisfaction_title", lang)))
+                                    title=t("section.satisfaction_title", lang), ends=ENDS))
     return Section(*parts)
 
 
@@ -445,7 +508,7 @@ def overview_table(ov: Overview) -> Section:
         formats[rank_change] = _rank_change(lang, compared)
     table = styled(overview_frame(ov), name="overview", formats=formats, html_formats={province: link},
                    numeric=(rank, score, change), cell_classes={change: change_class, rank_change: change_class}
-                   if not ov.reorganized else {change: change_class})
+                   if not ov.reorganized else {change: change_class}, phone_hide=(t("column.rating", lang),))
     note = (Paragraph(t("overview_extra.reorg_note", lang, year=ov.year, n=fmt_int(len(ov.table), lang)), "pb-muted")
             if ov.reorganized else None)
     return Section(Heading(2, t("overview.table", lang)), table, note)
@@ -455,6 +518,12 @@ def overview_figure(ov: Overview) -> Section:
     """All provinces over the years, the national mean bold."""
     lang = ov.lang
     years = sorted(int(y) for y in ov.history["year"].unique())
+    if len(years) <= 1:  # the first year on a new map: every province side by side
+        label_col = f"band_label_{lang}"
+        table = ov.table.assign(band_label=ov.table[label_col] if label_col in ov.table else None)
+        figure = cross_section_figure([(t("unit_type.province", lang), table)], lang, year=ov.year,
+                                      band_order=[b.label(lang) for b in ov.scheme.bands])
+        return Section(Heading(2, t("heading.trends", lang)), figure)
     breaks = ov.spec.breaks(years)
     return Section(Heading(2, t("heading.trends", lang)), F.trend_figure(ov.history, "total", lang, breaks=breaks))
 

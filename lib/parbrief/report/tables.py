@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import math
 import re
-from typing import Any, Callable, Iterable, Mapping
+from typing import Any, Callable, Iterable, Mapping, Sequence
 
 import pandas as pd
 from pandas.io.formats.style import Styler
@@ -24,7 +24,7 @@ from parbrief.report.blocks import esc
 __all__ = ["NUMERIC_HEADER_CSS", "change_class", "missing", "styled"]
 
 #: How a numeric column's header is aligned (as ``th.pb-num`` in the stylesheet).
-NUMERIC_HEADER_CSS = "text-align: right; white-space: nowrap;"
+NUMERIC_HEADER_CSS = "text-align: right;"
 
 Formatter = Callable[[Any], str]
 
@@ -61,6 +61,8 @@ def styled(
     html_formats: Mapping[str, Formatter] | None = None,
     numeric: Iterable[str] = (),
     cell_classes: Mapping[str, Callable[[Any], str]] | None = None,
+    row_classes: Sequence[str] | None = None,
+    phone_hide: Iterable[str] = (),
     header: bool = True,
 ) -> Styler:
     """``frame`` as a brief table (``<table id="T_pb-{name}" class="pb-table">``, no index).
@@ -68,23 +70,31 @@ def styled(
     ``formats``: column → value-to-text function (its text is HTML-escaped); other columns show
     their text, ``–`` when missing. ``html_formats``: column → value-to-HTML function that
     escapes what it writes (a link). ``numeric`` columns are right-aligned; ``cell_classes``:
-    column → value-to-CSS-class function (``change_class``). ``header=False`` hides the header
-    row (a key–value table).
+    column → value-to-CSS-class function (``change_class``); ``row_classes``: one class per row
+    (``""`` for none) added to each of its cells (``pb-gap``: the rule where a long list's
+    middle is left out). ``phone_hide``: columns a phone does not show (the table class
+    ``pb-ph-<i>`` hides the cells of class ``col<i>``, header included, below 40rem), so the
+    rest fits a 390 px screen. ``header=False`` hides the header row (a key–value table).
     """
     numeric = [c for c in numeric if c in frame.columns]
     cell_formats: dict[Any, Formatter] = {c: _escaped(_text) for c in frame.columns}
-    cell_formats.update({c: _escaped(fn) for c, fn in (formats or {}).items()})
-    cell_formats.update(html_formats or {})
+    # formats and classes of columns the table does not have (left out as empty) are ignored
+    cell_formats.update({c: _escaped(fn) for c, fn in (formats or {}).items() if c in frame.columns})
+    cell_formats.update({c: fn for c, fn in (html_formats or {}).items() if c in frame.columns})
     styler = Styler(frame, uuid=f"pb-{_uuid(name)}", cell_ids=False)
     styler = styler.format(cell_formats, escape=None).format_index(esc, axis="columns", escape=None)
     columns = list(frame.columns)
     classes = {c: [""] * len(frame) for c in columns}
     for col in numeric:
         classes[col] = ["pb-num"] * len(frame)
-    for col, fn in (cell_classes or {}).items():
+    for col, fn in ((c, f) for c, f in (cell_classes or {}).items() if c in frame.columns):
         classes[col] = [" ".join(c for c in (base, fn(v)) if c) for base, v in zip(classes[col], frame[col])]
+    if row_classes is not None:
+        for col in columns:
+            classes[col] = [" ".join(c for c in (base, extra) if c) for base, extra in zip(classes[col], row_classes)]
     styler = styler.set_td_classes(pd.DataFrame(classes, index=frame.index, columns=frame.columns))
-    styler = styler.hide(axis="index").set_table_attributes('class="pb-table"')
+    hidden = "".join(f" pb-ph-{columns.index(c)}" for c in phone_hide if c in frame.columns)
+    styler = styler.hide(axis="index").set_table_attributes(f'class="pb-table{hidden}"')
     if numeric:
         # as `th.pb-num` in the stylesheet (a Styler cannot put a class on a header cell)
         styler = styler.set_table_styles(
