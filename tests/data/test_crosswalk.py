@@ -304,7 +304,7 @@ def test_every_problem_is_reported_at_once():
     assert kinds.count("crosswalk_date") == 2 and "crosswalk_missing" in kinds
     vi = {p.kind: p.message_vi for p in check_crosswalks(raw)}
     assert vi["crosswalk_kind"] == "Loại đơn vị “sở” không hợp lệ (phải là một trong: province, district, commune, department)."
-    assert vi["crosswalk_self"] == ("“Sở A” được chuyển thành chính nó và không có đơn vị nào khác sáp nhập vào: "
+    assert vi["crosswalk_self"] == ("“Sở A” được chuyển thành chính nó và không có đơn vị nào khác được gộp vào: "
                                     "dòng này không thay đổi gì.")
     assert vi["crosswalk_cycle"] == ("Các dòng chuyển đổi tạo thành vòng lặp: Phòng X → Phòng Y → Phòng X; một đơn vị "
                                      "không thể là tiền thân của chính nó.")
