@@ -72,10 +72,12 @@ class Heading(Block):
 
     level: int
     text: str
+    cls: str = ""  # e.g. ``pb-tech``: the analyst's details, left out of the printed brief
 
     @property
     def html(self) -> str:  # type: ignore[override]
-        return f"<h{self.level}>{esc(self.text)}</h{self.level}>"
+        attr = f' class="{esc(self.cls)}"' if self.cls else ""
+        return f"<h{self.level}{attr}>{esc(self.text)}</h{self.level}>"
 
     @property
     def markdown(self) -> str:  # type: ignore[override]
@@ -83,7 +85,7 @@ class Heading(Block):
 
 
 #: Paragraph classes of the brief's stylesheet and how Markdown marks them.
-_MD_STYLE = {"": "{}", "pb-muted": "*{}*", "pb-banner": "> **{}**"}
+_MD_STYLE = {"": "{}", "pb-muted": "*{}*", "pb-banner": "> **{}**", "pb-tech": "{}"}
 
 
 @dataclass(frozen=True, repr=False)

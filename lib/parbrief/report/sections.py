@@ -418,8 +418,8 @@ def test_details(brief: Brief) -> list[Any]:
         items.append((t("heading.satisfaction", lang), brief.survey, "unit"))
     for label, result, units in items:
         out.append(Heading(3, t("brief.methods.tests_heading", lang, label=lower_first(label) if lang == "vi"
-                                else label)))
-        out += [Paragraph(s) for s in N.describe_difference(result, lang, unit_label=units)]
+                                else label), "pb-tech"))
+        out += [Paragraph(s, "pb-tech") for s in N.describe_difference(result, lang, unit_label=units)]
     return out
 
 
