@@ -135,6 +135,7 @@ def _layout_pages(rendered_vi, rendered_en, rendered_2025, rendered_2025_en, ren
         rendered_2025_en.out_dir / "quang-tri.html",  # 2025, en
         rendered_many.out_dir / "tinh-thu.html",  # 2025, 120 communes
         rendered_vi.out_dir / "overview.html",
+        rendered_2025.out_dir / "overview.html",  # 34 provinces, what each was formed from
         rendered_vi.out_dir / "index.html",
     ]
 

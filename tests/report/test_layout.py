@@ -212,3 +212,19 @@ def test_the_national_trend_legend_names_provinces():
     for lang, label in (("vi", "Các tỉnh, thành phố"), ("en", "Provinces and cities")):
         labels = [ln.get_label() for ln in F.trend_figure(scores, lang=lang).fig.axes[0].get_lines()]
         assert label in labels and t("figure.units", lang) not in labels
+
+
+def test_a_cell_tagged_pb_is_a_class_of_its_box_and_other_tags_are_not():
+    import nbformat
+    from nbformat.v4 import new_code_cell, new_notebook, new_output
+
+    from parbrief.run.export import render_html
+
+    out = [new_output("display_data", data={"text/html": "<p>x</p>"})]
+    cells = [new_code_cell("a", outputs=out, metadata={"tags": ["remove_input", "pb-small-print"]}),
+             new_code_cell("b", outputs=out, metadata={"tags": ['pb-"><script>', "other"]})]
+    page = render_html(nbformat.from_dict(new_notebook(cells=cells)), lang="vi", title="t")
+    assert '<div class="pb-cell pb-output pb-small-print">' in page
+    assert page.count('<div class="pb-cell pb-output') == 2 and "<script>" not in page and "remove_input" not in page
+    css = page.split("<style", 1)[1].split("</style>", 1)[0]
+    assert ".pb-small-print { font-size: 8.5pt; line-height: 1.3; columns: 2;" in css  # print only

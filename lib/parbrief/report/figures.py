@@ -589,8 +589,9 @@ def means_figure(
                 for yi, letters in zip(y, rows["letters"]):
                     ax.text(1.01, yi, clean_label(letters if isinstance(letters, str) else "", 12),
                             transform=tr, va="center", ha="left", fontsize=8.5 if narrow else 9, color=".2")
-                ax.text(1.01, -0.9, t("column.group", lang), transform=tr, va="bottom", ha="left",
-                        fontsize=8 if narrow else 8.5, color=".35")
+                if not narrow:  # on a phone the wrapped title reaches there; the note below explains the letters
+                    ax.text(1.01, -0.9, t("column.group", lang), transform=tr, va="bottom", ha="left",
+                            fontsize=8.5, color=".35")
                 # a figure-level x label is laid out by the constrained layout, below the axis label
                 fig.supxlabel(t("figure.means_note", lang), x=0.01, ha="left", fontsize=8, color=".35", wrap=True)
         return fig

@@ -501,14 +501,19 @@ def overview_table(ov: Overview) -> Section:
         href = ov.links.get(name)
         return f'<a href="{esc(href)}">{esc(name)}</a>' if href else esc(name)
 
+    previous = t("brief.overview.previous", lang, year=ov.year - 1)
     formats = {rank: _int(lang), score: _num(lang), change: _signed(lang, compared)}
     if ov.reorganized:  # the score of the year before, of a province that was not reorganized
-        formats[t("brief.overview.previous", lang, year=ov.year - 1)] = _num(lang)
+        formats[previous] = _num(lang)
     if not ov.reorganized:
         formats[rank_change] = _rank_change(lang, compared)
+    # on a phone: rank, province, score, change (and what it was formed from); the rating follows
+    # from the score, last year's score from the change
     table = styled(overview_frame(ov), name="overview", formats=formats, html_formats={province: link},
-                   numeric=(rank, score, change), cell_classes={change: change_class, rank_change: change_class}
-                   if not ov.reorganized else {change: change_class}, phone_hide=(t("column.rating", lang),))
+                   numeric=(rank, score, previous, change),
+                   cell_classes={change: change_class, rank_change: change_class, province: _name_class}
+                   if not ov.reorganized else {change: change_class, province: _name_class},
+                   phone_hide=(t("column.rating", lang), previous))
     note = (Paragraph(t("overview_extra.reorg_note", lang, year=ov.year, n=fmt_int(len(ov.table), lang)), "pb-muted")
             if ov.reorganized else None)
     return Section(Heading(2, t("overview.table", lang)), table, note)
