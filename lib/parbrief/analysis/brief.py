@@ -224,7 +224,7 @@ def build_brief(
     pools = {t: trend_pool(scores, sha, unit_type=t, breaks=breaks, min_years=min_years, **where)
              for t in unit_types(current)}
     standing = brief_standing(history, national, key, year, breaks, unit_types(current), alpha=alpha, adjust=adjust,
-                              min_years=min_years, pools=pools)
+                              min_years=min_years, pools=pools, cache_key=sha)
     # The league table's trend is the calibrated one: the unit's standing among units of its type.
     trend_class = {t.unit: t.classification for tab in standing.by_type.values() for t in tab.trends}
     league: dict[str, pd.DataFrame] = {}
