@@ -264,6 +264,7 @@ class IndexSpec:
     #: precision, ranks are computed on it (equal printed scores share a rank) and band cut-offs
     #: are printed with up to this many decimals.
     rank_decimals: int = 2
+    #: Kept for callers of earlier versions: always empty now that unknown keys are refused.
     extra: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
     versions: tuple[MethodVersion, ...] = ()
     version: str | None = None
