@@ -36,6 +36,9 @@ __all__ = [
     "Component",
     "IndexSpec",
     "MethodVersion",
+    "ALLOWED_KEYS",
+    "SCHEME_KINDS",
+    "TOTAL_KINDS",
     "default_spec_path",
     "load_spec",
     "parse_spec",
@@ -45,6 +48,21 @@ __all__ = [
 _RESERVED = {"total", "province", "unit", "unit_type", "year"}
 #: Id of the single open version of a spec written without ``versions``.
 IMPLICIT_VERSION = "default"
+#: How a total relates to its components (the spec's ``total:``).
+TOTAL_KINDS = ("sum", "weighted", "given")
+
+#: The keys a spec may use, level by level: anything else is refused naming the key and this list,
+#: so a misspelt ``weigth:`` never goes silently unused. A new key is added here and parsed below.
+ALLOWED_KEYS: dict[str, tuple[str, ...]] = {
+    "spec": ("id", "name_vi", "name_en", "total", "total_max", "total_tolerance", "rank_decimals",
+             "default_scheme", "components", "versions", "band_schemes"),
+    "component": ("code", "name_vi", "name_en", "max_points", "weight", "aliases"),
+    "version": ("id", "years", "name_vi", "name_en", "decision", "provisional", "total_max", "components",
+                "max_points"),
+    "scheme": ("name_vi", "name_en", "kind", "bands"),
+    "band": ("code", "label_vi", "label_en", "min", "max"),
+    "band_quantile": ("code", "label_vi", "label_en", "share"),
+}
 
 
 @dataclass(frozen=True)
@@ -56,6 +74,9 @@ class Component:
     name_en: str
     max_points: float
     aliases: tuple[str, ...] = ()
+    #: Weight of the component in the total when the spec's ``total`` is ``weighted``
+    #: (total = Σ weight × score; PCI: ten sub-indices scored 1–10). 1 otherwise.
+    weight: float = 1.0
 
     def name(self, lang: str = "vi") -> str:
         return self.name_vi if lang == "vi" else self.name_en
@@ -80,17 +101,69 @@ class Band:
         return lo_ok and hi_ok
 
 
+#: Kinds of band scheme: fixed thresholds in points, or groups by quantiles of each year's units.
+SCHEME_KINDS = ("fixed", "quantile")
+
+
 @dataclass(frozen=True)
 class BandScheme:
-    """An ordered set of bands, best first, that covers the score range without gaps or overlaps."""
+    """An ordered set of bands, best first, that covers the score range without gaps or overlaps.
+
+    ``kind="fixed"``: each band has thresholds in points (``min <= score < max``).
+    ``kind="quantile"`` (PAPI style): the bands are groups of each year's units by their rank,
+    ``shares`` (fractions, best band first, summing to 1; equal by default: quartiles for four
+    bands). Such a scheme has no thresholds of its own: :meth:`resolve` turns it into a fixed
+    scheme whose thresholds are the quantiles of the scores it is given (one year's units), and
+    only a resolved scheme answers :meth:`band_for`.
+    """
 
     id: str
     name_vi: str
     name_en: str
     bands: tuple[Band, ...]
+    kind: str = "fixed"
+    shares: tuple[float, ...] = ()
+
+    @property
+    def is_quantile(self) -> bool:
+        """True for a scheme of per-year quantile groups (its thresholds depend on the year's scores)."""
+        return self.kind == "quantile"
+
+    def cut_shares(self) -> tuple[float, ...]:
+        """Fractions of units in each band, best first (a quantile scheme; equal when not given)."""
+        if self.shares:
+            return self.shares
+        return tuple(1.0 / len(self.bands) for _ in self.bands)
+
+    def resolve(self, scores: Iterable[float]) -> "BandScheme":
+        """The scheme with thresholds for these scores: a fixed scheme is returned as it is; a
+        quantile scheme gets, between consecutive bands, the quantile of ``scores`` that leaves
+        the bands' shares above it (linear interpolation, R's ``quantile(type = 7)``; a score
+        equal to a threshold goes to the better band). Missing scores are ignored; with no
+        score at all every threshold is missing and no score gets a band.
+        """
+        if not self.is_quantile:
+            return self
+        import numpy as np
+
+        vals = np.array([float(x) for x in scores if x is not None], dtype="float64")
+        vals = vals[np.isfinite(vals)]
+        if not len(vals):
+            return replace(self, kind="resolved", bands=tuple(replace(b, min=math.inf, max=None) for b in self.bands))
+        above = np.cumsum(self.cut_shares())[:-1]  # share of units in the bands above each cut
+        cuts = [float(np.quantile(vals, 1.0 - a)) for a in above]
+        bands = []
+        for i, b in enumerate(self.bands):
+            lo = cuts[i] if i < len(cuts) else None
+            hi = cuts[i - 1] if i > 0 else None
+            bands.append(replace(b, min=lo, max=hi))
+        return replace(self, kind="resolved", bands=tuple(bands))
 
     def band_for(self, score: float | None) -> Band | None:
-        """The band holding ``score``; ``None`` for a missing score."""
+        """The band holding ``score``; ``None`` for a missing score. A quantile scheme must be
+        :meth:`resolve`-d on the year's scores first."""
+        if self.is_quantile:
+            raise ValueError(f"band scheme {self.id!r} groups units by quantiles: resolve it on the year's scores first")
         if score is None or (isinstance(score, float) and math.isnan(score)):
             return None
         for band in self.bands:
@@ -182,11 +255,16 @@ class IndexSpec:
     band_schemes: dict[str, BandScheme]
     default_scheme: str
     total_tolerance: float = 0.05
+    #: How the total relates to the components: ``sum`` (checked against their sum within
+    #: ``total_tolerance``), ``weighted`` (against Σ weight × score), ``given`` (the published
+    #: total is kept as it is, not computed or checked; components may be missing).
+    total: str = "sum"
     source: str = "<memory>"
     #: Decimals the index publishes its scores at: a score is its value rounded half-up to this
     #: precision, ranks are computed on it (equal printed scores share a rank) and band cut-offs
     #: are printed with up to this many decimals.
     rank_decimals: int = 2
+    #: Kept for callers of earlier versions: always empty now that unknown keys are refused.
     extra: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
     versions: tuple[MethodVersion, ...] = ()
     version: str | None = None
@@ -359,6 +437,16 @@ def _p(key: str, **values: Any) -> Msg:
     return Msg(f"spec.problem.{key}", **values)
 
 
+def _unknown_keys(raw: dict[Any, Any], level: str, where: str, problems: list[Msg]) -> None:
+    """Each key of ``raw`` that :data:`ALLOWED_KEYS` does not list for ``level``: one problem
+    naming it (at ``where``) and the keys allowed there."""
+    allowed = ALLOWED_KEYS[level]
+    for key in raw:
+        if key not in allowed:
+            at = f"{where}.{key}" if where else str(key)
+            problems.append(_p("unknown_key", where=at, name=repr(key), allowed=", ".join(allowed)))
+
+
 def _num(value: Any, where: str, problems: list[Msg], *, positive: bool = False) -> float | None:
     if isinstance(value, bool) or not isinstance(value, (int, float)) or math.isnan(float(value)):
         problems.append(_p("not_a_number", where=where, value=repr(value)))
@@ -394,16 +482,26 @@ def _parse_bands(scheme_id: str, raw: Any, problems: list[Msg]) -> BandScheme | 
     if not isinstance(raw, dict) or not isinstance(raw.get("bands"), list) or not raw["bands"]:
         problems.append(_p("bands_missing", where=where))
         return None
+    _unknown_keys(raw, "scheme", where, problems)
+    kind = raw.get("kind", "fixed")
+    if kind not in SCHEME_KINDS:
+        problems.append(_p("scheme_kind", where=f"{where}.kind", value=repr(kind), kinds=", ".join(SCHEME_KINDS)))
+        kind = "fixed"
     bands: list[Band] = []
+    shares: list[float | None] = []
     for i, b in enumerate(raw["bands"]):
         bw = f"{where}.bands[{i}]"
         if not isinstance(b, dict):
             problems.append(_p("band_not_mapping", where=bw))
             continue
+        _unknown_keys(b, "band_quantile" if kind == "quantile" else "band", bw, problems)
         lo = _num(b["min"], f"{bw}.min", problems) if b.get("min") is not None else None
         hi = _num(b["max"], f"{bw}.max", problems) if b.get("max") is not None else None
         if lo is not None and hi is not None and lo >= hi:
             problems.append(_p("band_min_max", where=bw, min=f"{lo:g}", max=f"{hi:g}"))
+        if kind == "quantile":
+            shares.append(_num(b["share"], f"{bw}.share", problems, positive=True) if b.get("share") is not None
+                          else None)
         bands.append(
             Band(
                 code=_text(b, "code", bw, problems),
@@ -413,20 +511,42 @@ def _parse_bands(scheme_id: str, raw: Any, problems: list[Msg]) -> BandScheme | 
                 max=hi,
             )
         )
-    _check_band_order(where, bands, problems)
+    if kind == "quantile":
+        _check_band_codes(where, bands, problems)
+        got = _check_shares(where, shares, problems)
+    else:
+        _check_band_order(where, bands, problems)
+        got = ()
     return BandScheme(
         id=scheme_id,
         name_vi=str(raw.get("name_vi") or scheme_id),
         name_en=str(raw.get("name_en") or scheme_id),
         bands=tuple(bands),
+        kind=str(kind),
+        shares=got,
     )
+
+
+def _check_shares(where: str, shares: list[float | None], problems: list[Msg]) -> tuple[float, ...]:
+    """Shares of a quantile scheme's bands: none given (equal groups) or all, adding up to 1."""
+    given = [x for x in shares if x is not None]
+    if not given:
+        return ()
+    if len(given) != len(shares) or abs(sum(given) - 1.0) > 1e-6:
+        problems.append(_p("band_shares", where=where, shares=[x for x in shares], sum=f"{sum(given):g}"))
+        return ()
+    return tuple(given)
+
+
+def _check_band_codes(where: str, bands: list[Band], problems: list[Msg]) -> None:
+    codes = [b.code for b in bands]
+    if len(set(codes)) != len(codes):
+        problems.append(_p("band_codes_unique", where=where, codes=codes))
 
 
 def _check_band_order(where: str, bands: list[Band], problems: list[Msg]) -> None:
     """Bands best first: each band's min is the next band's max (no gap, no overlap)."""
-    codes = [b.code for b in bands]
-    if len(set(codes)) != len(codes):
-        problems.append(_p("band_codes_unique", where=where, codes=codes))
+    _check_band_codes(where, bands, problems)
     if bands and bands[0].max is not None:
         problems.append(_p("first_band_max", where=where))
     for upper, lower in zip(bands, bands[1:]):
@@ -449,6 +569,7 @@ def _parse_components(
         if not isinstance(c, dict):
             problems.append(_p("component_not_mapping", where=cw))
             continue
+        _unknown_keys(c, "component", cw, problems)
         code = _text(c, "code", cw, problems)
         if code and (not code.isidentifier() or code in _RESERVED):
             problems.append(_p("code_invalid", where=f"{cw}.code", code=repr(code)))
@@ -460,6 +581,9 @@ def _parse_components(
             mx = _num(c.get("max_points"), f"{cw}.max_points", problems, positive=True) or 0.0
         else:
             mx = 0.0
+        weight = 1.0
+        if c.get("weight") is not None:
+            weight = _num(c.get("weight"), f"{cw}.weight", problems, positive=True) or 1.0
         comps.append(
             Component(
                 code=code,
@@ -467,6 +591,7 @@ def _parse_components(
                 name_en=_text(c, "name_en", cw, problems),
                 max_points=mx,
                 aliases=tuple(a.strip() for a in aliases),
+                weight=weight,
             )
         )
     codes = [c.code for c in comps]
@@ -506,11 +631,18 @@ def _check_shared_headers(comps: Sequence[Component], where: str, problems: list
                                         alias=repr(text), first=first[0], second=comp.code))
 
 
-def _check_sum(where: str, comps: Sequence[Component], total_max: float | None, problems: list[Msg]) -> None:
+def _check_sum(where: str, comps: Sequence[Component], total_max: float | None, problems: list[Msg],
+               total: str = "sum") -> None:
+    """The components' maxima add up to ``total_max`` (``weighted``: Σ weight × maximum; ``given``:
+    a published total need not be made of its components, nothing to check)."""
+    if total == "given":
+        return
     if total_max is not None and comps and all(c.max_points for c in comps):
-        s = sum(c.max_points for c in comps)
-        if abs(s - total_max) > 1e-9:
-            problems.append(_p("maxima_sum", where=where, sum=f"{s:g}", total_max=f"{total_max:g}"))
+        weighted = total == "weighted"
+        s = sum(c.max_points * (c.weight if weighted else 1.0) for c in comps)
+        if abs(s - total_max) > 1e-6:
+            problems.append(_p("maxima_weighted_sum" if weighted else "maxima_sum", where=where, sum=f"{s:g}",
+                               total_max=f"{total_max:g}"))
 
 
 def _year(value: Any, where: str, problems: list[Msg], *, open_ok: bool) -> tuple[bool, int | None]:
@@ -532,6 +664,7 @@ def _parse_versions(
     top_total: float | None,
     spec_names: tuple[str, str],
     problems: list[Msg],
+    total_kind: str = "sum",
 ) -> list[MethodVersion]:
     """Versions of a spec, checked one by one and then together (order, overlaps, gaps)."""
     if not isinstance(raw_versions, list) or not raw_versions:
@@ -545,6 +678,7 @@ def _parse_versions(
         if not isinstance(rv, dict):
             problems.append(_p("version_not_mapping", where=vw))
             continue
+        _unknown_keys(rv, "version", vw, problems)
         vid = _text(rv, "id", vw, problems)
         years = rv.get("years")
         ok = True
@@ -600,7 +734,7 @@ def _parse_versions(
             elif missing:
                 problems.append(_p("needs_max_points", where=vw, missing=missing))
             comps = list(catalogue)
-        _check_sum(vw, comps, total_v, problems)
+        _check_sum(vw, comps, total_v, problems, total_kind)
         out.append(
             MethodVersion(
                 id=vid,
@@ -658,6 +792,11 @@ def parse_spec(raw: Any, source: str = "<memory>") -> IndexSpec:
     problems: list[Msg] = []
     if not isinstance(raw, dict):
         raise SpecError.keyed("spec.error.not_a_mapping", source=source)
+    _unknown_keys(raw, "spec", "", problems)
+    total_kind = raw.get("total", "sum")
+    if total_kind not in TOTAL_KINDS:
+        problems.append(_p("total_kind", value=repr(total_kind), kinds=", ".join(TOTAL_KINDS)))
+        total_kind = "sum"
     has_versions = "versions" in raw
     top_total_raw = raw.get("total_max")
     if has_versions and top_total_raw is None:
@@ -675,9 +814,9 @@ def parse_spec(raw: Any, source: str = "<memory>") -> IndexSpec:
     spec_names = (str(raw.get("name_vi") or raw.get("id") or "Chỉ số"), str(raw.get("name_en") or raw.get("id") or "Index"))
     versions: list[MethodVersion] = []
     if has_versions:
-        versions = _parse_versions(raw.get("versions"), comps, total_max, spec_names, problems)
+        versions = _parse_versions(raw.get("versions"), comps, total_max, spec_names, problems, total_kind)
     else:
-        _check_sum("components", comps, total_max, problems)
+        _check_sum("components", comps, total_max, problems, total_kind)
     schemes: dict[str, BandScheme] = {}
     raw_schemes = raw.get("band_schemes")
     if not isinstance(raw_schemes, dict) or not raw_schemes:
@@ -692,10 +831,6 @@ def parse_spec(raw: Any, source: str = "<memory>") -> IndexSpec:
         problems.append(_p("default_scheme", default=repr(default), schemes=sorted(schemes)))
     if problems:
         raise SpecError.keyed("spec.error.invalid", source=source, problems=Joined(problems, "\n  - "))
-    known = {
-        "id", "name_vi", "name_en", "total_max", "total_tolerance", "default_scheme", "components", "band_schemes",
-        "versions", "rank_decimals",
-    }
     if versions:
         shown_total, shown_comps = versions[-1].total_max, versions[-1].components
     else:
@@ -709,8 +844,8 @@ def parse_spec(raw: Any, source: str = "<memory>") -> IndexSpec:
         band_schemes=schemes,
         default_scheme=str(default),
         total_tolerance=float(tol_v if tol_v is not None else 0.05),
+        total=str(total_kind),
         rank_decimals=rank_decimals,
         source=source,
-        extra={k: v for k, v in raw.items() if k not in known},
         versions=tuple(versions),
     )

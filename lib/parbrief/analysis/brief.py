@@ -26,7 +26,7 @@ from parbrief.data.snapshot import load_frames, resolve_data
 from parbrief.data.validate import NATIONAL
 from parbrief.spec import BandScheme, IndexSpec
 from parbrief.stats.differences import DifferenceResult
-from parbrief.stats.ratings import BandDistribution
+from parbrief.stats.ratings import BandDistribution, BandMovement
 from parbrief.stats.serial import PooledRho
 from parbrief.stats.trends import Trend, TrendTable
 
@@ -101,6 +101,8 @@ class Brief:
     prepared_by: str = ""
     #: The name of the data file the render read (the store or scores file, not a path).
     source_name: str = ""
+    #: Units per band this year and the year before (:func:`parbrief.stats.ratings.band_movement`).
+    band_counts: BandMovement | None = None
 
     @property
     def years(self) -> list[int]:
@@ -181,7 +183,7 @@ def build_brief(
     from parbrief.errors import ParamsError
     from parbrief.spec import load_spec
     from parbrief.stats.differences import panel_differences, survey_differences, two_group_comparison
-    from parbrief.stats.ratings import band_distribution
+    from parbrief.stats.ratings import band_distribution, band_movement
     from parbrief.stats.trends import province_trend, rank_table, unit_trends
 
     idx = spec if isinstance(spec, IndexSpec) else load_spec(spec or None)
@@ -267,6 +269,7 @@ def build_brief(
 
     components = _component_table(current, previous, idx)
     official, is_city = _official_name(key, year)
+    bands = band_distribution(history, scheme, by="year", decimals=idx.rank_decimals)
     return Brief(
         province=key,
         year=int(year),
@@ -288,7 +291,8 @@ def build_brief(
         panel=panel,
         groups=groups,
         survey=survey_result,
-        bands=band_distribution(history, scheme, by="year", decimals=idx.rank_decimals),
+        bands=bands,
+        band_counts=band_movement(bands, year, compare_year),
         components=components,
         new_units=new_units,
         dropped_units=dropped,

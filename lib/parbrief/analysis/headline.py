@@ -118,7 +118,11 @@ def headline(
         change = None
     if not rank_ok:
         rank_change = None
-    band = scheme.band_for(published(score, dec)) if score is not None and not math.isnan(score) else None
+    if scheme.is_quantile:
+        # Groups of the year's provinces: only a province of the national table has one.
+        scheme = scheme.resolve(ranks["total"]) if source == "national" else None
+    band = (scheme.band_for(published(score, dec))
+            if scheme is not None and score is not None and not math.isnan(score) else None)
     has_prev = change is not None
     if change is None and why_not is None:
         why_not = "no_previous"

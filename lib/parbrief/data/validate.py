@@ -24,7 +24,8 @@ A file is checked in three passes, and *all* problems are collected (nothing sto
    (``lazy=True``) whose failure cases are turned into problems with the user's row numbers; each
    row against the maxima of its year's method version when the spec has versions (a 2019 row
    against the 2019 maxima; a year no version covers is an error);
-   total = sum of components (within ``spec.total_tolerance``) and duplicate
+   total = sum of components (within ``spec.total_tolerance``; Σ weight × score for a spec with
+   ``total: weighted``; nothing for ``total: given``, whose published total is kept) and duplicate
    (province, unit, year) are checked with pandas, because their messages must name both numbers
    or both rows, which pandera's failure cases do not carry.
 
@@ -931,13 +932,13 @@ def _score_layout(c: _Collector, spec: IndexSpec) -> _ScoreLayout:
         if target not in t and not (target == "province" and national):
             _missing_column(c, target)
     if "total" not in t:
-        if layout.missing_comps:
+        if layout.missing_comps or spec.total == "given":
             _missing_column(c, "total")
         else:
-            c.add(None, None, "total_computed", "total_computed_all", severity="warning")
+            c.add(None, None, "total_computed", _total_key("total_computed_all", spec), severity="warning")
     if not layout.present and "total" in t:
         c.add(None, None, "totals_only", "totals_only", severity="warning")
-    elif layout.present and layout.missing_comps:
+    elif layout.present and layout.missing_comps and spec.total != "given":
         names = [spec.component(m) for m in layout.missing_comps]
         c.add(None, None, "components_missing", "components_missing", severity="warning", n=len(names),
               names=Joined(Msg("data_check.quote", text=PerLang(m.name_vi, m.name_en)) for m in names))
@@ -1055,19 +1056,35 @@ def _rows_text(c: _Collector, positions: list[int]) -> str:
     return ", ".join(str(c.raw.rows[p]) for p in positions[:20]) + ("…" if len(positions) > 20 else "")
 
 
+def _total_key(key: str, spec: IndexSpec) -> str:
+    """The message of a total's check: ``key`` for a sum, ``key_weighted`` for a weighted total."""
+    return f"{key}_weighted" if spec.total == "weighted" else key
+
+
+def _components_total(spec: IndexSpec, values: dict[str, np.ndarray], n: int) -> np.ndarray:
+    """Each row's total as the spec makes it from the components: their sum, or Σ weight × score
+    for ``total: weighted`` (NaN where a component is blank)."""
+    out = np.zeros(n)
+    weighted = spec.total == "weighted"
+    with np.errstate(over="ignore", invalid="ignore"):  # 1e308 + 1e308: inf, reported as a mismatch
+        for comp in spec.components:  # left to right, as Python's sum() would add them
+            x = np.array(values[comp.code], dtype="float64")
+            out = out + (x * comp.weight if weighted else x)
+    return out
+
+
 def _check_totals(c: _Collector, spec: IndexSpec, layout: _ScoreLayout, values: dict[str, np.ndarray],
                   blanks: dict[str, list[int]], no_score: dict[str, set[int]], skipped: set[int]) -> np.ndarray:
-    """The total of every row: a blank total is computed from the components when they are all
-    there; a total is compared with their sum (within ``spec.total_tolerance``). Returns the totals."""
+    """The total of every row, as the spec's ``total`` says: ``sum`` and ``weighted`` — a blank
+    total is computed from the components when they are all there, a total is compared with
+    their (weighted) sum within ``spec.total_tolerance``; ``given`` — the published total is kept,
+    neither computed nor checked. Returns the totals."""
     t, n = layout.target, len(c.raw.frame)
     tol = spec.total_tolerance
     total_arr = np.array(values.get("total", [math.nan] * n), dtype="float64")
     comp_sum = np.full(n, math.nan)
-    if not layout.missing_comps:
-        comp_sum = np.zeros(n)
-        with np.errstate(over="ignore", invalid="ignore"):  # 1e308 + 1e308: inf, reported as a mismatch
-            for code in spec.codes:  # left to right, as Python's sum() would add them
-                comp_sum = comp_sum + np.array(values[code], dtype="float64")
+    if not layout.missing_comps and spec.total != "given":
+        comp_sum = _components_total(spec, values, n)
     total = total_arr.copy()
     skip_mask = np.zeros(n, dtype=bool)
     if skipped:
@@ -1082,14 +1099,15 @@ def _check_totals(c: _Collector, spec: IndexSpec, layout: _ScoreLayout, values: 
             if "total" in t:
                 computed_rows.append(pos)
         elif "total" in t:
-            c.add(pos, t["total"], "missing_total", "missing_total")
+            c.add(pos, t["total"], "missing_total", "missing_total_given" if spec.total == "given" else "missing_total")
     with np.errstate(invalid="ignore", over="ignore"):
         off = np.abs(total_arr - comp_sum) > tol + 1e-9
     for pos in np.flatnonzero(off & ~skip_mask).tolist():
-        c.add(pos, t["total"], "total_mismatch", "total_mismatch", total=_N(total[pos]), sum=_N(comp_sum[pos]),
-              diff=_N(total[pos] - comp_sum[pos]), tolerance=_N(tol))
+        c.add(pos, t["total"], "total_mismatch", _total_key("total_mismatch", spec), total=_N(total[pos]),
+              sum=_N(comp_sum[pos]), diff=_N(total[pos] - comp_sum[pos]), tolerance=_N(tol))
     if computed_rows:
-        c.add(None, t["total"], "total_computed", "total_computed_rows", severity="warning", n=len(computed_rows),
+        c.add(None, t["total"], "total_computed", _total_key("total_computed_rows", spec), severity="warning",
+              n=len(computed_rows),
               rows=_rows_text(c, computed_rows))
     for col in layout.present:
         rows_blank = [p for p in blanks.get(col, []) if p not in skipped]

@@ -29,6 +29,7 @@ from parbrief.text.messages import t
 __all__ = [
     "MAX_FINDINGS",
     "attention_items",
+    "bands_finding",
     "cards",
     "difference_plain",
     "findings",
@@ -135,7 +136,7 @@ def headline_sentences(brief: Brief) -> list[str]:
     if h.score is None or not _finite(h.score):
         return [lower_unit_words(t("narrative.headline.no_score", lang, year=str(h.year),
                                    measure=t("measure.total", lang), province=province), lang)]
-    band = band_phrase(h.band_label, lang)
+    band = band_phrase(h.band_label, lang, group=brief.national_scheme.is_quantile)
     change = _change_clause(brief)
     if h.source == "national" and h.rank is not None:
         region = ""
@@ -211,11 +212,46 @@ def _spread_finding(brief: Brief) -> str | None:
                   low=fmt_number(low["value"], lang), low_unit=str(low["unit"]),
                   high=fmt_number(high["value"], lang), high_unit=str(high["unit"]))
     bands = brief.scheme.bands
-    if len(bands) >= 2 and "band_order" in table:
+    if len(bands) >= 2 and "band_order" in table and not brief.scheme.is_quantile:
         good = int((pd.to_numeric(table["band_order"], errors="coerce") <= 1).sum())
         return say("finding.spread", lang, good=f"{fmt_int(good, lang)}/{fmt_int(len(table), lang)}",
                    band=bands[1].label(lang), **common)
     return say("finding.spread_plain", lang, **common)
+
+
+def _band_label(brief: Brief, code: str, *, group: bool) -> str:
+    """A band's label in a sentence, without its range ("Nhóm A (từ 90% trở lên)" → "Nhóm A"): a
+    fixed band as written ("Xuất sắc"), a quantile group lowercased at its start ("nhóm cao nhất")."""
+    from parbrief.text.admin_case import lower_first
+
+    label = band_short(next((b.label(brief.lang) for b in brief.scheme.bands if b.code == code), code))
+    return lower_first(label) if group else label
+
+
+def bands_finding(brief: Brief) -> str | None:
+    """This year's units per band in words ("3 đơn vị xếp loại Xuất sắc, 17 Tốt, 12 Khá, 6 Hoàn
+    thành nhiệm vụ") and how each band's count moved since last year ("Xuất sắc tăng từ 1 lên 3
+    đơn vị"); quantile groups are only counted (their sizes are fixed by the year's ranks)."""
+    bc, lang = brief.band_counts, brief.lang
+    if bc is None:
+        return None
+    group = bc.quantile
+    shown = [(code, n) for code, n in bc.counts if n]
+    parts = [t(f"brief.finding.{'group' if group else 'band'}_{'first' if i == 0 else 'next'}", lang,
+               n=fmt_int(n, lang), label=_band_label(brief, code, group=group)) for i, (code, n) in enumerate(shown)]
+    items = parts[0] if len(parts) == 1 else (
+        ", ".join(parts[:-1]) + t("brief.finding.bands_last_sep", lang) + parts[-1])
+    movement = ""
+    if group:
+        movement = t("brief.finding.groups_note", lang)
+    elif bc.previous is not None:
+        moved = [t(f"brief.finding.band_{'up' if now > before else 'down'}", lang,
+                   label=_band_label(brief, code, group=False), before=fmt_int(before, lang), now=fmt_int(now, lang))
+                 for code, before, now in bc.changes()]
+        prev = str(bc.previous_year)
+        movement = (t("brief.finding.bands_moved", lang, previous_year=prev, items=join_names(moved, lang)) if moved
+                    else t("brief.finding.bands_same", lang, previous_year=prev))
+    return say("finding.bands", lang, year=str(bc.year), items=items, movement=movement)
 
 
 def _movement_findings(brief: Brief) -> list[tuple[str, int]]:
@@ -258,14 +294,17 @@ def _not_yet_finding(brief: Brief) -> str | None:
 def findings(brief: Brief) -> list[str]:
     """Three to five findings a leader reads first, most important kept, in reading order.
 
-    Candidates (priority): the headline and the gap to the national average (always); the
-    province's standing among the provinces when its test calls a change (else its raw path in the
+    Candidates (priority): the headline and the gap to the national average (always); the units
+    per band and how the bands moved since last year; the province's standing among the provinces when its test calls a change (else its raw path in the
     current method); units that clearly improved or slipped relative to their peers; clear
     differences between units; the survey; the strongest and weakest field; this year's range of
     units; one "not yet" sentence when the brief can say nothing of movement. No test notation.
     """
     lang = brief.lang
     cands: list[tuple[str, int]] = [(" ".join(headline_sentences(brief)), 100)]
+    band_counts = bands_finding(brief)
+    if band_counts:
+        cands.append((band_counts, 95))  # what an evaluator announces first
     cands += _movement_findings(brief)
     for unit_type in brief.panel:
         sentence = _difference_finding(brief, unit_type)

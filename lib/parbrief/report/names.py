@@ -127,10 +127,13 @@ def band_short(label: str | None) -> str:
     return m.group("short") if m else label
 
 
-def band_phrase(label: str | None, lang: str) -> str:
-    """The band in a sentence: "thuộc nhóm B (đạt từ 80% đến dưới 90%)", "xếp loại Tốt"."""
+def band_phrase(label: str | None, lang: str, *, group: bool = False) -> str:
+    """The band in a sentence: "thuộc nhóm B (đạt từ 80% đến dưới 90%)", "xếp loại Tốt"; a
+    quantile group (``group``): "thuộc nhóm cao nhất" / "in the highest group"."""
     if not label:
         return ""
+    if group:
+        return t("brief.band.group", lang, label=lower_first(label))
     m = _PAREN.match(label)
     if m:
         short = lower_first(m.group("short")) if lang == "vi" else m.group("short")

@@ -658,6 +658,15 @@ def _band_text(band: Any, lang: str, decimals: int = 2) -> str:
     return label
 
 
+def _scheme_text(scheme: Any, lang: str, decimals: int = 2) -> str:
+    """A scheme's bands for the methods: thresholds in points, or each quantile group's share."""
+    if not scheme.is_quantile:
+        return "; ".join(_band_text(b, lang, decimals) for b in scheme.bands)
+    parts = [_t("methods.band_share", lang, label=b.label(lang), share=fmt_number(100 * share, lang, 0))
+             for b, share in zip(scheme.bands, scheme.cut_shares())]
+    return _t("methods.bands_quantile", lang, bands="; ".join(parts))
+
+
 def _serial_sentence(brief: Brief) -> str | None:
     """Where the tests' year-to-year correlation came from: the store's provinces, or the province alone."""
     stored = [r.serial for r in brief.panel.values() if r.serial.get("rho_source") == "store"]
@@ -702,7 +711,7 @@ def methods_text(brief: Brief) -> list[str]:
             if n.code == "groups_dropped_small":
                 min_n = n.detail.get("min_n", min_n)
         out.append(_t("methods.survey", lang, max_n=fmt_int(NORMALITY_MAX_N, lang), min_n=fmt_int(min_n, lang)))
-    bands = "; ".join(_band_text(b, lang, brief.spec.rank_decimals) for b in brief.scheme.bands)
+    bands = _scheme_text(brief.scheme, lang, brief.spec.rank_decimals)
     out.append(_t("methods.ratings", lang, scheme=brief.scheme.name(lang), bands=bands,
                   national_scheme=brief.national_scheme.name(lang)))
     out.append(_t("methods.alpha", lang, alpha=alpha))

@@ -19,7 +19,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Any, Mapping
+from typing import Any, Mapping, Sequence
 
 import numpy as np
 import pandas as pd
@@ -29,6 +29,8 @@ from parbrief.text.collation import vietnamese_sort_key
 
 __all__ = [
     "BandDistribution",
+    "BandMovement",
+    "band_movement",
     "assign_bands",
     "band_distribution",
     "band_steps",
@@ -106,21 +108,43 @@ def _check_value(frame: pd.DataFrame, value: str) -> None:
         raise ValueError(f"column {value!r} not in the data (columns: {', '.join(map(str, frame.columns))})")
 
 
+def _bands_of(v: pd.Series, scheme: BandScheme, groups: pd.DataFrame | None) -> list[Any]:
+    """The band of each value: by the scheme's thresholds, or for a quantile scheme by the
+    quantiles of the values of its group (rows with equal ``groups`` columns; all rows when none)."""
+    if not scheme.is_quantile:
+        return [scheme.band_for(x) for x in v.to_numpy()]
+    out: list[Any] = [None] * len(v)
+    if groups is None or groups.shape[1] == 0:
+        parts = [np.arange(len(v))]
+    else:
+        parts = list(groups.groupby(list(groups.columns), dropna=False, sort=False).indices.values())
+    values = v.to_numpy()
+    for pos in parts:
+        resolved = scheme.resolve(values[pos])
+        for p in pos:
+            out[p] = resolved.band_for(values[p])
+    return out
+
+
 def assign_bands(
-    scores: pd.DataFrame, scheme: BandScheme, value: str = "total", max_points: float | None = None
+    scores: pd.DataFrame, scheme: BandScheme, value: str = "total", max_points: float | None = None,
+    within: Sequence[str] = (),
 ) -> pd.DataFrame:
     """Add the rating band of ``value`` to each row: ``band`` (code), ``band_label_vi``,
     ``band_label_en`` and ``band_order`` (0 = best band).
 
     The scheme's thresholds are in points of the total (out of 100 for the PAR INDEX). Give
     ``max_points`` to rate another column (a component) by its percentage of that maximum.
-    A missing score gets no band (``<NA>``). Returns a new frame; the input is not changed.
+    A quantile scheme (PAPI-style groups) puts each row in the group its score reaches among
+    the rows with the same ``within`` columns (e.g. ``("year",)``; none: all rows given, which
+    must then be one year's units). A missing score gets no band (``<NA>``). Returns a new
+    frame; the input is not changed.
     """
     _check_value(scores, value)
     v = pd.to_numeric(scores[value], errors="coerce").astype(float)
     if max_points is not None:
         v = 100.0 * v / float(max_points)
-    bands = [scheme.band_for(x) for x in v.to_numpy()]
+    bands = _bands_of(v.reset_index(drop=True), scheme, scores[list(within)].reset_index(drop=True) if within else None)
     order = {b.code: i for i, b in enumerate(scheme.bands)}
     out = scores.copy()
     out["band"] = pd.array([b.code if b else None for b in bands], dtype="str")
@@ -183,8 +207,12 @@ def band_distribution(
     value: str = "total",
     max_points: float | None = None,
     decimals: int | None = 2,
+    within: Sequence[str] | None = None,
 ) -> BandDistribution:
     """How many units fall in each band, per ``by`` (default per year; ``None``: overall).
+
+    A quantile scheme groups the units of each ``within`` group (default: ``by`` and, when the
+    frame has it, ``unit_type``: districts are ranked among districts, as in the league tables).
 
     Every band of the scheme is a column, with 0 where no unit falls in it, so tables and
     charts of different years line up. Scores are rated at their published value (rounded
@@ -194,7 +222,9 @@ def band_distribution(
     if decimals is not None:
         _check_value(scores, value)
         scores = scores.assign(**{value: published_values(scores[value], decimals).to_numpy()})
-    banded = assign_bands(scores, scheme, value=value, max_points=max_points)
+    if within is None:
+        within = [c for c in ((by,) if by else ()) + ("unit_type",) if c in scores.columns]
+    banded = assign_bands(scores, scheme, value=value, max_points=max_points, within=within)
     codes = scheme.codes()
     keys = banded[by] if by is not None else pd.Series("all", index=banded.index)
     rows = {}
@@ -208,6 +238,54 @@ def band_distribution(
     frame = pd.DataFrame.from_dict(rows, orient="index", columns=[*codes, "missing", "n"]).astype("int64")
     frame.index.name = by or "group"
     return BandDistribution(scheme=scheme, by=by, value=value, frame=frame)
+
+
+@dataclass(frozen=True)
+class BandMovement:
+    """Units per band in one year and, when known, the year before (codes and counts, best band first).
+
+    ``counts``: ``((band code, units), …)`` for every band of the scheme (zeros included);
+    ``previous`` the same for ``previous_year`` (``None`` when there is no such year).
+    ``quantile``: the bands are per-year quantile groups, whose sizes are fixed by construction
+    (so a change of counts says nothing of the units' performance).
+    """
+
+    year: int
+    counts: tuple[tuple[str, int], ...]
+    previous_year: int | None = None
+    previous: tuple[tuple[str, int], ...] | None = None
+    quantile: bool = False
+
+    @property
+    def n(self) -> int:
+        """Units with a band this year."""
+        return sum(n for _, n in self.counts)
+
+    def changes(self) -> list[tuple[str, int, int]]:
+        """``(band code, before, now)`` of each band whose count changed, best band first."""
+        if self.previous is None:
+            return []
+        before = dict(self.previous)
+        return [(code, before.get(code, 0), n) for code, n in self.counts if before.get(code, 0) != n]
+
+
+def band_movement(dist: BandDistribution, year: int, previous_year: int | None = None) -> BandMovement | None:
+    """The band counts of ``year`` (and of ``previous_year`` when the distribution has it) from a
+    per-year :func:`band_distribution`; ``None`` when the year has no rated unit."""
+    frame = dist.frame
+    if year not in frame.index:
+        return None
+    codes = dist.scheme.codes()
+    now = tuple((c, int(frame.loc[year, c])) for c in codes)
+    if not sum(n for _, n in now):
+        return None
+    prev = None
+    if previous_year is not None and previous_year in frame.index:
+        prev = tuple((c, int(frame.loc[previous_year, c])) for c in codes)
+        if not sum(n for _, n in prev):
+            prev = None
+    return BandMovement(year=int(year), counts=now, previous_year=int(previous_year) if prev else None,
+                        previous=prev, quantile=dist.scheme.is_quantile)
 
 
 def rank_units(scores: pd.DataFrame, year: int | None = None, value: str = "total", decimals: int = 2) -> pd.DataFrame:
@@ -240,7 +318,8 @@ def _band_index(scheme: BandScheme, score: float) -> int | None:
 
 
 def band_steps(scheme: BandScheme, before: float, after: float) -> int | None:
-    """Bands moved from ``before`` to ``after``: +1 = one band better, −1 = one band worse."""
+    """Bands moved from ``before`` to ``after``: +1 = one band better, −1 = one band worse
+    (a fixed scheme, or a quantile scheme resolved on one year: :meth:`BandScheme.resolve`)."""
     a, b = _band_index(scheme, before), _band_index(scheme, after)
     if a is None or b is None or (isinstance(before, float) and np.isnan(before)):
         return None

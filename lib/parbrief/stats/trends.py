@@ -654,13 +654,15 @@ def rank_table(
     if compare_year is not None:
         prev = rank_units(scores, compare_year, value=value, decimals=decimals)
         prev = prev.rename(columns={"value": "prev_value", "rank": "prev_rank"})[["unit", "prev_value", "prev_rank"]]
+        if scheme is not None:
+            # Bands of the year before among all of that year's units (a quantile group is of its year).
+            pb = assign_bands(prev, scheme, value="prev_value")
+            prev = prev.assign(prev_band=pb["band"].to_numpy(), _prev_order=pb["band_order"].to_numpy())
         cur = cur.merge(prev, on="unit", how="left", sort=False)
         cur["change"] = score_changes(cur["value"], cur["prev_value"], decimals)
         cur["rank_change"] = (cur["prev_rank"] - cur["rank"]).astype("Int64")
         if scheme is not None:
-            pb = assign_bands(cur[["prev_value"]], scheme, value="prev_value")
-            cur["prev_band"] = pb["band"].to_numpy()
-            prev_order = pb["band_order"]
+            prev_order = pd.array(cur.pop("_prev_order"), dtype="Int64")
             cur["band_change"] = (prev_order - cur["band_order"]).astype("Int64")
     return cur.reset_index(drop=True)
 
