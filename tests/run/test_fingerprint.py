@@ -202,17 +202,19 @@ def test_rerun_with_nothing_changed_skips_every_brief(rendered):
     from parbrief.run.batch import render
 
     data, out, first, _ = rendered
-    assert {o.status for o in first.outcomes} == {"ok"} and len(first.outcomes) == 4
+    # the three provinces, the nation's own brief (the data hold a national table) and the overview
+    assert {o.status for o in first.outcomes} == {"ok"} and len(first.outcomes) == 5
     html_before = {o.slug: Path(o.html).stat().st_mtime_ns for o in first.outcomes}
     index_before = (out / "2024" / "index.html").read_text(encoding="utf-8")
     again = render(data=data, out=out, year=2024, lang="vi", workers=2, progress=False)
     assert again.exit_code == 0
     assert {o.slug: o.status for o in again.outcomes} == {
-        "bac-ninh": "skipped", "ca-mau": "skipped", "hoa-binh": "skipped", "overview": "skipped"}
+        "viet-nam": "skipped", "bac-ninh": "skipped", "ca-mau": "skipped", "hoa-binh": "skipped",
+        "overview": "skipped"}
     assert {o.slug: Path(o.html).stat().st_mtime_ns for o in again.outcomes} == html_before  # files kept
     man = _manifest(out)
-    assert man["counts"] == {"skipped": 4}
-    assert man["mode"]["skipped"] == 4 and man["mode"]["rendered"] == 0 and man["mode"]["kernels_started"] == 0
+    assert man["counts"] == {"skipped": 5}
+    assert man["mode"]["skipped"] == 5 and man["mode"]["rendered"] == 0 and man["mode"]["kernels_started"] == 0
     assert man["mode"]["reuse"] is True and man["mode"]["workers"] == 2 and man["mode"]["snapshot_reused"] is True
     by_slug = {b["slug"]: b for b in man["briefs"]}
     assert by_slug["ca-mau"]["fingerprint"] == {o.slug: o.fingerprint for o in first.outcomes}["ca-mau"]
@@ -232,7 +234,8 @@ def test_after_one_province_changes_only_its_brief_renders(rendered):
     frame.to_csv(data, index=False)
     summary = render(data=data, out=out, year=2024, lang="vi", workers=2, progress=False)
     assert {o.slug: o.status for o in summary.outcomes} == {
-        "bac-ninh": "skipped", "ca-mau": "skipped", "hoa-binh": "ok", "overview": "skipped"}
+        "viet-nam": "skipped", "bac-ninh": "skipped", "ca-mau": "skipped", "hoa-binh": "ok",
+        "overview": "skipped"}  # a province's unit changed: the nation's slice (the national table) did not
     man = _manifest(out)
     assert man["mode"]["snapshot_reused"] is False and man["mode"]["kernels_started"] == 1
     # --force --no-reuse renders everything again, each brief on a fresh kernel ...

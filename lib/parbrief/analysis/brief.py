@@ -18,6 +18,7 @@ import pandas as pd
 
 from parbrief.analysis.attention import Attention, attention
 from parbrief.analysis.headline import Headline, headline, headline_rows
+from parbrief.analysis.national import Ends, national_ends, national_headline, region_means, region_ranks
 from parbrief.analysis.pooling import difference_pool, trend_pool
 from parbrief.analysis.reorganization import predecessor_history as predecessor_history_of, predecessors_of, reorganization_year
 from parbrief.analysis.standing import StandingSummary, brief_standing
@@ -103,6 +104,14 @@ class Brief:
     source_name: str = ""
     #: Units per band this year and the year before (:func:`parbrief.stats.ratings.band_movement`).
     band_counts: BandMovement | None = None
+    #: The nation's own brief (``province == NATIONAL``: its units are the provinces of the
+    #: national table, :mod:`parbrief.analysis.national`): the best and lowest provinces, the six
+    #: regions' means and each province's rank in its region. For a province's brief ``regions``
+    #: holds its region's provinces (``region_ranks`` of the national table; None without one).
+    national: bool = False
+    ends: Ends | None = None
+    regions: pd.DataFrame | None = None
+    region_ranks: pd.DataFrame | None = None
 
     @property
     def years(self) -> list[int]:
@@ -179,7 +188,7 @@ def build_brief(
     ``frames`` lets a caller that already loaded the data pass it in. ``notes`` is the path of
     the preparing office's comments (Markdown; empty: none), ``prepared_by`` the office's name.
     """
-    from parbrief.data.names import normalize_name
+    from parbrief.data.names import is_national_name, normalize_name
     from parbrief.errors import ParamsError
     from parbrief.spec import load_spec
     from parbrief.stats.differences import panel_differences, survey_differences, two_group_comparison
@@ -191,7 +200,10 @@ def build_brief(
         data = resolve_data(data)
     scores, survey_frame, sha, meta = frames if frames is not None else load_frames(data, survey or None, idx)
     key = normalize_name(province)
-    rows = scores[(scores["province"] == key) & (scores["province"] != NATIONAL)]
+    nation = key == NATIONAL or is_national_name(key)
+    key = NATIONAL if nation else key
+    # The nation's brief: its units are the provinces of the national table.
+    rows = scores[scores["province"] == key]
     if rows.empty:
         known = sorted(p for p in scores["province"].unique() if p != NATIONAL)
         raise ParamsError.keyed("config.error.brief_province_missing", province=repr(province),
@@ -199,11 +211,13 @@ def build_brief(
     history = rows[rows["year"] <= year].reset_index(drop=True)
     reorg_year = reorganization_year()
     reorganized = year >= reorg_year
-    preds = predecessors_of(key, year)
+    preds = () if nation else predecessors_of(key, year)
     predecessor_history = None
     if reorganized:
         # A new map: units of the old map are not this province's units, so no trend crosses it.
-        predecessor_history = predecessor_history_of(scores, preds, reorg_year)
+        # The nation's old map is the 63 provinces' table before the reorganization.
+        predecessor_history = (_old_map(rows, reorg_year) if nation
+                               else predecessor_history_of(scores, preds, reorg_year))
         history = history[history["year"] >= reorg_year].reset_index(drop=True)
     current = history[history["year"] == year].reset_index(drop=True)
     if current.empty:
@@ -212,8 +226,8 @@ def build_brief(
                                 years=", ".join(map(str, have)))
     years = sorted(int(y) for y in history["year"].unique())
     compare_year = year - 1 if (year - 1) in years else None
-    scheme = idx.scheme(band_scheme)
     nat_scheme = idx.scheme(national_band_scheme)
+    scheme = nat_scheme if nation else idx.scheme(band_scheme)  # the nation's units are provinces
     breaks = tuple(idx.breaks(years))
     # Raw scores of two method periods are not comparable: across a break, compare ranks only.
     scores_comparable = compare_year is None or not idx.method_changes_between(compare_year, year)
@@ -225,8 +239,9 @@ def build_brief(
     where = dict(year=year, reorganized=reorganized, reorg_year=reorg_year)
     pools = {t: trend_pool(scores, sha, unit_type=t, breaks=breaks, min_years=min_years, **where)
              for t in unit_types(current)}
-    standing = brief_standing(history, national, key, year, breaks, unit_types(current), alpha=alpha, adjust=adjust,
-                              min_years=min_years, pools=pools, cache_key=sha)
+    # The nation's own movement is that of the national average (described, not tested).
+    standing = brief_standing(history, None if nation else national, key, year, breaks, unit_types(current),
+                              alpha=alpha, adjust=adjust, min_years=min_years, pools=pools, cache_key=sha)
     # The league table's trend is the calibrated one: the unit's standing among units of its type.
     trend_class = {t.unit: t.classification for tab in standing.by_type.values() for t in tab.trends}
     league: dict[str, pd.DataFrame] = {}
@@ -268,7 +283,10 @@ def build_brief(
     from parbrief import __version__
 
     components = _component_table(current, previous, idx)
-    official, is_city = _official_name(key, year)
+    official, is_city = (NATIONAL, False) if nation else _official_name(key, year)
+    head = (national_headline(scores, year, idx, national_scheme=national_band_scheme, lang=lang) if nation
+            else headline(scores, key, year, idx, national_scheme=national_band_scheme, lang=lang))
+    ranks = _region_ranks(league, national, year, idx, nation=nation)
     bands = band_distribution(history, scheme, by="year", decimals=idx.rank_decimals)
     return Brief(
         province=key,
@@ -280,7 +298,7 @@ def build_brief(
         spec=idx,
         scheme=scheme,
         national_scheme=nat_scheme,
-        headline=headline(scores, key, year, idx, national_scheme=national_band_scheme, lang=lang),
+        headline=head,
         history=history,
         current=current,
         compare_year=compare_year,
@@ -320,7 +338,45 @@ def build_brief(
         notes=_read_notes(notes),
         prepared_by=str(prepared_by or "").strip(),
         source_name=str(meta.get("source_file") or Path(str(data)).name),
+        national=nation,
+        ends=national_ends(league["province"]) if nation and "province" in league else None,
+        regions=region_means(national, year, idx) if nation else _own_region(ranks, head),
+        region_ranks=ranks,
     )
+
+
+def _old_map(national: pd.DataFrame, reorg_year: int) -> pd.DataFrame | None:
+    """The national table before the reorganization (63 provinces), for the nation's 2025 brief."""
+    old = national[national["year"] < reorg_year]
+    if old.empty:
+        return None
+    out = old[["unit", "year", "total"]].copy()
+    out["source"], out["unit_type"] = "national", "province"
+    return out.sort_values(["unit", "year"]).reset_index(drop=True)
+
+
+def _region_ranks(league: dict[str, pd.DataFrame], national: pd.DataFrame, year: int, spec: IndexSpec, *,
+                  nation: bool) -> pd.DataFrame | None:
+    """Every province's rank in its region this year (the national table; None without it)."""
+    from parbrief.stats.trends import rank_table
+
+    if nation:
+        table = league.get("province")
+    else:
+        now = national[national["year"] == year]
+        table = rank_table(now, year, decimals=spec.rank_decimals) if len(now) else None
+    if table is None or table.empty:
+        return None
+    ranks = region_ranks(table, year, spec.rank_decimals)
+    return ranks.assign(value=table["value"].to_numpy(), rank=table["rank"].to_numpy())
+
+
+def _own_region(ranks: pd.DataFrame | None, head: Headline) -> pd.DataFrame | None:
+    """A province's region peers (rank in the region, score, national rank), best first."""
+    if ranks is None or not head.region:
+        return None
+    peers = ranks[ranks["region"] == head.region]
+    return peers.sort_values(["region_rank", "unit"], kind="mergesort").reset_index(drop=True)
 
 
 def _official_name(province: str, year: int) -> tuple[str, bool]:

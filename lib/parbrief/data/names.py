@@ -46,6 +46,7 @@ __all__ = [
     "split_unit_prefix",
     "unit_key",
     "is_properly_cased",
+    "is_national_name",
 ]
 
 #: Key of :func:`load_aliases`' result that holds the province renames (old → new).
@@ -196,6 +197,19 @@ def strip_diacritics(s: str) -> str:
     """Remove every combining mark (and map đ/Đ to d/D): "Tổng điểm" → "Tong diem"."""
     s = unicodedata.normalize("NFD", s).replace("đ", "d").replace("Đ", "D")
     return unicodedata.normalize("NFC", "".join(c for c in s if not unicodedata.combining(c)))
+
+
+#: How users write the nation as a "province" (``--province``): the national table's name
+#: "Việt Nam" (:data:`parbrief.data.validate.NATIONAL`), without accents, in one word, or
+#: "toàn quốc" / "cả nước"; compared without case, accents or spaces.
+_NATIONAL_KEYS = frozenset({"vietnam", "toanquoc", "canuoc"})
+
+
+def is_national_name(name: Any) -> bool:
+    """True when ``name`` means the nation: "Việt Nam", "Viet Nam", "Vietnam", "VIỆT NAM",
+    "Toàn quốc", "Cả nước" (the national table's rows, whose units are the provinces)."""
+    key = re.sub(r"[^a-z]", "", strip_diacritics(normalize_name(name)).casefold())
+    return key in _NATIONAL_KEYS
 
 
 def header_key(s: Any) -> str:

@@ -19,8 +19,9 @@ import pandas as pd
 from parbrief.analysis.brief import Brief
 from parbrief.analysis.headline import Headline
 from parbrief.report import narrative as N
-from parbrief.report.names import (band_phrase, band_short, group_label, predecessor_phrase, province_phrase,
-                                   say, unit_label)
+from parbrief.report import national as NL
+from parbrief.report.names import (band_phrase, band_short, group_label, nation_key, predecessor_phrase,
+                                   province_phrase, say, unit_label)
 from parbrief.text.admin_case import lower_unit_words
 from parbrief.text.codes import join_names
 from parbrief.text.formats import fmt_int, fmt_number, fmt_signed
@@ -80,6 +81,8 @@ def _region_name(h: Headline, lang: str) -> str:
 def cards(brief: Brief) -> tuple[tuple[str, ...], ...]:
     """The first screen's cards: score, band ("Nhóm B"), national rank (with its change), change
     since last year, national average (with the gap) and rank in the region (with the region)."""
+    if brief.national:
+        return NL.cards(brief)
     lang, h = brief.lang, brief.headline
     missing = t("misc.missing", lang)
     if h.change is not None:
@@ -131,6 +134,8 @@ def _change_clause(brief: Brief) -> str:
 def headline_sentences(brief: Brief) -> list[str]:
     """The first finding: score, band, national and regional rank, change; then the gap to the
     national average (of the printed values: 83,90 − 78,66 = 5,24)."""
+    if brief.national:
+        return NL.headline_sentences(brief)
     lang, h = brief.lang, brief.headline
     province = province_phrase(brief)
     if h.score is None or not _finite(h.score):
@@ -265,7 +270,11 @@ def _movement_findings(brief: Brief) -> list[tuple[str, int]]:
     out: list[tuple[str, int]] = []
     province = province_phrase(brief)
     own = st.province
-    if own is not None and own.ok and own.significant:
+    if brief.national:
+        path_text = NL.path_sentence(brief)
+        if path_text:
+            out.append((path_text, 45))
+    elif own is not None and own.ok and own.significant:
         from parbrief.report.movement import province_movement_sentence
 
         out.append((lower_unit_words(province_movement_sentence(st, province, lang)[0], lang), 90))
@@ -286,7 +295,8 @@ def _not_yet_finding(brief: Brief) -> str | None:
     if st is None or any(tab.n_screened for tab in st.by_type.values()):
         return None
     if brief.reorganized:
-        return say("finding.first_year", brief.lang, year=str(brief.year), province=province_phrase(brief))
+        return lower_unit_words(t(nation_key(brief, "brief.finding.first_year"), brief.lang, year=str(brief.year),
+                                  province=province_phrase(brief)), brief.lang)
     return say("finding.too_few_years", brief.lang, n=fmt_int(len(brief.years), brief.lang),
                min_years=fmt_int(brief.min_years, brief.lang))
 
@@ -313,6 +323,9 @@ def findings(brief: Brief) -> list[str]:
     survey = _survey_finding(brief)
     if survey:
         cands.append(survey)
+    regions = NL.region_finding(brief)
+    if regions:
+        cands.append((regions, 55))
     comp = N._components_sentence(brief)
     if comp:
         cands.append((lower_unit_words(comp, lang), 50))
@@ -340,10 +353,10 @@ def _signal_text(brief: Brief, c: Any) -> list[str]:
 
             k = lowest_count(c.n)
             if k == 1:
-                out.append(t("brief.attention.lowest", lang, peers=peers, year=str(brief.year),
+                out.append(t(nation_key(brief, "brief.attention.lowest"), lang, peers=peers, year=str(brief.year),
                              score=fmt_number(c.score, lang)))
             else:
-                out.append(t("brief.attention.lowest_of", lang, k=fmt_int(k, lang), peers=peers, year=str(brief.year),
+                out.append(t(nation_key(brief, "brief.attention.lowest_of"), lang, k=fmt_int(k, lang), peers=peers, year=str(brief.year),
                              score=fmt_number(c.score, lang), rank=fmt_int(c.rank, lang), n=fmt_int(c.n, lang)))
         elif code == "declining" and c.period:
             out.append(t("brief.attention.declining", lang, peers=peers if lang == "vi" else bare,
@@ -356,7 +369,7 @@ def _signal_text(brief: Brief, c: Any) -> list[str]:
             out.append(t("brief.attention.band_drop", lang, before=labels.get(c.band_from, c.band_from),
                          after=labels.get(c.band_to, c.band_to)))
     if c.lowest_fields >= 2:
-        out.append(t("brief.attention.lowest_fields", lang, k=fmt_int(c.lowest_fields, lang),
+        out.append(t(nation_key(brief, "brief.attention.lowest_fields"), lang, k=fmt_int(c.lowest_fields, lang),
                      n=fmt_int(c.n_fields, lang)))
     return out
 
@@ -374,7 +387,7 @@ def attention_items(brief: Brief) -> list[str]:
             out.append(lower_unit_words(t("brief.attention.item", lang, unit=c.unit, signals="; ".join(parts)), lang))
     assessed = brief.standing is not None and any(tab.n_screened for tab in brief.standing.by_type.values())
     if assessed and not any("declining" in c.signals or "band_drop" in c.signals for c in att.units):
-        out.append(say("attention.none", lang, year=str(brief.year)))
+        out.append(lower_unit_words(t(nation_key(brief, "brief.attention.none"), lang, year=str(brief.year)), lang))
     if att.fields:
         items = [t("brief.attention.field", lang, name=N.component_name(f.code, lang, brief.spec),
                    mean=fmt_number(f.mean, lang), max=fmt_number(f.max_points, lang, 1 if f.max_points % 1 else 0),

@@ -17,8 +17,8 @@ from parbrief.text.admin_case import PROPER_NAMES, lower_first, lower_unit_words
 from parbrief.text.codes import join_names
 from parbrief.text.messages import has_key, t
 
-__all__ = ["band_phrase", "band_short", "group_label", "predecessor_phrase", "province_phrase", "say", "unit_kinds",
-           "unit_label"]
+__all__ = ["band_phrase", "band_short", "group_label", "nation_key", "predecessor_phrase", "province_phrase", "say",
+           "unit_kinds", "unit_label"]
 
 #: Name prefixes of administrative units and their kind codes (``brief.unit_kind.*``), in the
 #: order official documents list them ("quận, huyện, thị xã, thành phố"; "xã, phường, đặc khu").
@@ -31,6 +31,12 @@ def say(key: str, lang: str, /, **values: Any) -> str:
     return lower_unit_words(t(f"brief.{key}", lang, **values), lang)
 
 
+def nation_key(brief: Brief, key: str) -> str:
+    """``key``, or in the nation's brief its wording for provinces as the units (``national.over.<key>``)."""
+    over = f"national.over.{key}"
+    return over if getattr(brief, "national", False) and has_key(over, brief.lang) else key
+
+
 def cap(text: str) -> str:
     """The first letter upper-cased (a heading, a sentence start)."""
     return text[:1].upper() + text[1:] if text else text
@@ -40,6 +46,8 @@ def province_phrase(brief: Brief, *, start: bool = False) -> str:
     """The province as a sentence names it: "tỉnh Sóc Trăng", "thành phố Cần Thơ", "Thành phố Hồ Chí
     Minh" (vi, official name, the common noun lowercase unless part of the name); the data's name in
     English. ``start``: at the start of a sentence (capitalized)."""
+    if getattr(brief, "national", False):
+        return t("national.card.mean", brief.lang) if start else lower_first(t("national.card.mean", brief.lang))
     return _official_phrase(brief.official_name or brief.province, brief.province, brief.lang, start=start)
 
 

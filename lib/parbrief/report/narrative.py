@@ -558,10 +558,12 @@ def headline_source(brief: Brief) -> str:
 
 def league_notes(brief: Brief) -> list[str]:
     """Remarks under the league table: no previous year, new and dropped units, ties, trend column."""
+    from parbrief.report.names import nation_key
+
     lang = brief.lang
     out: list[str] = []
     if brief.reorganized and brief.compare_year is None:
-        out.append(t("history.no_unit_trend", lang, reorg_year=_year(brief.year)))
+        out.append(t(nation_key(brief, "history.no_unit_trend"), lang, reorg_year=_year(brief.year)))
     elif brief.compare_year is None:
         out.append(_t("league.no_previous", lang, previous_year=_year(brief.year - 1)))
     elif not brief.scores_comparable:
@@ -572,11 +574,11 @@ def league_notes(brief: Brief) -> list[str]:
     if brief.dropped_units and brief.compare_year is not None:
         out.append(_t("league.dropped_units", lang, previous_year=_year(brief.compare_year), year=_year(brief.year),
                       names=_join(brief.dropped_units, lang)))
-    out.append(_t("league.ranks", lang))
-    out.append(_t("league.trend_column", lang, column=t("column.trend", lang),
+    out.append(lower_unit_words(t(nation_key(brief, "narrative.league.ranks"), lang), lang))
+    out.append(lower_unit_words(t(nation_key(brief, "narrative.league.trend_column"), lang, column=t("column.trend", lang),
                   improving=t("standing.label.improving", lang), declining=t("standing.label.declining", lang),
                   adjustment=_adjustment(brief.adjust, lang),
-                  min_years=fmt_int(brief.min_years, lang)))
+                  min_years=fmt_int(brief.min_years, lang)), lang))
     return out
 
 

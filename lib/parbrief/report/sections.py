@@ -23,6 +23,7 @@ from parbrief.report import leader as L
 from parbrief.report import names as NM
 from parbrief.report import movement as M
 from parbrief.report import narrative as N
+from parbrief.report import national as NL
 from parbrief.analysis.brief import Brief, unit_types as _unit_types
 from parbrief.analysis.headline import HEADLINE_MIME, Headline, headline_record
 from parbrief.analysis.overview import Overview
@@ -45,6 +46,7 @@ __all__ = [
     "differences",
     "components",
     "satisfaction",
+    "regions",
     "methods",
     "headline_output",
     "league_frame",
@@ -98,12 +100,14 @@ def header(brief: Brief) -> Section:
     """Title, synthetic-data banner and the first screen's cards: score, band, national rank with
     its change, change since last year, national average with the gap, rank in the region."""
     lang = brief.lang
+    title = (t("national.title", lang, year=brief.year) if brief.national
+             else t("heading.title", lang, province=NM.province_phrase(brief), year=brief.year))
     return Section(
-        Heading(1, t("heading.title", lang, province=NM.province_phrase(brief), year=brief.year)),
+        Heading(1, title),
         Paragraph(t("banner.synthetic", lang), "pb-banner") if brief.synthetic else None,
         Paragraph(brief.spec.name(lang), "pb-muted"),
         Cards(L.cards(brief)),
-        Paragraph(N.headline_source(brief), "pb-muted"),
+        Paragraph(NL.headline_source(brief) if brief.national else N.headline_source(brief), "pb-muted"),
     )
 
 
@@ -119,8 +123,8 @@ def attention(brief: Brief) -> Section:
     if not items:
         return Section()
     lang = brief.lang
-    return Section(Heading(2, t("brief.attention.heading", lang)), Paragraph(t("brief.attention.intro", lang)),
-                   Bullets(tuple(items)))
+    return Section(Heading(2, t("brief.attention.heading", lang)),
+                   Paragraph(t(NM.nation_key(brief, "brief.attention.intro"), lang)), Bullets(tuple(items)))
 
 
 def notes(brief: Brief) -> Section:
@@ -140,9 +144,9 @@ def league_frame(brief: Brief, unit_type: str) -> pd.DataFrame:
     lang, table = brief.lang, brief.league[unit_type]
     compared, n = bool(brief.compare_year), len(table)
     label_col = f"band_label_{lang}"
-    return pd.DataFrame({
+    frame = pd.DataFrame({
         t("column.rank", lang): table["rank"].to_numpy(),
-        t("column.unit", lang): table["unit"].to_numpy(),
+        t("national.column.province" if brief.national else "column.unit", lang): table["unit"].to_numpy(),
         t("column.score", lang): table["value"].to_numpy(),
         t("column.rating", lang): table[label_col].to_numpy() if label_col in table else [None] * n,
         t("column.change", lang): table["change"].to_numpy() if compared and "change" in table else [math.nan] * n,
@@ -150,6 +154,20 @@ def league_frame(brief: Brief, unit_type: str) -> pd.DataFrame:
                                         else [math.nan] * n),
         t("column.trend", lang): [M.standing_label(x, lang) if isinstance(x, str) else None for x in table["trend"]],
     })
+    if brief.national and brief.region_ranks is not None:  # a province's rank among its region's provinces
+        ranks = brief.region_ranks.set_index("unit")
+        frame[t("national.column.region_rank", lang)] = [
+            _region_rank_text(ranks, str(u), lang) for u in table["unit"]]
+    return frame
+
+
+def _region_rank_text(ranks: pd.DataFrame, unit: str, lang: str) -> str | None:
+    """"2/11 · Đồng bằng sông Hồng": the rank in the region, of how many, and the region."""
+    if unit not in ranks.index or pd.isna(ranks.at[unit, "region_rank"]):
+        return None
+    row = ranks.loc[unit]
+    region = t(f"brief.region.{row['region']}", lang) + ("*" if row["provisional"] else "")
+    return f"{fmt_int(int(row['region_rank']), lang)}/{fmt_int(int(row['region_n']), lang)} · {region}"
 
 
 def league_table(brief: Brief) -> Section:
@@ -164,11 +182,12 @@ def league_table(brief: Brief) -> Section:
     compared = bool(brief.compare_year)
     rank, unit, score, change, rank_change = (t(f"column.{c}", lang)
                                               for c in ("rank", "unit", "score", "change", "rank_change"))
-    parts: list[Any] = [Heading(2, t("heading.league_table", lang))]
+    parts: list[Any] = [Heading(2, t(NM.nation_key(brief, "heading.league_table"), lang))]
     for unit_type in brief.league:
         if len(brief.league) > 1:
             parts.append(Heading(3, NM.unit_label(brief, unit_type)))
         kept = keep_ends(league_frame(brief, unit_type))
+        unit = t("national.column.province", lang) if brief.national else t("column.unit", lang)
         parts.append(styled(
             _without_empty_columns(kept.frame, keep=(rank, score)), name=f"league-{unit_type}",
             formats={rank: _int(lang), score: _num(lang), change: _signed(lang, compared),
@@ -178,7 +197,7 @@ def league_table(brief: Brief) -> Section:
             row_classes=_gap_classes(kept),
             # on a phone: rank, unit, score and the changes; the rating follows from the score and
             # the trend is told in the trends section
-            phone_hide=(t("column.rating", lang), t("column.trend", lang)),
+            phone_hide=(t("column.rating", lang), t("column.trend", lang), t("national.column.region_rank", lang)),
         ))
         if kept.gap_at is not None:
             parts.append(Paragraph(t("layout.ends_note", lang, ends=ENDS, n=fmt_int(kept.total, lang)), "pb-muted"))
@@ -211,12 +230,15 @@ def trends(brief: Brief) -> Section:
     tables = brief.standing.by_type.values() if brief.standing is not None else ()
     highlight = [u for tab in tables for u in tab.improving() + tab.declining()]
     if brief.reorganized:
-        parts.extend(_history_block(brief))
+        parts.extend(NL.history_parts(brief) if brief.national else _history_block(brief))
     if len(brief.years) > 1:
         parts.append(F.trend_figure(brief.history, "total", lang, highlight=highlight[:6], breaks=brief.breaks))
     else:  # one year (the first on a new map): this year's units side by side, not a column of dots
         parts.append(_cross_section(brief))
-    if brief.standing is not None:
+    if brief.national:
+        path = NL.path_sentence(brief)
+        parts += [Paragraph(path)] if path else []
+    elif brief.standing is not None:
         parts += [Paragraph(s) for s in M.province_movement_sentence(
             brief.standing, brief.province, lang, reorganized=brief.reorganized, min_years=brief.min_years)]
     called = sorted((tr for tab in tables for tr in tab.trends if tr.significant), key=lambda x: -x.slope)
@@ -256,9 +278,9 @@ def _bands_sentence(brief: Brief, counts: pd.DataFrame) -> str:
     """One year's units per rating band as a sentence (best band first, empty bands left out)."""
     lang = brief.lang
     year = int(counts["year"].iloc[0])
-    items = [t("layout.band_count", lang, n=fmt_int(r.n, lang), label=r.band_label)
+    items = [t(NM.nation_key(brief, "layout.band_count"), lang, n=fmt_int(r.n, lang), label=r.band_label)
              for r in counts.itertuples() if r.n > 0]
-    return t("layout.bands_one_year", lang, year=year, n=fmt_int(int(counts["n"].sum()), lang),
+    return t(NM.nation_key(brief, "layout.bands_one_year"), lang, year=year, n=fmt_int(int(counts["n"].sum()), lang),
              counts=N.join_names(tuple(items), lang))
 
 
@@ -318,7 +340,7 @@ def differences(brief: Brief) -> Section:
     """Do units differ beyond chance? In plain words, with adjusted means, CIs and letters; the
     tests and their statistics are in the methods section (:func:`test_details`)."""
     lang = brief.lang
-    parts: list[Any] = [Heading(2, t("heading.differences", lang))]
+    parts: list[Any] = [Heading(2, t(NM.nation_key(brief, "heading.differences"), lang))]
     for unit_type, result in brief.panel.items():
         label = NM.unit_label(brief, unit_type)
         if len(brief.panel) > 1:
@@ -373,6 +395,8 @@ def satisfaction(brief: Brief) -> Section:
     """Survey satisfaction by unit, when the data has a survey for this year."""
     lang = brief.lang
     parts: list[Any] = [Heading(2, t("heading.satisfaction", lang))]
+    if brief.survey is None and brief.national:  # the survey asks about a province's own units
+        return Section()
     if brief.survey is None:
         return Section(*parts, Paragraph(t("section.no_survey", lang, year=brief.year)))
     result = brief.survey
@@ -382,6 +406,12 @@ def satisfaction(brief: Brief) -> Section:
         parts.append(F.means_figure(tested, lang, xlabel=t("column.satisfaction", lang),
                                     title=t("section.satisfaction_title", lang), ends=ENDS))
     return Section(*parts)
+
+
+def regions(brief: Brief) -> Section:
+    """The socio-economic regions: in the nation's brief each region's average, best and lowest
+    province (table and chart); in a province's brief its region's provinces and its rank there."""
+    return Section(*NL.region_parts(brief))
 
 
 def methods(brief: Brief) -> Section:

@@ -400,10 +400,13 @@ def _resolve(
             bundle = _with_aliases(bundle, aliases)
         scores = bundle.scores
     provincial = scores[scores["province"] != NATIONAL]
+    # The national table is a brief of its own ("Việt Nam": its units are the provinces).
+    national_years = set(int(y) for y in scores.loc[scores["province"] == NATIONAL, "year"].unique())
     if provinces is None and year is not None:
         in_year = provincial.loc[provincial["year"] == year, "province"].unique().tolist()
+        in_year += [NATIONAL] if year in national_years else []
     else:
-        in_year = provincial["province"].unique().tolist()
+        in_year = provincial["province"].unique().tolist() + ([NATIONAL] if national_years else [])
     config = resolve_run(
         available_provinces=in_year,
         available_years=sorted(provincial["year"].unique().tolist()) or sorted(scores["year"].unique().tolist()),
@@ -413,10 +416,12 @@ def _resolve(
         cli=cli, provinces=provinces, year=year,
     )
     with_year = set(provincial.loc[provincial["year"] == config.year, "province"])
-    if provinces is None:
-        config = replace(config, briefs=tuple(b for b in config.briefs if b.province in with_year))
+    with_year |= {NATIONAL} if config.year in national_years else set()
+    if provinces is None:  # the nation's brief first, then the provinces in Vietnamese order
+        config = replace(config, briefs=tuple(sorted((b for b in config.briefs if b.province in with_year),
+                                                     key=lambda b: b.province != NATIONAL)))
     else:  # asked for by name: one without scores in the year is refused before any notebook starts
-        _refuse_without_scores(config, provincial, with_year)
+        _refuse_without_scores(config, scores, with_year)
     year_dir = out / str(config.year)
     try:
         if snap is None:

@@ -210,7 +210,9 @@ def province_slice_hashes(
     """SHA-256 of the data slice each province's brief for ``year`` reads (see module docstring)."""
     provinces = list(provinces)
     up_to = scores[(scores["province"] != NATIONAL) & (scores["year"] <= year)]
-    own = _group_hashes(up_to, up_to["province"].to_numpy(dtype=object), provinces)
+    # each brief's own rows; the nation's brief's are the national table's (province == NATIONAL)
+    rows = scores[scores["year"] <= year]
+    own = _group_hashes(rows, rows["province"].to_numpy(dtype=object), provinces)
     if survey is not None and len(survey):
         sv = survey[survey["year"] == year]
         sv_hash = _group_hashes(sv, sv["province"].to_numpy(dtype=object), provinces)

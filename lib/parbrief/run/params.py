@@ -169,6 +169,11 @@ class _ProvinceIndex:
         self.year = year
 
     def find(self, name: str) -> str | None:
+        from parbrief.data.names import is_national_name
+        from parbrief.data.validate import NATIONAL
+
+        if NATIONAL in self.exact and is_national_name(name):  # "Viet Nam", "Vietnam", "Toàn quốc"
+            return NATIONAL
         exact = self.exact.get(self._norm(name))
         return exact if exact is not None else self.by_key.get(province_key(name, self.year))
 
