@@ -34,7 +34,7 @@ LOCALES = Path(__file__).resolve().parents[1] / "lib" / "parbrief" / "text" / "l
 def test_model_defaults():
     p = RunParameters()
     assert (p.lang, p.alpha, p.min_years, p.adjust) == ("vi", 0.05, 5, "holm")
-    assert (p.band_scheme, p.national_band_scheme) == ("provincial", "national")
+    assert (p.band_scheme, p.national_band_scheme) == ("", "")  # empty: the spec's own schemes
     assert (p.province, p.year, p.data, p.survey, p.spec) == (None, None, "", "", "")
     assert (p.out, p.workers, p.force, p.reuse, p.pdf, p.analysis, p.overview) == (
         "outputs", None, False, True, False, False, True)

@@ -129,8 +129,9 @@ class RunParameters(BaseModel):
     alpha: float = _f(0.05, "brief", "tunable", "file", "cli", gt=0.0, lt=0.5)
     min_years: int = _f(5, "brief", "tunable", "file", "cli", ge=3)
     adjust: Literal["holm", "bh"] = _f("holm", "brief", "tunable", "file", "cli")
-    band_scheme: str = _f("provincial", "brief", "tunable", "file", "cli")
-    national_band_scheme: str = _f("national", "brief", "overview", "tunable", "file", "cli")
+    #: Empty: the spec's own (``default_scheme``, ``national_scheme``), resolved against the spec in use.
+    band_scheme: str = _f("", "brief", "tunable", "file", "cli")
+    national_band_scheme: str = _f("", "brief", "overview", "tunable", "file", "cli")
     prepared_by: str = _f("", "brief", "tunable", "file", "cli")
     notes: str = _f("", "brief")
     aliases: str | dict[str, dict[str, str]] = _f({}, "file")

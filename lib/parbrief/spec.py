@@ -29,6 +29,7 @@ import yaml
 
 from parbrief.errors import SpecError
 from parbrief.text.messages import Joined, Msg, PerLang
+from parbrief.text.voice import DEFAULT_VOICE, Voice, parse_voice
 
 __all__ = [
     "Band",
@@ -55,7 +56,8 @@ TOTAL_KINDS = ("sum", "weighted", "given")
 #: so a misspelt ``weigth:`` never goes silently unused. A new key is added here and parsed below.
 ALLOWED_KEYS: dict[str, tuple[str, ...]] = {
     "spec": ("id", "name_vi", "name_en", "total", "total_max", "total_tolerance", "rank_decimals",
-             "default_scheme", "components", "versions", "band_schemes"),
+             "default_scheme", "national_scheme", "components", "versions", "band_schemes",
+             "short_vi", "short_en", "evaluator", "unit_types"),
     "component": ("code", "name_vi", "name_en", "max_points", "weight", "aliases"),
     "version": ("id", "years", "name_vi", "name_en", "decision", "provisional", "total_max", "components",
                 "max_points"),
@@ -268,6 +270,12 @@ class IndexSpec:
     extra: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
     versions: tuple[MethodVersion, ...] = ()
     version: str | None = None
+    #: The scheme of the national table (``national_scheme:``; empty: ``national`` when the spec
+    #: has it, else :attr:`default_scheme`), see :meth:`national`.
+    national_scheme: str = ""
+    #: How the briefs name the index, the evaluated body, its unit types and the national table
+    #: (:class:`parbrief.text.voice.Voice`; the provincial PAR INDEX's words by default).
+    voice: Voice = field(default=DEFAULT_VOICE, compare=False, repr=False)
 
     def __post_init__(self) -> None:
         # A spec built directly (not parsed) without versions gets its one open version.
@@ -302,6 +310,18 @@ class IndexSpec:
             raise SpecError.keyed("spec.error.scheme_unknown", source=self.source, key=repr(key),
                                   schemes=", ".join(sorted(self.band_schemes)))
         return self.band_schemes[key]
+
+    @property
+    def national_scheme_id(self) -> str:
+        """Id of the national table's scheme: ``national_scheme``, else ``national`` when the spec
+        has such a scheme, else :attr:`default_scheme`."""
+        if self.national_scheme:
+            return self.national_scheme
+        return "national" if "national" in self.band_schemes else self.default_scheme
+
+    def national(self, scheme_id: str | None = None) -> BandScheme:
+        """The band scheme of the national table: ``scheme_id``, else :attr:`national_scheme_id`."""
+        return self.scheme(scheme_id or self.national_scheme_id)
 
     def max_points(self, column: str, year: int | None = None) -> float:
         """Maximum of a score column (``total`` or a component code): of the shown version, or of
@@ -829,6 +849,10 @@ def parse_spec(raw: Any, source: str = "<memory>") -> IndexSpec:
     default = raw.get("default_scheme") or (next(iter(schemes)) if schemes else "")
     if schemes and default not in schemes:
         problems.append(_p("default_scheme", default=repr(default), schemes=sorted(schemes)))
+    national = raw.get("national_scheme") or ""
+    if schemes and national and national not in schemes:
+        problems.append(_p("national_scheme", default=repr(national), schemes=sorted(schemes)))
+    voice = parse_voice(raw, problems)
     if problems:
         raise SpecError.keyed("spec.error.invalid", source=source, problems=Joined(problems, "\n  - "))
     if versions:
@@ -848,4 +872,6 @@ def parse_spec(raw: Any, source: str = "<memory>") -> IndexSpec:
         rank_decimals=rank_decimals,
         source=source,
         versions=tuple(versions),
+        national_scheme=str(national),
+        voice=voice,
     )

@@ -162,9 +162,12 @@ def test_index_shows_rank_and_change_on_a_phone(browser, rendered_vi):
     shown = page.evaluate("""() => Array.from(document.querySelectorAll('thead th'))
         .filter(th => th.getBoundingClientRect().width > 0).map(th => th.textContent.trim())""")
     context.close()
+    from parbrief.spec import load_spec
     from parbrief.text.messages import t
 
-    assert shown == [t(k, "vi") for k in ("index.province", "headline.score", "index.national_rank", "headline.change")]
+    words = load_spec().voice.words()  # "Điểm {index}" takes the spec's name
+    assert shown == [t(k, "vi", **words) for k in ("index.province", "headline.score", "index.national_rank",
+                                                    "headline.change")]
 
 
 def test_print_to_pdf_a4_within_the_page_budget(rendered_vi, rendered_2025, rendered_many, tmp_path):

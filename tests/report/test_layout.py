@@ -185,7 +185,7 @@ def test_a_one_year_brief_shows_its_units_side_by_side_and_its_bands_as_a_senten
     figures = section.figures
     assert len(figures) == 1  # no history here: the cross-section only, no trend, no one-bar chart
     cross = figures[0]
-    assert cross.alt.startswith(t("layout.alt_cross", lang, measure=t("measure.total", lang), year=2025,
+    assert cross.alt.startswith(t("layout.alt_cross", lang, measure=t("measure.total", lang, index=SPEC.voice.index), year=2025,
                                   n_units=126, best="§", best_value="§", worst="§", worst_value="§").split("§")[0])
     titles = [ax.get_title(loc="left") for ax in cross.fig.axes]
     assert titles == [t("unit_type.commune", lang), t("unit_type.department", lang)]

@@ -27,6 +27,7 @@ from parbrief.report import sections as S
 from parbrief.report.names import band_phrase, band_short, unit_kinds
 from parbrief.text.admin_case import lower_unit_words
 from parbrief.text.formats import fmt_date
+from parbrief.spec import load_spec
 from parbrief.text.messages import locale_strings, t
 
 
@@ -309,7 +310,7 @@ def test_each_quoted_correction_of_the_issue():
     assert "đối chứng cho cùng kết luận" in survey and "kiểm tra lại" not in survey
     # "bằng điểm nhau có cùng thứ hạng" → "đồng điểm được xếp đồng hạng"
     assert "các đơn vị đồng điểm được xếp đồng hạng" in " ".join(N.league_notes(b))
-    assert "đồng điểm được xếp đồng hạng" in t("overview.method", "vi", scheme="x")
+    assert "đồng điểm được xếp đồng hạng" in t("overview.method", "vi", **b.spec.voice.words(), scheme="x")
     # "khối sở, ngành" → "sở, ban, ngành"
     assert "khối sở, ban, ngành" in " ".join(N.methods_text(b))
     # "1/7/2025" → "01/7/2025"
@@ -352,7 +353,8 @@ GLOSSARY = yaml.safe_load(resources.files("parbrief.text").joinpath("locales", "
 def test_the_sentences_use_the_glossary_terms(term):
     for lang in ("vi", "en"):
         strings = _brief_strings(lang)
-        text = "\n".join(strings.values())
+        # the index's name is the default spec's (short_vi / short_en), filled into {index}
+        text = "\n".join([*strings.values(), load_spec().voice.index.text(lang)])
         for used in term.get(f"used_{lang}", []):
             assert used in text, (lang, term["id"], used)
         for avoid in term.get(f"avoid_{lang}", []):

@@ -94,7 +94,7 @@ def test_province_matched_after_name_normalization(tmp_path):
         ("year: Năm 2024\n", "got 'Năm 2024'"),
         ("year: [2024]\n", "got [2024]"),
         ("crosswalks: []\n", "crosswalks are not used by `parbrief render`"),
-        ("band_scheme: nope\n", "band_scheme 'nope' is not in the spec"),
+        ("band_scheme: nope\n", "band_scheme 'nope' is not a band scheme of the spec"),
         ("provinces:\n  Tỉnh Quảng Trị: {colour: red}\n", "provinces.Tỉnh Quảng Trị: unknown parameter colour"),
         ("provinces:\n  Tỉnh Không Có: {lang: en}\n", "are not in the data"),
         ("- a\n- b\n", "expected a mapping"),

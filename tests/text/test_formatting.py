@@ -12,7 +12,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from parbrief.text.formats import LANGS, fmt_int, fmt_number, fmt_p, fmt_percent, fmt_signed
-from parbrief.text.messages import locale_strings, t
+from parbrief.text.messages import PerLang, locale_strings, t
 
 M = "\u2212"  # the minus sign the brief prints
 
@@ -157,8 +157,9 @@ def test_vietnamese_strings_are_nfc_and_accented():
 
 
 def test_t_fills_placeholders_and_does_not_interpret_braces_in_values():
-    assert t("heading.title", "vi", province="Quảng Bình", year=2024) == "Chỉ số CCHC Quảng Bình năm 2024"
-    assert t("heading.title", "en", province="{year}", year=2024) == "PAR INDEX of {year}, 2024"
+    index = {"index": PerLang("Chỉ số CCHC", "PAR INDEX")}
+    assert t("heading.title", "vi", **index, province="Quảng Bình", year=2024) == "Chỉ số CCHC Quảng Bình năm 2024"
+    assert t("heading.title", "en", **index, province="{year}", year=2024) == "PAR INDEX of {year}, 2024"
     assert t("rank_change.up", "vi", n=3) == "tăng 3 bậc"
 
 

@@ -226,8 +226,8 @@ def build_brief(
                                 years=", ".join(map(str, have)))
     years = sorted(int(y) for y in history["year"].unique())
     compare_year = year - 1 if (year - 1) in years else None
-    nat_scheme = idx.scheme(national_band_scheme)
-    scheme = nat_scheme if nation else idx.scheme(band_scheme)  # the nation's units are provinces
+    nat_scheme = idx.national(national_band_scheme or None)
+    scheme = nat_scheme if nation else idx.scheme(band_scheme or None)  # the nation's units are provinces
     breaks = tuple(idx.breaks(years))
     # Raw scores of two method periods are not comparable: across a break, compare ranks only.
     scores_comparable = compare_year is None or not idx.method_changes_between(compare_year, year)
@@ -319,7 +319,7 @@ def build_brief(
         data_sha256=sha,
         parameters={
             "province": key, "year": int(year), "lang": lang, "alpha": alpha, "min_years": min_years,
-            "adjust": adjust, "band_scheme": band_scheme, "national_band_scheme": national_band_scheme,
+            "adjust": adjust, "band_scheme": scheme.id, "national_band_scheme": nat_scheme.id,
             "spec": idx.source, "parbrief": __version__,
         },
         generated=date.today().isoformat(),

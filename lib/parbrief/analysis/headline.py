@@ -70,7 +70,7 @@ def headline(
     year: int,
     spec: IndexSpec,
     *,
-    national_scheme: str = "national",
+    national_scheme: str = "",
     lang: str = "vi",
 ) -> Headline:
     """The headline numbers of ``province`` in ``year`` (see :class:`Headline` for the sources).
@@ -80,7 +80,7 @@ def headline(
     """
     from parbrief.stats.ratings import published, published_values, score_change
 
-    scheme, dec = spec.scheme(national_scheme), spec.rank_decimals
+    scheme, dec = spec.national(national_scheme or None), spec.rank_decimals
     score_ok, rank_ok, why_not = comparison_with_previous(spec, province, year)
     national = scores[scores["province"] == NATIONAL]
     own = national[national["unit"] == province]
@@ -168,7 +168,7 @@ def headline_rows(
     year: int,
     spec: IndexSpec,
     *,
-    national_scheme: str = "national",
+    national_scheme: str = "",
     lang: str = "vi",
 ) -> list[Headline]:
     """:func:`headline` for each province, in the given order."""

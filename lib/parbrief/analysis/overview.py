@@ -46,7 +46,7 @@ def build_overview(
     data: str | Path,
     spec: str | Path | IndexSpec | None = None,
     lang: str = "vi",
-    national_band_scheme: str = "national",
+    national_band_scheme: str = "",
     links: Mapping[str, str] | None = None,
     frames: tuple[pd.DataFrame, pd.DataFrame | None, str, dict[str, str]] | None = None,
 ) -> Overview:
@@ -64,10 +64,10 @@ def build_overview(
     national = scores[(scores["province"] == NATIONAL) & (scores["year"] <= year)].reset_index(drop=True)
     years = sorted(int(y) for y in national["year"].unique())
     if year not in years:
-        raise ParamsError.keyed("config.error.national_year_missing", year=year,
+        raise ParamsError.keyed("config.error.national_year_missing", year=year, index=idx.voice.index,
                                 years=", ".join(map(str, years)) or Msg("spec.none"))
     compare_year = year - 1 if (year - 1) in years else None
-    scheme, dec = idx.scheme(national_band_scheme), idx.rank_decimals
+    scheme, dec = idx.national(national_band_scheme or None), idx.rank_decimals
     reorganized = year == reorganization_year()
     if reorganized:
         # 63 provinces in the year before, 34 now: ranks are not comparable, and a merged

@@ -83,7 +83,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
-from typing import Sequence
+from typing import Any, Sequence
 
 import numpy as np
 import pandas as pd
@@ -284,8 +284,12 @@ class ReorgLog:
         """The demo's provinces that the 2025 reorganization left unchanged."""
         return [n for n, preds in self.new_provinces if len(preds) == 1]
 
-    def lines(self, lang: str = "vi") -> list[str]:
-        """Human-readable description (for the README), one line per fact (``demo.reorg.*``)."""
+    def lines(self, lang: str = "vi", index: Any = None) -> list[str]:
+        """Human-readable description (for the README), one line per fact (``demo.reorg.*``);
+        ``index``: the index's name (the spec's voice; default the PAR INDEX's)."""
+        from parbrief.text.voice import DEFAULT_VOICE
+
+        index = index or DEFAULT_VOICE.index
         out = [t("demo.reorg.method_change", lang, year=year, name=name_vi if lang == "vi" else name_en)
                for year, _, name_vi, name_en in self.method_changes]
         if not self.new_provinces:
@@ -296,7 +300,7 @@ class ReorgLog:
             out.append(t("demo.reorg.merged", lang, year=FIRST_NEW_MAP_YEAR, merged="; ".join(merged)))
         if same:
             out.append(t("demo.reorg.unchanged", lang, names=", ".join(same)))
-        out += [t("demo.reorg.missing_predecessor", lang, new=new, old=old, year=FIRST_NEW_MAP_YEAR)
+        out += [t("demo.reorg.missing_predecessor", lang, new=new, old=old, year=FIRST_NEW_MAP_YEAR, index=index)
                 for new, old in self.missing_predecessors]
         out.append(t("demo.reorg.no_districts", lang, year=FIRST_NEW_MAP_YEAR, last_year=LAST_PRE2025_YEAR))
         out.append(t("demo.reorg.departments", lang, year=FIRST_NEW_MAP_YEAR))
@@ -1118,7 +1122,7 @@ class DemoFiles:
         ]
 
 
-def _readme(data: DemoData, n_prov: int, n_units: int) -> str:
+def _readme(data: DemoData, n_prov: int, n_units: int, spec: IndexSpec | None = None) -> str:
     """README.txt of the demo: the synthetic label and what the files hold, in Vietnamese then English."""
     new_map = data.years[-1] >= FIRST_NEW_MAP_YEAR
 
@@ -1127,10 +1131,13 @@ def _readme(data: DemoData, n_prov: int, n_units: int) -> str:
         return Msg(f"demo.readme.{name}", new_map=extra if new_map else "")
 
     def text(lang: str) -> str:
-        reorg = "\n".join(f"  - {line}" for line in data.reorg.lines(lang))
+        from parbrief.text.voice import DEFAULT_VOICE
+
+        index = spec.voice.index if spec is not None else DEFAULT_VOICE.index
+        reorg = "\n".join(f"  - {line}" for line in data.reorg.lines(lang, index))
         return t("demo.readme.text", lang, seed=data.seed, names=part("names"), n_units=n_units, n_provinces=n_prov,
                  first=data.years[0], last=data.years[-1], sheet=SCORES_SHEET, units=part("units"),
-                 national=part("national"), national_province=NATIONAL_PROVINCE, survey=part("survey"),
+                 national=part("national"), national_province=NATIONAL_PROVINCE, index=index, survey=part("survey"),
                  changes=t("demo.readme.changes", lang, lines=reorg) if reorg else "",
                  mess="\n".join(f"  - {line}" for line in data.mess_log.lines(lang)))
 
@@ -1169,7 +1176,7 @@ def write_demo(
     n_prov = int(canonical["province"].nunique())
     n_units = len(canonical)
     n_new = len(data.reorg.new_provinces)
-    readme_p.write_text(_readme(data, n_prov, n_units), encoding="utf-8")
+    readme_p.write_text(_readme(data, n_prov, n_units, spec), encoding="utf-8")
 
     # Build the store in a private folder beside the final file (same file system, so the move
     # is atomic), then replace the old store whole; the folder takes any lock or log files along.

@@ -90,11 +90,11 @@ _INFO_SYMBOLS = {"#": "row_number", "№": "row_number", "%": "percent"}
 _UNIT_TYPES: dict[str, tuple[str, ...]] = {
     "district": (
         "district", "huyện", "quận", "thị xã", "thành phố", "TP", "cấp huyện", "huyện/thị xã/thành phố",
-        "UBND huyện", "UBND cấp huyện",
+        "UBND huyện", "UBND cấp huyện", "Công an huyện", "Công an cấp huyện",
     ),
     "department": (
         "department", "sở", "phòng", "ban", "ngành", "sở, ngành", "sở/ngành", "sở, ban, ngành", "cơ quan",
-        "cơ quan chuyên môn", "agency",
+        "cơ quan chuyên môn", "agency", "phòng nghiệp vụ",
     ),
     "province": ("province", "tỉnh", "tỉnh/thành phố", "tỉnh, thành phố", "cấp tỉnh"),
     # From 1 July 2025 the level below the province is the commune (xã, phường, đặc khu).
@@ -925,7 +925,8 @@ def _score_layout(c: _Collector, spec: IndexSpec) -> _ScoreLayout:
     if national:
         t = dict(t)
         t["unit"] = t.pop("province")
-        c.add(None, t["unit"], "national_table", "national_table", severity="warning", national=NATIONAL)
+        c.add(None, t["unit"], "national_table", "national_table", severity="warning", national=NATIONAL,
+              index=spec.voice.index)
     layout = _ScoreLayout(cols, t, national, [code for code in spec.codes if code in t],
                           [code for code in spec.codes if code not in t])
     for target in ("province", "unit", "year"):

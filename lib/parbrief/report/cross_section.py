@@ -25,6 +25,7 @@ from parbrief.report.figures import (
 from parbrief.report.rows import keep_ends
 from parbrief.text.formats import check_lang, fmt_number
 from parbrief.text.messages import t
+from parbrief.text.voice import DEFAULT_VOICE
 
 __all__ = ["cross_section_figure"]
 
@@ -38,15 +39,17 @@ def cross_section_figure(
     year: int,
     band_order: Sequence[str] = (),
     ends: int | None = None,
+    measure: str | None = None,
 ) -> Figure:
     """Sorted dot chart of one year's scores, one panel per ``(label, frame)`` of ``panels``.
 
     Each frame has ``unit``, ``value`` and optionally ``band_label``; ``band_order`` lists the
     band labels best first (the colours of :func:`~parbrief.report.figures.band_distribution_figure`).
-    A single panel has no panel title. ``ends`` keeps the best and worst units of a long panel.
+    A single panel has no panel title. ``ends`` keeps the best and worst units of a long panel;
+    ``measure`` names the score (default: the PAR INDEX's name; briefs pass their spec's).
     """
     check_lang(lang)
-    measure = t("measure.total", lang)
+    measure = measure or t("measure.total", lang, index=DEFAULT_VOICE.index)
     title = t("layout.cross_title", lang, measure=measure, year=year)
     frames = [(label, f.dropna(subset=["value"]).sort_values("value", ascending=False, kind="stable")
                .reset_index(drop=True)) for label, f in panels]

@@ -47,6 +47,7 @@ from PIL import Image
 from parbrief.report.rows import Ends, keep_ends
 from parbrief.text.formats import check_lang, fmt_number
 from parbrief.text.messages import t
+from parbrief.text.voice import DEFAULT_VOICE, Voice
 from parbrief.spec import IndexSpec
 
 __all__ = [
@@ -325,11 +326,11 @@ def _empty(lang: str, title: str) -> Figure:
     return _both(draw, t("alt.empty", lang))
 
 
-def _measure_label(value: str, lang: str, measure: str | None) -> str:
+def _measure_label(value: str, lang: str, measure: str | None, voice: Voice = DEFAULT_VOICE) -> str:
     if measure:
         return measure
     if value == "total":
-        return t("measure.total", lang)
+        return t("measure.total", lang, **voice.words())
     try:
         return t(f"component_short.{value}", lang)
     except KeyError:
@@ -481,15 +482,17 @@ def history_figure(
     *,
     new_point: tuple[str, int, float] | None = None,
     breaks: Sequence[float] = (),
+    voice: Voice = DEFAULT_VOICE,
 ) -> Figure:
-    """Predecessor provinces' own yearly scores, one coloured line each, never averaged.
+    """Predecessor provinces' own yearly scores, one coloured line each, never averaged (``voice``:
+    the spec's words for the index and the provinces).
 
     ``series`` has ``unit, year, total`` (the predecessors of a province formed by merger, up to
     the last year of the old map). ``new_point`` = (name, year, score) marks the new province's
     own first score as a separate, differently drawn point, so no line joins the two maps.
     """
     check_lang(lang)
-    title = t("figure.history_title", lang)
+    title = t("figure.history_title", lang, **voice.words())
     df = series.dropna(subset=["total"])
     if df.empty:
         return _empty(lang, title)
@@ -523,14 +526,14 @@ def history_figure(
                 ax.tick_params(axis="x", labelrotation=45)
             ax.yaxis.set_major_formatter(_LocaleFormatter(lang))
             ax.set_xlabel(t("figure.year", lang))
-            ax.set_ylabel(t("measure.total", lang))
+            ax.set_ylabel(t("measure.total", lang, **voice.words()))
             ax.set_title(title, wrap=True)
             _legend(ax, narrow, loc="best", fontsize=8.5)
             ax.margins(y=0.15)
         return fig
 
     parts = "; ".join(f"{n} {y}: {fmt_number(v, lang)}" for n, y, v in last_values)
-    alt = t("alt.history", lang, n=len(last_values), first_year=min(df["year"]), last_year=max(df["year"]), last=parts)
+    alt = t("alt.history", lang, **voice.words(), n=len(last_values), first_year=min(df["year"]), last_year=max(df["year"]), last=parts)
     if new_point is not None:
         alt += " " + t("alt.history_new", lang, name=clean_label(new_point[0], ALT_CHARS), year=new_point[1],
                        value=fmt_number(new_point[2], lang))

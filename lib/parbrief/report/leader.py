@@ -21,7 +21,7 @@ from parbrief.analysis.headline import Headline
 from parbrief.report import narrative as N
 from parbrief.report import national as NL
 from parbrief.report.names import (band_phrase, band_short, group_label, nation_key, predecessor_phrase,
-                                   province_phrase, say, unit_label)
+                                   province_phrase, say, unit_label, voice_of, words)
 from parbrief.text.admin_case import lower_unit_words
 from parbrief.text.codes import join_names
 from parbrief.text.formats import fmt_int, fmt_number, fmt_signed
@@ -93,7 +93,7 @@ def cards(brief: Brief) -> tuple[tuple[str, ...], ...]:
         change = (t(f"headline_extra.kpi_{h.no_change_reason}", lang)
                   if h.no_change_reason in ("new_province", "method_break", "new_map") else t("headline.no_previous", lang))
     out: list[tuple[str, ...]] = [
-        (t("headline.score", lang), fmt_number(h.score, lang)),
+        (t("headline.score", lang, **words(brief)), fmt_number(h.score, lang)),
         (t("headline.rating", lang), band_short(h.band_label) if h.band_label else missing),
         (t("brief.card.rank", lang),
          t("headline.rank_of", lang, rank=fmt_int(h.rank, lang), n=fmt_int(h.n_ranked, lang)) if h.rank else missing,
@@ -140,7 +140,7 @@ def headline_sentences(brief: Brief) -> list[str]:
     province = province_phrase(brief)
     if h.score is None or not _finite(h.score):
         return [lower_unit_words(t("narrative.headline.no_score", lang, year=str(h.year),
-                                   measure=t("measure.total", lang), province=province), lang)]
+                                   measure=t("measure.total", lang, **words(brief)), province=province), lang)]
     band = band_phrase(h.band_label, lang, group=brief.national_scheme.is_quantile)
     change = _change_clause(brief)
     if h.source == "national" and h.rank is not None:
@@ -148,10 +148,12 @@ def headline_sentences(brief: Brief) -> list[str]:
         if h.region_rank is not None and h.region:
             region = t("brief.headline.region", lang, rank=fmt_int(h.region_rank, lang), n=fmt_int(h.region_n, lang),
                        region=_region_name(h, lang))
-        first = say("headline.national", lang, year=str(h.year), province=province, score=fmt_number(h.score, lang),
+        first = say("headline.national", lang, **words(brief), year=str(h.year), province=province,
+                    score=fmt_number(h.score, lang),
                     band=band, rank=fmt_int(h.rank, lang), n=fmt_int(h.n_ranked, lang), region=region, change=change)
     else:
-            first = say("headline.unit_mean", lang, year=str(h.year), province=province, units=N._n_units(brief.n_units, lang),
+            first = say("headline.unit_mean", lang, **words(brief), year=str(h.year), province=province,
+                    units=N._n_units(brief.n_units, lang),
                     score=fmt_number(h.score, lang), band=band, change=change)
     out = [first]
     if _finite(h.national_gap) and _finite(h.national_mean):
@@ -277,7 +279,7 @@ def _movement_findings(brief: Brief) -> list[tuple[str, int]]:
     elif own is not None and own.ok and own.significant:
         from parbrief.report.movement import province_movement_sentence
 
-        out.append((lower_unit_words(province_movement_sentence(st, province, lang)[0], lang), 90))
+        out.append((lower_unit_words(province_movement_sentence(st, province, lang, voice=voice_of(brief))[0], lang), 90))
     else:
         path = _path_sentence(st.province_path, province, lang)
         if path:

@@ -14,6 +14,7 @@ from parbrief.text.admin_case import lower_unit_words
 from parbrief.text.formats import fmt_int, fmt_number
 from parbrief.text import messages as _messages
 from parbrief.stats.standing import RawPath, StandingTable
+from parbrief.text.voice import DEFAULT_VOICE, Voice
 
 __all__ = ["movement_sentences", "province_movement_sentence", "standing_label", "standing_sentence"]
 
@@ -94,9 +95,11 @@ def _path_sentence(path: RawPath | None, name: str, lang: str) -> str | None:
 
 
 def province_movement_sentence(standing: StandingSummary, name: str, lang: str, *, reorganized: bool = False,
-                               min_years: int = 5) -> list[str]:
-    """The province's standing among the provinces (tested) and its raw path (described)."""
+                               min_years: int = 5, voice: Voice = DEFAULT_VOICE) -> list[str]:
+    """The province's standing among the provinces (tested) and its raw path (described); the
+    provinces named as ``voice`` says ("Công an các tỉnh, thành phố")."""
     out: list[str] = []
+    peers = voice.words()["ranked_peers"]
     own = standing.province
     if own is not None:
         ranks = ""
@@ -106,11 +109,12 @@ def province_movement_sentence(standing: StandingSummary, name: str, lang: str, 
                       first_year=str(y0), last_rank=fmt_int(r1, lang), last_n=fmt_int(n1, lang), last_year=str(y1))
         if not own.ok:
             key = "standing.province_new_map" if reorganized else "standing.province_too_few"
-            out.append(t(key, lang, name=name, n=fmt_int(own.n_years, lang), min_years=fmt_int(min_years, lang)))
+            out.append(t(key, lang, name=name, n=fmt_int(own.n_years, lang), min_years=fmt_int(min_years, lang),
+                         ranked_peers=peers))
         else:
             key = {"improving": "standing.province_improving", "declining": "standing.province_declining"}.get(
                 own.classification, "standing.province_none")
-            out.append(t(key, lang, name=name, period=_span(own.years), ranks=ranks))
+            out.append(t(key, lang, name=name, period=_span(own.years), ranks=ranks, ranked_peers=peers))
     path = _path_sentence(standing.province_path, name, lang)
     if path:
         out.append(path)
@@ -118,9 +122,17 @@ def province_movement_sentence(standing: StandingSummary, name: str, lang: str, 
 
 
 def movement_sentences(standing: StandingSummary, lang: str, *, reorganized: bool = False,
-                       limit: int | None = MAX_NAMED) -> list[str]:
-    """One sentence per unit type on standing, plus the new units that could not be assessed."""
-    out = [standing_sentence(tab, unit_type, lang, reorganized=reorganized, limit=limit)
+                       limit: int | None = MAX_NAMED, voice: Voice = DEFAULT_VOICE) -> list[str]:
+    """One sentence per unit type on standing, plus the new units that could not be assessed
+    (the units named as the spec's ``voice`` names them, else the type's words)."""
+    def peers(unit_type: str) -> str | None:
+        own = voice.unit_type(unit_type)
+        if own is None:
+            return None
+        words = own.units.text(lang)  # English sentences here take "the districts", as the locale's
+        return words if lang != "en" or words.startswith("the ") else f"the {words}"
+
+    out = [standing_sentence(tab, unit_type, lang, reorganized=reorganized, limit=limit, peers=peers(unit_type))
            for unit_type, tab in standing.by_type.items()]
     new = [tr.unit for tab in standing.by_type.values() for tr in tab.trends if tr.reason_code == "new_unit"]
     if new and any(tab.n_screened for tab in standing.by_type.values()):

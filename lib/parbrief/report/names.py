@@ -16,14 +16,26 @@ from parbrief.analysis.brief import Brief
 from parbrief.text.admin_case import PROPER_NAMES, lower_first, lower_unit_words
 from parbrief.text.codes import join_names
 from parbrief.text.messages import has_key, t
+from parbrief.text.voice import DEFAULT_VOICE, Voice
 
 __all__ = ["band_phrase", "band_short", "group_label", "nation_key", "predecessor_phrase", "province_phrase", "say",
-           "unit_kinds", "unit_label"]
+           "unit_kinds", "unit_label", "voice_of", "words"]
 
 #: Name prefixes of administrative units and their kind codes (``brief.unit_kind.*``), in the
 #: order official documents list them ("quận, huyện, thị xã, thành phố"; "xã, phường, đặc khu").
 _KINDS = (("Quận", "quan"), ("Huyện", "huyen"), ("Thị xã", "thi_xa"), ("Thành phố", "thanh_pho"),
           ("Thị trấn", "thi_tran"), ("Xã", "xa"), ("Phường", "phuong"), ("Đặc khu", "dac_khu"))
+
+
+def voice_of(brief: Any) -> Voice:
+    """The spec's words of a brief or an overview (their ``spec.voice``; the PAR INDEX's without a spec)."""
+    spec = getattr(brief, "spec", None)
+    return getattr(spec, "voice", None) or DEFAULT_VOICE
+
+
+def words(brief: Any) -> dict[str, Any]:
+    """The spec's words as placeholder values (``{index}``, ``{ranked}``, ``{ranked_peers}``, …)."""
+    return voice_of(brief).words()
 
 
 def say(key: str, lang: str, /, **values: Any) -> str:
@@ -43,12 +55,18 @@ def cap(text: str) -> str:
 
 
 def province_phrase(brief: Brief, *, start: bool = False) -> str:
-    """The province as a sentence names it: "tỉnh Sóc Trăng", "thành phố Cần Thơ", "Thành phố Hồ Chí
-    Minh" (vi, official name, the common noun lowercase unless part of the name); the data's name in
-    English. ``start``: at the start of a sentence (capitalized)."""
+    """The evaluated body as a sentence names it: the province ("tỉnh Sóc Trăng", "thành phố Cần Thơ",
+    "Thành phố Hồ Chí Minh": vi, official name, the common noun lowercase unless part of the name;
+    the data's name in English), put into the spec's ``evaluator.body`` when it has one ("Công an
+    tỉnh Sóc Trăng"); the nation's brief: "the national average". ``start``: at the start of a
+    sentence (capitalized)."""
     if getattr(brief, "national", False):
         return t("national.card.mean", brief.lang) if start else lower_first(t("national.card.mean", brief.lang))
-    return _official_phrase(brief.official_name or brief.province, brief.province, brief.lang, start=start)
+    voice = voice_of(brief)
+    if voice.body is None:
+        return _official_phrase(brief.official_name or brief.province, brief.province, brief.lang, start=start)
+    phrase = _official_phrase(brief.official_name or brief.province, brief.province, brief.lang)
+    return voice.body_phrase(phrase, brief.province, brief.lang, start=start)
 
 
 def _official_phrase(official: str, short: str, lang: str, *, start: bool = False) -> str:
@@ -102,6 +120,9 @@ def unit_label(brief: Brief, unit_type: str, *, plural: bool = False) -> str:
     thành phố", "Xã, phường"; ``plural``: "các quận, huyện" (for a sentence). Types without
     administrative prefixes (departments) keep the locale's words."""
     lang = brief.lang
+    own = voice_of(brief).unit_type(unit_type)
+    if own is not None:  # the spec's words ("Công an các huyện, thị xã, thành phố")
+        return own.units.text(lang) if plural else own.label.text(lang)
     kinds = _kinds_text(brief, unit_type)
     if kinds is None:
         if plural:  # English sentences put their own "the" before the units
@@ -117,6 +138,9 @@ def unit_label(brief: Brief, unit_type: str, *, plural: bool = False) -> str:
 
 def group_label(brief: Brief, unit_type: str) -> str:
     """The block of units of a type in a two-block comparison: "khối quận, huyện", "khối sở, ban, ngành"."""
+    own = voice_of(brief).unit_type(unit_type)
+    if own is not None:
+        return own.group.text(brief.lang)
     kinds = _kinds_text(brief, unit_type)
     if kinds is None:
         key = f"narrative.group_name.{unit_type}"

@@ -25,6 +25,7 @@ from parbrief.text.formats import check_lang, fmt_cutoff, fmt_int, fmt_number, f
 from parbrief.text import codes as _codes
 from parbrief.text.codes import join_names, method_name
 from parbrief.text.messages import locale_strings, t
+from parbrief.text.voice import DEFAULT_VOICE
 from parbrief.stats._results import Note, StatTest
 from parbrief.stats.differences import NORMALITY_MAX_N, DifferenceResult
 from parbrief.stats.serial import MIN_POOL_PANELS
@@ -145,9 +146,10 @@ def _level(alpha: float, lang: str) -> str:
 
 
 def _measure(value: str, lang: str, spec: Any = None) -> str:
-    """The measure a series is about: the index (``total``) or a component's short name."""
+    """The measure a series is about: the index (``total``, named as the spec's voice says) or a
+    component's short name."""
     if value == "total":
-        return t("measure.total", lang)
+        return t("measure.total", lang, **getattr(spec, "voice", DEFAULT_VOICE).words())
     return _t("measure_component", lang, name=component_name(value, lang, spec))
 
 
@@ -253,19 +255,20 @@ def trend_label(classification: str, lang: str) -> str:
     return t(key, lang)
 
 
-def describe_trend(trend: Trend, lang: str, *, subject: str | None = None, notes: bool = True) -> str:
+def describe_trend(trend: Trend, lang: str, *, subject: str | None = None, notes: bool = True,
+                   spec: Any = None) -> str:
     """One or two sentences on a series' trend, claiming a rise or fall only when the trend's
     classification does (improving / declining after the adjustment, see ``stats.trends``).
 
-    ``subject`` names the series in the sentence (default "Chỉ số CCHC của <unit>" /
-    "the PAR INDEX of <unit>"). The slope is the OLS slope in points per year with its
+    ``subject`` names the series in the sentence (default "<index> của <unit>" / "the <index> of
+    <unit>", the index named by ``spec``'s voice). The slope is the OLS slope in points per year with its
     (1 − alpha) CI; for a called trend a remark follows when the robust Theil-Sen/Mann-Kendall
     view does not confirm it, and for a unit whose unadjusted CI excludes 0 but whose adjusted p
     does not pass, a remark says the adjustment is why. ``notes`` adds data remarks (a changing
     set of units, missing years).
     """
     check_lang(lang)
-    subj = subject or _t("trend.subject", lang, measure=_measure(trend.value, lang), name=trend.unit)
+    subj = subject or _t("trend.subject", lang, measure=_measure(trend.value, lang, spec), name=trend.unit)
     level = _level(trend.alpha, lang)
     period = _period(trend.first_year, trend.last_year, lang)
     cls = trend.classification
@@ -548,9 +551,9 @@ def describe_difference(result: DifferenceResult, lang: str, *, unit_label: str 
 def headline_source(brief: Brief) -> str:
     """Where the headline numbers come from: the national table, or the mean of the units."""
     lang, h = brief.lang, brief.headline
-    measure = t("measure.total", lang)
+    measure = t("measure.total", lang, **brief.spec.voice.words())
     if h.source == "national":
-        return _t("headline.source_national", lang, measure=measure, year=_year(h.year),
+        return _t("headline.source_national", lang, **brief.spec.voice.words(), measure=measure, year=_year(h.year),
                   n=fmt_int(h.n_ranked, lang), scheme=brief.national_scheme.name(lang))
     return _t("headline.source_unit_mean", lang, measure=measure, year=_year(h.year), province=h.province,
               units=_n_units(brief.n_units, lang), scheme=brief.national_scheme.name(lang))
@@ -683,6 +686,16 @@ def _serial_sentence(brief: Brief) -> str | None:
     return None
 
 
+def _method_changes(spec: Any, lang: str) -> str:
+    """The sentence on the spec's method changes ("vì phương pháp đánh giá thay đổi năm 2020 và năm
+    2022, …"), empty for an index with one method."""
+    years = [v.first_year for v in spec.versions[1:] if v.first_year is not None]
+    if not years:
+        return ""
+    items = [_t("methods.change_year", lang, year=_year(y)) for y in years]
+    return _t("methods.changes", lang, years=join_names(items, lang))
+
+
 def methods_text(brief: Brief) -> list[str]:
     """Short paragraphs for "Phương pháp và nguồn dữ liệu" / "Methods and data sources": trends,
     differences, survey (when present), ratings and ranks, significance level, headline source."""
@@ -693,8 +706,11 @@ def methods_text(brief: Brief) -> list[str]:
         unit_adjustment = _t("methods.unadjusted_units", lang)
     else:
         unit_adjustment = _t("methods.adjusted_units", lang, adjust=_adjust_name(brief.adjust, lang))
-    out = [_t("methods.trends", lang, level=level, adjustment=unit_adjustment, alpha=alpha,
-              min_years=fmt_int(brief.min_years, lang))]
+    from parbrief.report.names import province_phrase
+
+    out = [_t("methods.trends", lang, **brief.spec.voice.words(), level=level, adjustment=unit_adjustment,
+              alpha=alpha, min_years=fmt_int(brief.min_years, lang), body=province_phrase(brief),
+              method_changes=_method_changes(brief.spec, lang))]
     small, medium, large = EFFECT_THRESHOLDS["partial_eta2"]
     out.append(_t("methods.differences", lang, adjustment=_adjustment(brief.adjust, lang),
                   small=fmt_number(small, lang), medium=fmt_number(medium, lang), large=fmt_number(large, lang)))

@@ -19,7 +19,7 @@ import pandas as pd
 from parbrief.analysis.brief import Brief
 from parbrief.report import figures as F
 from parbrief.report.blocks import Heading, Paragraph
-from parbrief.report.names import band_phrase, band_short, province_phrase
+from parbrief.report.names import band_phrase, band_short, province_phrase, words
 from parbrief.report.tables import change_class, missing, styled
 from parbrief.text.admin_case import lower_first, lower_unit_words
 from parbrief.text.codes import join_names
@@ -99,7 +99,7 @@ def headline_sentences(brief: Brief) -> list[str]:
     lang, h, ends = brief.lang, brief.headline, brief.ends
     if h.score is None or not _finite(h.score):
         return []
-    out = [_say("headline.first", lang, year=str(brief.year), n=fmt_int(h.n_ranked, lang),
+    out = [_say("headline.first", lang, **words(brief), year=str(brief.year), n=fmt_int(h.n_ranked, lang),
                 score=fmt_number(h.score, lang), band=band_phrase(h.band_label, lang), change=_change_clause(brief))]
     if ends is not None and ends.n >= 2:
         gap = score_change(ends.best_score, ends.lowest_score, brief.spec.rank_decimals)
@@ -118,7 +118,7 @@ def headline_sentences(brief: Brief) -> list[str]:
 def headline_source(brief: Brief) -> str:
     """Where the national average comes from (and that the nation is not ranked)."""
     lang, h = brief.lang, brief.headline
-    return _say("headline.source", lang, n=fmt_int(h.n_ranked, lang), measure=t("measure.total", lang),
+    return _say("headline.source", lang, n=fmt_int(h.n_ranked, lang), measure=t("measure.total", lang, **words(brief)),
                 year=str(brief.year), scheme=brief.national_scheme.name(lang))
 
 
@@ -149,7 +149,7 @@ def history_parts(brief: Brief) -> list[Any]:
     values = "; ".join(t("national.history.value", lang, value=fmt_number(v, lang), year=int(y))
                        for y, v in means.items() if y > start)
     out.append(Paragraph(_say("history.text", lang, first_year=str(years[0]), last_year=str(years[-1]),
-                              measure=t("measure.total", lang), values=values, year=str(brief.year),
+                              measure=t("measure.total", lang, **words(brief)), values=values, year=str(brief.year),
                               n=fmt_int(brief.n_units, lang))))
     out.append(F.trend_figure(old, "total", lang, breaks=brief.spec.breaks(years)))
     return out
@@ -207,7 +207,7 @@ def _national_regions(brief: Brief) -> list[Any]:
                                                                                          reg["provisional"])],
                                          "mean": reg["mean"].to_numpy(), "ci_low": reg["mean"].to_numpy(),
                                          "ci_high": reg["mean"].to_numpy(), "n": reg["n"].to_numpy()}),
-                           lang, xlabel=t("measure.total", lang),
+                           lang, xlabel=t("measure.total", lang, **words(brief)),
                            title=t("national.region.figure_title", lang, year=brief.year))
     parts: list[Any] = [Heading(2, t("national.region.heading", lang))]
     finding = region_finding(brief)

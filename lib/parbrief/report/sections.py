@@ -34,6 +34,7 @@ from parbrief.report.tables import change_class, missing, styled
 from parbrief.text.admin_case import lower_first, lower_unit_words
 from parbrief.text.formats import fmt_date, fmt_int, fmt_number, fmt_signed
 from parbrief.text.messages import t
+from parbrief.text.voice import DEFAULT_VOICE, Voice
 
 __all__ = [
     "Section",
@@ -89,9 +90,14 @@ def _num(lang: str, decimals: int = 2, suffix: str = "") -> Callable[[Any], str]
     return lambda x: "–" if missing(x) else fmt_number(x, lang, decimals=decimals) + suffix
 
 
-def _unit_type_label(unit_type: str, lang: str) -> str:
+def _unit_type_label(unit_type: str, lang: str, voice: Voice = DEFAULT_VOICE, key: str | None = None) -> str:
+    """A unit type's heading: the spec's label ("Công an các huyện, thị xã, thành phố"), else the
+    locale's (``key``, default ``unit_type.<code>``)."""
+    own = voice.unit_type(unit_type)
+    if own is not None:
+        return own.label.text(lang)
     try:
-        return t(f"unit_type.{unit_type}", lang)
+        return t(key or f"unit_type.{unit_type}", lang)
     except KeyError:
         return unit_type
 
@@ -100,8 +106,8 @@ def header(brief: Brief) -> Section:
     """Title, synthetic-data banner and the first screen's cards: score, band, national rank with
     its change, change since last year, national average with the gap, rank in the region."""
     lang = brief.lang
-    title = (t("national.title", lang, year=brief.year) if brief.national
-             else t("heading.title", lang, province=NM.province_phrase(brief), year=brief.year))
+    title = (t("national.title", lang, **NM.words(brief), year=brief.year) if brief.national
+             else t("heading.title", lang, **NM.words(brief), province=NM.province_phrase(brief), year=brief.year))
     return Section(
         Heading(1, title),
         Paragraph(t("banner.synthetic", lang), "pb-banner") if brief.synthetic else None,
@@ -232,15 +238,18 @@ def trends(brief: Brief) -> Section:
     if brief.reorganized:
         parts.extend(NL.history_parts(brief) if brief.national else _history_block(brief))
     if len(brief.years) > 1:
-        parts.append(F.trend_figure(brief.history, "total", lang, highlight=highlight[:6], breaks=brief.breaks))
+        parts.append(F.trend_figure(brief.history, "total", lang, highlight=highlight[:6], breaks=brief.breaks,
+                                    measure=t("measure.total", lang, **NM.words(brief))))
     else:  # one year (the first on a new map): this year's units side by side, not a column of dots
         parts.append(_cross_section(brief))
     if brief.national:
         path = NL.path_sentence(brief)
         parts += [Paragraph(path)] if path else []
     elif brief.standing is not None:
+        name = NM.province_phrase(brief) if NM.voice_of(brief).body is not None else brief.province
         parts += [Paragraph(s) for s in M.province_movement_sentence(
-            brief.standing, brief.province, lang, reorganized=brief.reorganized, min_years=brief.min_years)]
+            brief.standing, name, lang, reorganized=brief.reorganized, min_years=brief.min_years,
+            voice=NM.voice_of(brief))]
     called = sorted((tr for tab in tables for tr in tab.trends if tr.significant), key=lambda x: -x.slope)
     if called:
         first, last = t("column.first_standing", lang), t("column.last_standing", lang)
@@ -255,7 +264,7 @@ def trends(brief: Brief) -> Section:
                             phone_hide=(first,)))  # on a phone: the unit, its trend and where it stands now
     if brief.standing is not None:
         parts += [Paragraph(s) for s in M.movement_sentences(brief.standing, lang, reorganized=brief.reorganized,
-                                                             limit=None)]
+                                                             limit=None, voice=NM.voice_of(brief))]
     counts = _band_counts(brief)
     if counts["year"].nunique() > 1:
         parts.append(F.band_distribution_figure(counts, lang, order=[b.label(lang) for b in brief.scheme.bands]))
@@ -268,10 +277,10 @@ def _cross_section(brief: Brief) -> F.Figure:
     """This year's score of each unit, one panel per unit type (the best and worst of a long list)."""
     lang = brief.lang
     label_col = f"band_label_{lang}"
-    panels = [(_unit_type_label(ut, lang), table.assign(band_label=table[label_col] if label_col in table else None))
+    panels = [(_unit_type_label(ut, lang, NM.voice_of(brief)), table.assign(band_label=table[label_col] if label_col in table else None))
               for ut, table in brief.league.items()]
     return cross_section_figure(panels, lang, year=brief.year, band_order=[b.label(lang) for b in brief.scheme.bands],
-                                ends=ENDS)
+                                ends=ENDS, measure=t("measure.total", lang, **NM.words(brief)))
 
 
 def _bands_sentence(brief: Brief, counts: pd.DataFrame) -> str:
@@ -304,11 +313,11 @@ def _history_block(brief: Brief) -> list[Any]:
         return out + [Paragraph(t("history.no_data", lang))]
     last_year = int(hist["year"].max())
     preds = NM.predecessor_phrase(brief.predecessors, last_year, lang)
-    out.append(Paragraph(lower_unit_words(t("history.merged", lang, province=province, predecessors=preds,
+    out.append(Paragraph(lower_unit_words(t("history.merged", lang, **NM.words(brief), province=province, predecessors=preds,
                                                 last_year=last_year, year=brief.year), lang)))
     new_point = (brief.province, brief.year, h.score) if h.score is not None and h.source == "national" else None
     breaks = brief.spec.breaks(sorted(int(y) for y in hist["year"].unique()))
-    out.append(F.history_figure(hist, lang, new_point=new_point, breaks=breaks))
+    out.append(F.history_figure(hist, lang, new_point=new_point, breaks=breaks, voice=NM.voice_of(brief)))
     return out
 
 
@@ -324,7 +333,8 @@ def _own_series(brief: Brief) -> str | None:
     values = [t("brief.history.own_value", lang, value=fmt_number(v, lang), year=int(y))
               for y, v in zip(rows["year"], rows["total"])]
     values.append(t("brief.history.own_value", lang, value=fmt_number(brief.headline.score, lang), year=brief.year))
-    return NM.say("history.own_series", lang, province=NM.province_phrase(brief), values="; ".join(values))
+    return NM.say("history.own_series", lang, **NM.words(brief), province=NM.province_phrase(brief),
+                  values="; ".join(values))
 
 
 def _band_counts(brief: Brief) -> pd.DataFrame:
@@ -348,7 +358,8 @@ def differences(brief: Brief) -> Section:
         parts += [Paragraph(s) for s in L.difference_plain(brief, unit_type)]
         if result.ok and len(result.means):
             means = result.means.rename(columns={"mean": "raw_mean"}).rename(columns={"ls_mean": "mean"})
-            xlabel = t("measure.standing" if result.scale == "z_within_year" else "measure.total", lang)
+            xlabel = t("measure.standing" if result.scale == "z_within_year" else "measure.total", lang,
+                       **NM.words(brief))
             parts.append(F.means_figure(means, lang, xlabel=xlabel, ends=ENDS))
     if brief.groups is not None:
         first, second = (NM.group_label(brief, u) for u in _unit_types(brief.current)[:2])
@@ -478,10 +489,11 @@ def overview_header(ov: Overview) -> Section:
     """Title, banner and a one-line summary of the national table."""
     lang = ov.lang
     return Section(
-        Heading(1, t("overview.title", lang, year=ov.year)),
+        Heading(1, t("overview.title", lang, **NM.words(ov), year=ov.year)),
         Paragraph(t("banner.synthetic", lang), "pb-banner") if ov.synthetic else None,
         Paragraph(ov.spec.name(lang), "pb-muted"),
-        Paragraph(t("overview.summary", lang, n=fmt_int(len(ov.table), lang), bands=ov.bands.text(ov.year, lang=lang))),
+        Paragraph(t("overview.summary", lang, **NM.words(ov), n=fmt_int(len(ov.table), lang),
+                    bands=ov.bands.text(ov.year, lang=lang))),
     )
 
 
@@ -492,7 +504,7 @@ def overview_frame(ov: Overview) -> pd.DataFrame:
     label_col = f"band_label_{lang}"
     frame = pd.DataFrame({
         t("column.rank", lang): table["rank"].to_numpy(),
-        t("index.province", lang): table["unit"].to_numpy(),
+        _unit_type_label("province", lang, NM.voice_of(ov), "index.province"): table["unit"].to_numpy(),
         t("column.score", lang): table["value"].to_numpy(),
         t("column.rating", lang): table[label_col].to_numpy() if label_col in table else [None] * n,
         t("column.change", lang): table["change"].to_numpy() if compared and "change" in table else [math.nan] * n,
@@ -524,7 +536,8 @@ def overview_table(ov: Overview) -> Section:
     lang = ov.lang
     compared = bool(ov.compare_year)
     rank, province, score, change, rank_change = (
-        t("column.rank", lang), t("index.province", lang), t("column.score", lang), t("column.change", lang),
+        t("column.rank", lang), _unit_type_label("province", lang, NM.voice_of(ov), "index.province"),
+        t("column.score", lang), t("column.change", lang),
         t("column.rank_change", lang))
 
     def link(name: Any) -> str:
@@ -546,7 +559,7 @@ def overview_table(ov: Overview) -> Section:
                    phone_hide=(t("column.rating", lang), previous))
     note = (Paragraph(t("overview_extra.reorg_note", lang, year=ov.year, n=fmt_int(len(ov.table), lang)), "pb-muted")
             if ov.reorganized else None)
-    return Section(Heading(2, t("overview.table", lang)), table, note)
+    return Section(Heading(2, t("overview.table", lang, **NM.words(ov))), table, note)
 
 
 def overview_figure(ov: Overview) -> Section:
@@ -556,11 +569,13 @@ def overview_figure(ov: Overview) -> Section:
     if len(years) <= 1:  # the first year on a new map: every province side by side
         label_col = f"band_label_{lang}"
         table = ov.table.assign(band_label=ov.table[label_col] if label_col in ov.table else None)
-        figure = cross_section_figure([(t("unit_type.province", lang), table)], lang, year=ov.year,
-                                      band_order=[b.label(lang) for b in ov.scheme.bands])
+        figure = cross_section_figure([(_unit_type_label("province", lang, NM.voice_of(ov)), table)], lang,
+                                      year=ov.year, band_order=[b.label(lang) for b in ov.scheme.bands],
+                                      measure=t("measure.total", lang, **NM.words(ov)))
         return Section(Heading(2, t("heading.trends", lang)), figure)
     breaks = ov.spec.breaks(years)
-    return Section(Heading(2, t("heading.trends", lang)), F.trend_figure(ov.history, "total", lang, breaks=breaks))
+    return Section(Heading(2, t("heading.trends", lang)), F.trend_figure(ov.history, "total", lang, breaks=breaks,
+                                                                     measure=t("measure.total", lang, **NM.words(ov))))
 
 
 def overview_methods(ov: Overview) -> Section:
@@ -568,7 +583,7 @@ def overview_methods(ov: Overview) -> Section:
     lang = ov.lang
     return Section(
         Heading(2, t("heading.methods", lang)),
-        Paragraph(t("overview.method", lang, scheme=ov.scheme.name(lang))),
+        Paragraph(t("overview.method", lang, **NM.words(ov), scheme=ov.scheme.name(lang))),
         _provenance_table(lang, ov.source_name or ov.data_source, ov.data_sha256,
                           [(t("brief.provenance.generated", lang), fmt_date(ov.generated, lang))], name="overview-methods"),
     )

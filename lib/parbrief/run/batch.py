@@ -411,7 +411,8 @@ def _resolve(
         available_provinces=in_year,
         available_years=sorted(provincial["year"].unique().tolist()) or sorted(scores["year"].unique().tolist()),
         data="", survey="", spec=str(spec_file.resolve()),
-        band_schemes=spec.band_schemes.keys(),
+        band_schemes=spec.band_schemes.keys(), default_scheme=spec.default_scheme,
+        national_scheme=spec.national_scheme_id,
         defaults_file=defaults_file, params_file=params_file,
         cli=cli, provinces=provinces, year=year,
     )
@@ -669,7 +670,7 @@ def _write_index_and_manifest(
     # The index links every brief that exists and is current: a skipped one is as good as new.
     listed = [replace(o, status="ok") if o.status == "skipped" else o for o in outcomes]
     index = write_index(plan.year_dir / "index.html", year=year, outcomes=listed, headlines=heads,
-                        lang=plan.lang, synthetic=plan.snap.meta.get("synthetic") == "true")
+                        lang=plan.lang, synthetic=plan.snap.meta.get("synthetic") == "true", voice=plan.spec.voice)
     phase("index_s")
     mode = {
         "engine": "papermill, engine 'parbrief' (parbrief.run.engine.WarmKernelEngine)",

@@ -17,6 +17,7 @@ import jinja2
 from parbrief.analysis.headline import Headline, headline_from_record
 from parbrief.text.formats import fmt_int, fmt_number, fmt_signed
 from parbrief.text.messages import t
+from parbrief.text.voice import DEFAULT_VOICE, Voice
 from parbrief.run.execute import BriefOutcome, headline_in_notebook
 from parbrief.files import atomic_write_text
 
@@ -59,10 +60,12 @@ def render_index(
     headlines: Mapping[str, Headline] | Sequence[Headline],
     lang: str,
     synthetic: bool,
+    voice: Voice = DEFAULT_VOICE,
 ) -> str:
     """The index page as HTML text (self-contained, no network request, names escaped).
 
-    ``headlines``: by slug (what :func:`read_headlines` returns) or a sequence matched by province.
+    ``headlines``: by slug (what :func:`read_headlines` returns) or a sequence matched by province;
+    ``voice``: the spec's words for the index and the provinces (``{index}`` in the titles).
     """
     by_slug = dict(headlines) if isinstance(headlines, Mapping) else {}
     by_title = {} if by_slug else {h.province: h for h in headlines}
@@ -95,7 +98,8 @@ def render_index(
         overview_href="overview.html" if overview and overview.status == "ok" else None,
         synthetic=synthetic,
         n_failed=sum(1 for o in outcomes if o.status == "failed"),
-        t=lambda key, **kw: t(key, lang, **kw),
+        t=lambda key, **kw: t(key, lang, **{**voice.words(), **kw}),
+        province_label=own.label.text(lang) if (own := voice.unit_type("province")) is not None else "",
     )
 
 
@@ -107,7 +111,9 @@ def write_index(
     headlines: Mapping[str, Headline] | Sequence[Headline],
     lang: str,
     synthetic: bool,
+    voice: Voice = DEFAULT_VOICE,
 ) -> Path:
     """Write :func:`render_index` atomically to ``path``."""
-    html = render_index(year=year, outcomes=outcomes, headlines=headlines, lang=lang, synthetic=synthetic)
+    html = render_index(year=year, outcomes=outcomes, headlines=headlines, lang=lang, synthetic=synthetic,
+                        voice=voice)
     return atomic_write_text(path, html)

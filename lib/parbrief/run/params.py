@@ -178,13 +178,26 @@ class _ProvinceIndex:
         return exact if exact is not None else self.by_key.get(province_key(name, self.year))
 
 
-def _check_values(values: Mapping[str, Any], where: str | None, schemes: Iterable[str]) -> None:
-    """Checks against the spec that the model cannot make: band schemes must exist."""
+def _check_values(values: Mapping[str, Any], where: str | None, schemes: Iterable[str],
+                  spec: str = "", spec_defaults: Mapping[str, str] | None = None) -> None:
+    """Checks against the spec in use that the model cannot make: band schemes must be the spec's
+    (an empty value means the spec's own, :func:`_spec_defaults`)."""
     schemes = sorted(schemes)
     for key in ("band_scheme", "national_band_scheme"):
-        if key in values and values[key] not in schemes:
+        if values.get(key) and values[key] not in schemes:
             raise ConfigError("config.error.scheme_unknown", where=where, key=key, value=repr(values[key]),
-                              schemes=schemes)
+                              schemes=", ".join(schemes), spec=spec,
+                              default=(spec_defaults or {}).get(key) or "–")
+
+
+def _spec_defaults(schemes: list[str], default_scheme: str | None, national_scheme: str | None) -> dict[str, str]:
+    """The schemes a brief uses when no params file or flag sets one: the spec's ``default_scheme``
+    and national scheme (:attr:`parbrief.spec.IndexSpec.national_scheme_id`). Without them (a caller
+    that passes only the ids) the model's defaults, then the first scheme."""
+    first = schemes[0] if schemes else ""
+    band = default_scheme or default("band_scheme") or first
+    national = national_scheme or default("national_band_scheme") or ("national" if "national" in schemes else band)
+    return {"band_scheme": band, "national_band_scheme": national}
 
 
 def _check_min_years(layers: Iterable[tuple[str | None, Mapping[str, Any]]], years: list[int]) -> None:
@@ -204,6 +217,8 @@ def resolve_run(
     survey: str,
     spec: str,
     band_schemes: Iterable[str],
+    default_scheme: str | None = None,
+    national_scheme: str | None = None,
     defaults_file: Path | None = None,
     params_file: Path | None = None,
     cli: Mapping[str, Any] | None = None,
@@ -215,7 +230,9 @@ def resolve_run(
 
     ``cli`` holds only the values the user typed (``None`` values are ignored). The year is the
     command line's, else the params file's, else the latest year in the data. Provinces default
-    to every province in the data that has scores in that year. Provinces (``--province`` and
+    to every province in the data that has scores in that year. ``band_scheme`` and
+    ``national_band_scheme`` default to the spec's (``default_scheme``, ``national_scheme``); a
+    value set anywhere must be one of ``band_schemes``, the spec's. Provinces (``--province`` and
     the keys of ``provinces:``) are found by the names users write (:func:`province_key`).
     """
     from parbrief.data.names import normalize_name
@@ -236,8 +253,9 @@ def resolve_run(
     overrides_raw = year_file.get("provinces") or {}
     for name, over in overrides_raw.items():
         layers.insert(-1, (f"{params_file}: provinces.{name}", over))
+    spec_defaults = _spec_defaults(schemes, default_scheme, national_scheme)
     for where, values in layers:
-        _check_values(values, where, schemes)
+        _check_values(values, where, schemes, spec, spec_defaults)
 
     years = sorted(int(y) for y in available_years)
     if not years:
@@ -270,12 +288,13 @@ def resolve_run(
         raise ConfigError("config.error.override_missing", where=str(params_file), names=", ".join(unknown_over),
                           available=listing(index.exact.values()))
 
-    base = {k: default(k) for k in TUNABLE_KEYS}
+    base = {k: default(k) for k in TUNABLE_KEYS} | spec_defaults
     for layer in (defaults, year_file):
-        base.update({k: v for k, v in layer.items() if k in TUNABLE_KEYS})
+        base.update({k: v for k, v in layer.items() if k in TUNABLE_KEYS and v != ""})
     briefs = []
     for prov in dict.fromkeys(wanted):
         values = {**base, **overrides.get(prov, {}), **cli_values}
+        values.update({k: v for k, v in spec_defaults.items() if not values.get(k)})  # "": the spec's own
         briefs.append(BriefParams(province=prov, year=chosen_year, data=data, survey=survey, spec=spec,
                                   **{k: values[k] for k in TUNABLE_KEYS}))
     sources = tuple(str(p) for p in (defaults_file, params_file) if p)
