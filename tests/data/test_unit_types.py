@@ -93,3 +93,16 @@ def test_the_command_line_names_the_file_row_and_fix_without_a_traceback(write_c
     assert "qt.csv, row 2, column 'Đơn vị': Cannot tell the unit type of “Gio Linh”" in err
     assert "Add a 'Loại đơn vị' column" in err and "Nothing written: fix 1 error first." in err
     assert "Traceback" not in err and not (tmp_path / "s.duckdb").exists()
+
+
+def test_a_police_forces_own_units_take_the_level_after_cong_an():
+    # A police force's own table: "Công an huyện X" is a district unit, "Công an xã Y" a commune
+    # unit; its departments ("Phòng …") and any other "Công an …" stay departments.
+    from parbrief.data.unit_types import infer_unit_type
+
+    assert infer_unit_type("Công an huyện Mỹ Xuyên").kind == "district"
+    assert infer_unit_type("Công an thành phố Sóc Trăng").kind == "district"
+    assert infer_unit_type("Công an thị xã Vĩnh Châu").kind == "district"
+    assert infer_unit_type("Công an xã Tân Long").kind == "commune"
+    assert infer_unit_type("Phòng Cảnh sát giao thông").kind == "department"
+    assert infer_unit_type("Công an tỉnh Sóc Trăng").kind == "department"

@@ -36,6 +36,9 @@ _BY_PREFIX = sorted(((p.casefold(), kind) for kind, ps in PREFIX_TYPES.items() f
                     key=lambda item: -len(item[0]))
 # The people's committee written before the level: "UBND huyện X" is the district X.
 _COMMITTEE = ("ubnd ", "ủy ban nhân dân ", "uỷ ban nhân dân ")
+# The police of a level: "Công an huyện X" is a district unit, "Công an xã Y" a commune unit of a
+# police force's own table; any other "Công an …" (a department, "Công an tỉnh") stays a department.
+_POLICE = "công an "
 # An abbreviation that stands for two types: "P." is a phường (commune) or a phòng (department).
 _AMBIGUOUS = re.compile(r"^(p)\.\s*(?=\w)", re.IGNORECASE)
 _MEANINGS = {"p": ("phuong", "phong")}
@@ -68,6 +71,12 @@ def infer_unit_type(name: str) -> InferredType:
     if m:
         return InferredType(None, "ambiguous", text[:m.start(1) + 2], _MEANINGS[m.group(1).lower()])
     key = unit_key(text)
+    police = unit_key(_POLICE.strip()) + " "
+    if key.startswith(police):
+        rest = key[len(police):]
+        for prefix, kind in _BY_PREFIX:
+            if kind != "department" and rest.startswith(prefix + " ") and len(rest) > len(prefix) + 1:
+                return InferredType(kind)
     for prefix, kind in _BY_PREFIX:
         if key.startswith(prefix + " ") and len(key) > len(prefix) + 1:
             return InferredType(kind)
