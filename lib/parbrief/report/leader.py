@@ -19,7 +19,6 @@ import pandas as pd
 from parbrief.analysis.brief import Brief
 from parbrief.analysis.headline import Headline
 from parbrief.report import narrative as N
-from parbrief.report.rows import FULL_LIST_MAX
 from parbrief.report.names import (band_phrase, band_short, group_label, predecessor_phrase, province_phrase,
                                    say, unit_label)
 from parbrief.text.admin_case import lower_unit_words
@@ -350,15 +349,8 @@ def attention_items(brief: Brief) -> list[str]:
 
 
 def _pairwise_plain(result: Any, lang: str, kind: str) -> list[str]:
-    """Which units do not differ clearly from the highest and the lowest, without the pair count.
-
-    A long list (100 communes) is charted by its best and worst units only and without letters
-    (see :func:`parbrief.report.figures.means_figure`), so the sentence reading the letters goes too.
-    """
-    sentences = N._pairwise_sentences(result, lang, kind)[1:]
-    if len(N._tested_means(result)) > FULL_LIST_MAX:
-        sentences = [s for s in sentences if s != N._t("diff.letters", lang)]
-    return [lower_unit_words(s, lang) for s in sentences]
+    """Which units do not differ clearly from the highest and the lowest, without the pair count."""
+    return [lower_unit_words(s, lang) for s in N._pairwise_sentences(result, lang, kind)[1:]]
 
 
 def difference_plain(brief: Brief, unit_type: str) -> list[str]:
