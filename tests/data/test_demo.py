@@ -400,13 +400,13 @@ def test_write_demo_end_to_end_and_rerun_replaces_the_store(tmp_path, spec, caps
     assert sorted(p.name for p in out.iterdir()) == [
         "README.txt", "national.csv", "parbrief.duckdb", "scores.xlsx", "survey.csv",
     ]  # fmt: skip
-    assert (files.n_provinces, files.n_units, files.n_score_rows) == (13, 349, len(demo.scores))
+    assert (files.n_provinces, files.n_units, files.n_score_rows) == (13, 1175, len(demo.scores))
     assert (files.n_national_rows, files.n_survey_rows) == (441 + 34, len(demo.survey))
     assert files.n_provinces_2025 == 8 and files.years == tuple(range(2018, 2026))
     lines = files.summary_lines()
     assert lines[0].startswith("DỮ LIỆU GIẢ LẬP") and "SYNTHETIC" in lines[0]
     assert lines[1] == (
-        f"Điểm các đơn vị: {out / 'scores.xlsx'} (1607 dòng; 349 đơn vị của 13 tỉnh; "
+        f"Điểm các đơn vị: {out / 'scores.xlsx'} (2433 dòng; 1175 đơn vị của 13 tỉnh; "
         "8 tỉnh, thành phố theo bản đồ từ 01/7/2025; 2018–2025)"
     )
     assert files.summary_lines("en")[3] == f"Satisfaction survey: {out / 'survey.csv'} ({len(demo.survey)} respondents)"

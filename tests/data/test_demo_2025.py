@@ -9,7 +9,7 @@ import pandas.testing as pdt
 import pytest
 
 from parbrief.data.crosswalk import label_vintages, load_department_crosswalk, load_province_crosswalk
-from parbrief.data.demo import DEMO_YEARS_2025, NATIONAL_PROVINCE, make_demo
+from parbrief.data.demo import COMMUNES_PER_PROVINCE, DEMO_YEARS_2025, NATIONAL_PROVINCE, make_demo
 from parbrief.data.names import normalize_name
 from parbrief.spec import load_spec
 
@@ -50,10 +50,16 @@ def test_2025_scores_are_departments_and_communes_of_the_new_provinces(scores):
     assert sorted(y25["province"].unique()) == sorted(MERGED + UNCHANGED)
     assert set(y25["unit_type"]) == {"department", "commune"}  # no districts after 1 July 2025
     per = y25.groupby(["province", "unit_type"]).size().unstack()
-    assert per["commune"].between(8, 14).all() and per["department"].between(4, 8).all()
+    # as many communes and wards as a province of the new map scores (about 100; 60–170 here)
+    assert per["commune"].between(*COMMUNES_PER_PROVINCE).all() and per["department"].between(4, 8).all()
+    assert per["commune"].max() >= 150 and per["commune"].min() <= 80
     communes = y25.loc[y25["unit_type"] == "commune", "unit"]
     assert communes.str.endswith(" – giả lập").all()
-    assert communes.str.match(r"^(Phường|Xã) \d{2} – giả lập$").all()  # "Xã 01 – giả lập (4,55/5 điểm)"
+    assert communes.str.match(r"^(Phường|Xã) \d{2,3} – giả lập$").all()  # "Xã 01 – giả lập (4,55/5 điểm)"
+    for _, names in y25[y25["unit_type"] == "commune"].groupby(["province"])["unit"]:
+        for kind in ("Phường", "Xã"):  # one width per kind and province: the names sort in their order
+            numbers = names[names.str.startswith(kind + " ")].str.split(" ").str[1]
+            assert numbers.str.len().nunique() == 1 and numbers.astype(int).tolist() == list(range(1, len(numbers) + 1))
     # every 2025 department is a department of the March 2025 map
     # (a centrally-run city's inspectorate is "Thanh tra thành phố", the crosswalk's "Thanh tra tỉnh")
     depts = set(y25.loc[y25["unit_type"] == "department", "unit"].replace("Thanh tra thành phố", "Thanh tra tỉnh"))
@@ -161,3 +167,21 @@ def test_mess_off_and_63_provinces_with_2025(spec, demo):
     y25 = big.scores[big.scores["year"] == 2025]
     assert y25["province"].nunique() == 34 and set(y25["unit_type"]) == {"department", "commune"}
     assert big.reorg.missing_predecessors == ()
+    # about as many communes as the 3,321 of the real map
+    assert 3000 <= int((y25["unit_type"] == "commune").sum()) <= 3700
+
+
+def test_communes_per_province_sets_the_range_and_leaves_the_other_years_alone(spec, demo):
+    small = make_demo(spec=spec, years=DEMO_YEARS_2025, communes_per_province=(8, 14))
+    y25 = small.scores[small.scores["year"] == 2025]
+    assert y25[y25["unit_type"] == "commune"].groupby("province").size().between(8, 14).all()
+    assert y25[y25["unit_type"] == "department"].groupby("province").size().between(4, 8).all()
+    pdt.assert_frame_equal(small.scores[small.scores["year"] < 2025].reset_index(drop=True),
+                           demo.scores[demo.scores["year"] < 2025].reset_index(drop=True))
+    exact = make_demo(spec=spec, provinces=["Thanh Hóa"], years=[2024, 2025], communes_per_province=(170, 170))
+    e25 = exact.scores[exact.scores["year"] == 2025]
+    assert (e25["unit_type"] == "commune").sum() == 170
+    assert {"Phường 56 – giả lập", "Xã 001 – giả lập", "Xã 114 – giả lập"} <= set(e25["unit"])
+    for bad in ((0, 10), (20, 10), (1.5, 10)):
+        with pytest.raises(ValueError, match="communes_per_province"):
+            make_demo(spec=spec, years=DEMO_YEARS_2025, communes_per_province=bad)

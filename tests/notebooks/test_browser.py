@@ -126,14 +126,14 @@ def test_briefs_and_index_in_a_phone_browser(browser, rendered_vi, rendered_en, 
         assert shot.is_file() and shot.stat().st_size > 10_000
 
 
-def _layout_pages(rendered_vi, rendered_en, rendered_2025, rendered_2025_en, rendered_many) -> list[Path]:
+def _layout_pages(rendered_vi, rendered_en, rendered_2025, rendered_2025_en) -> list[Path]:
     return [
         rendered_vi.out_dir / "quang-tri.html",  # 2024, vi
         rendered_vi.out_dir / "thanh-hoa.html",  # 2024, 33 units
         rendered_en.out_dir / "can-tho.html",  # 2024, en
         rendered_2025.out_dir / "quang-tri.html",  # 2025, one year, vi
         rendered_2025_en.out_dir / "quang-tri.html",  # 2025, en
-        rendered_many.out_dir / "tinh-thu.html",  # 2025, 120 communes
+        _at_100_communes(rendered_2025),  # 2025, the demo's Thanh Hóa: ≥ 100 communes
         rendered_vi.out_dir / "overview.html",
         rendered_2025.out_dir / "overview.html",  # 34 provinces, what each was formed from
         rendered_vi.out_dir / "index.html",
@@ -142,8 +142,8 @@ def _layout_pages(rendered_vi, rendered_en, rendered_2025, rendered_2025_en, ren
 
 @pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["1280px", "390px"])
 def test_tables_fit_and_chart_text_is_readable(browser, viewport, rendered_vi, rendered_en, rendered_2025,
-                                               rendered_2025_en, rendered_many):
-    for page_path in _layout_pages(rendered_vi, rendered_en, rendered_2025, rendered_2025_en, rendered_many):
+                                               rendered_2025_en):
+    for page_path in _layout_pages(rendered_vi, rendered_en, rendered_2025, rendered_2025_en):
         name = f"{page_path.parent.parent.name}/{page_path.parent.name}/{page_path.name}"
         facts = _layout(browser, page_path, viewport)
         assert facts["overflowing"] == [], f"{name} at {viewport['width']} px: tables scroll sideways"
@@ -170,11 +170,11 @@ def test_index_shows_rank_and_change_on_a_phone(browser, rendered_vi):
                                                     "headline.change")]
 
 
-def test_print_to_pdf_a4_within_the_page_budget(rendered_vi, rendered_2025, rendered_many, tmp_path):
+def test_print_to_pdf_a4_within_the_page_budget(rendered_vi, rendered_2025, tmp_path):
     from parbrief.run.pdf import print_pdf
 
     for k, source in enumerate([rendered_vi.out_dir / "quang-tri.html", rendered_2025.out_dir / "quang-tri.html",
-                                rendered_many.out_dir / "tinh-thu.html"]):
+                                _at_100_communes(rendered_2025)]):
         html = tmp_path / f"brief-{k}.html"
         shutil.copy(source, html)
         pdf = print_pdf(html)
@@ -184,29 +184,14 @@ def test_print_to_pdf_a4_within_the_page_budget(rendered_vi, rendered_2025, rend
     assert not list(tmp_path.glob(".pdf-*")), "the temporary print folder is removed"
 
 
-@pytest.fixture(scope="module")
-def rendered_many(tmp_path_factory):
-    """A 2025 province with 120 communes and 6 departments (one year), rendered from a CSV."""
-    import numpy as np
-    import pandas as pd
-
-    from parbrief.run.batch import render
-    from parbrief.spec import load_spec
-
-    spec = load_spec()
-    rng = np.random.default_rng(7)
-    rows = []
-    for i in range(126):
-        unit_type, name = ("department", f"Sở số {i + 1:02d}") if i < 6 else ("commune", f"Xã số {i - 5:03d}")
-        level = float(np.clip(0.82 + rng.normal(0, 0.05), 0.5, 0.99))
-        comps = {c.code: round(c.max_points * float(np.clip(level + rng.normal(0, 0.03), 0, 1)), 2)
-                 for c in spec.for_year(2025).components}
-        rows.append({"province": "Tỉnh Thử", "unit": name, "unit_type": unit_type, "year": 2025,
-                     "total": round(sum(comps.values()), 2), **comps})
-    folder = tmp_path_factory.mktemp("many")
-    path = folder / "many.csv"
-    pd.DataFrame(rows).to_csv(path, index=False)
-    return render(data=path, out=folder / "out", year=2025, lang="vi", workers=1, progress=False, overview=False)
+def _at_100_communes(rendered_2025) -> Path:
+    """The demo's 2025 brief of Thanh Hóa, a province with as many communes as the new map's (≥ 100:
+    its league table, charts and heatmap show the best and worst 10)."""
+    page = rendered_2025.out_dir / "thanh-hoa.html"
+    rows = re.search(r'<table id="T_pb-league-commune".*?</table>', page.read_text(encoding="utf-8"), re.S).group(0)
+    last = int(re.findall(r'<td class="data row\d+ col0[^"]*" >(\d+)<', rows)[-1])
+    assert last >= 100, f"the demo's Thanh Hóa has {last} communes in 2025"
+    return page
 
 
 def test_render_pdf_flag_prints_every_brief(edge_csv_for_pdf, tmp_path, capsys):

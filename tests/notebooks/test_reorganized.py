@@ -69,3 +69,36 @@ def test_overview_2025_has_34_provinces_linked_to_predecessors(rendered_2025):
     assert "Quảng Bình và Quảng Trị" in ranking
     assert 'href="quang-tri.html"' in ranking
     assert "63" in _text(rendered_2025.out_dir / "overview.html")  # the note on 63 → 34
+
+
+def test_a_2025_brief_at_100_communes_lists_the_ends_and_says_where_the_rest_is(rendered_2025, demo_store):
+    """The demo's Thanh Hóa scores as many communes as a province of the new map (≥ 100): its
+    league table shows the 10 highest and the 10 lowest, the rest is named in the workbook and
+    the analysis pages, and no chart or sentence lists every commune."""
+    import pandas as pd
+
+    from parbrief.report.rows import ENDS
+
+    with Store(demo_store, read_only=True) as s:
+        scores = s.scores(province="Thanh Hóa")
+    communes = scores[(scores["year"] == 2025) & (scores["unit_type"] == "commune")]
+    n = len(communes)
+    assert n >= 100, "the demo's Thanh Hóa should score about 100 communes in 2025"
+    page = rendered_2025.out_dir / "thanh-hoa.html"
+    html = page.read_text(encoding="utf-8")
+    table = re.search(r'<table[^>]*id="T_pb-league-commune.*?</table>', html, re.S)
+    assert table, "the communes' league table"
+    ranks = [int(r) for r in re.findall(r'<td class="data row\d+ col0[^"]*" >(\d+)<', table.group(0))]
+    best = communes.sort_values("total", ascending=False)
+    assert len(ranks) == 2 * ENDS and ranks[:ENDS] == list(range(1, ENDS + 1)) and ranks[-1] == n
+    assert "pb-gap" in table.group(0)  # the gap is marked
+    text = _text(page)
+    assert t("layout.ends_note", "vi", ends=ENDS, n=str(n)) in text
+    assert str(best["unit"].iloc[0]) in text and str(best["unit"].iloc[-1]) in text
+    # the survey's chart of a cut list carries no letters, so no sentence reads them
+    assert t("narrative.diff.letters", "vi") not in text
+    mentioned = {u for u in communes["unit"] if u in text}
+    assert len(mentioned) < 0.5 * n, "the text summarizes, it does not list the communes"
+    # the full ranking: every unit in the workbook's first sheet (the league table)
+    league = next(iter(pd.read_excel(rendered_2025.out_dir / "thanh-hoa.xlsx", sheet_name=None).values()))
+    assert len(league) == len(scores[scores["year"] == 2025]) and set(communes["unit"]) <= set(league.iloc[:, 2])

@@ -228,3 +228,27 @@ def test_a_cell_tagged_pb_is_a_class_of_its_box_and_other_tags_are_not():
     assert page.count('<div class="pb-cell pb-output') == 2 and "<script>" not in page and "remove_input" not in page
     css = page.split("<style", 1)[1].split("</style>", 1)[0]
     assert ".pb-small-print { font-size: 8.5pt; line-height: 1.3; columns: 2;" in css  # print only
+
+
+def test_the_analysis_pages_hold_the_full_ranking_and_draw_a_one_year_brief(big_brief):
+    from parbrief.report import analysis_pages as pages
+
+    tables = pages.league_tables(big_brief)
+    assert {k: len(v.data) for k, v in tables.items()} == {"commune": 120, "department": 6}
+    assert tables["commune"].data[t("column.rank", big_brief.lang)].tolist()[-1] == 120
+    for unit_type in pages.unit_types_of(big_brief):  # one year: no model residuals, empty panels, no error
+        assert pages.residual_figure(big_brief, unit_type)._repr_png_().startswith(b"\x89PNG")
+
+
+def test_a_cut_means_chart_has_no_letters_and_no_sentence_reads_them(big_brief):
+    from parbrief.report import leader as L
+
+    means = pd.DataFrame({"unit": [f"Xã số {i:03d}" for i in range(60)], "mean": np.linspace(4.5, 2.5, 60),
+                          "ci_low": np.nan, "ci_high": np.nan, "letters": ["ab"] * 60})
+    for lang in ("vi", "en"):
+        cut = F.means_figure(means, lang, ends=ENDS)
+        whole = F.means_figure(means.head(12), lang, ends=ENDS)
+        texts = lambda fig: [x.get_text() for x in fig.findobj(Text)]  # noqa: E731
+        assert "ab" not in texts(cut.fig) and "ab" in texts(whole.fig)
+    if big_brief.survey is not None and big_brief.survey.significant:
+        assert t("narrative.diff.letters", big_brief.lang) not in L.survey_plain(big_brief)

@@ -36,8 +36,12 @@ Model (points of a 100-point total; scaled to the spec's ``total_max``):
   successors of its predecessors' departments under the 1 March 2025 reorganization
   (``resources/department_crosswalk_2025.csv``); in an unchanged province a department the
   reorganization left alone *continues* (same draws, same series), every other department is a
-  new unit; 8–14 communes and wards per province with synthetic names ("Phường 01 – giả lập",
-  "Xã 01 – giả lập"; the real provinces have many more). New units are centred at 2025
+  new unit; 60–170 communes and wards per province (:data:`COMMUNES_PER_PROVINCE`, drawn
+  triangular with its mode at 80: a province of the new map scores about 100, 3,321 across
+  the 34, and the 34 provinces of ``provinces=63`` draw 3,332; the counts are drawn, not the
+  real ones; ``communes_per_province`` sets the range, e.g. small for tests), a third of them
+  wards, with synthetic names ("Phường 01 – giả lập", "Xã 001 – giả lập": three digits when
+  there are 100 or more, so the names sort in their order). New units are centred at 2025
   (type means: communes 82, departments 84; communes' unit SD 3.5). Predecessors have data up to
   2024 only; Hậu Giang, merged into Cần Thơ, is not bundled (its history is in the national table
   only; :attr:`DemoData.reorg` says so).
@@ -99,6 +103,7 @@ from parbrief.text.messages import Joined, Msg, t
 __all__ = [
     "DEMO_SEED",
     "DEMO_YEARS_2025",
+    "COMMUNES_PER_PROVINCE",
     "FIRST_NEW_MAP_YEAR",
     "LAST_DEMO_YEAR",
     "LAST_PRE2025_YEAR",
@@ -161,7 +166,10 @@ _DEPARTMENTS_PER_PROVINCE = (4, 6)
 #: brackets, so "Xã 01 – giả lập (4,55/5 điểm)" reads as one name and one value).
 SYNTHETIC_MARK = "– giả lập"
 _DEFAULT_UNITS_PER_PROVINCE = (15, 35)
-_COMMUNES_PER_PROVINCE = (8, 14)  # a sample of each new province's communes and wards (synthetic names)
+#: Communes and wards of each of the demo's provinces on the map of 1 July 2025 (low, high): a
+#: province of the new map has about 100 (3,321 across 34, from about 40 to about 170).
+COMMUNES_PER_PROVINCE = (60, 170)
+_COMMUNES_MODE = 80  # mode of the triangular draw: mean (60 + 80 + 170) / 3 ≈ 103, 34 provinces ≈ 3,500
 _SD_MERGED_PROVINCE = 1.0  # a merged province's effect: mean of its predecessors' + N(0, 1)
 _NEW_MAP_STREAM = 100  # streams of the 2025 map: [seed, 100 + new code, 0 | year] (old codes are < 100)
 
@@ -574,7 +582,8 @@ def _new_provinces() -> tuple[_NewProvince, ...]:
 
 
 def _new_units(
-    seed: int, np_: _NewProvince, old_statics: dict[int, _Static], n_comp: int
+    seed: int, np_: _NewProvince, old_statics: dict[int, _Static], n_comp: int,
+    communes: tuple[int, int] = COMMUNES_PER_PROVINCE,
 ) -> tuple[float, float, str, list[dict[str, object]]]:
     """Province-level draws of a new province and its 2025 units (stream ``[seed, 100 + code, 0]``).
 
@@ -614,11 +623,11 @@ def _new_units(
             units.append({"name": succ, "type": "department", "continues": (code, i) if cont else None})
     order = {d: k for k, d in enumerate(dict.fromkeys(dept_cw.successor(d) for d in _departments()))}
     units.sort(key=lambda u: order[str(u["name"])])
-    n_comm = int(rng.integers(_COMMUNES_PER_PROVINCE[0], _COMMUNES_PER_PROVINCE[1] + 1))
+    n_comm = _commune_count(rng, communes)
     n_ward = max(1, n_comm // 3)
-    units += [{"name": f"Phường {k:02d} {SYNTHETIC_MARK}", "type": "commune", "continues": None} for k in range(1, n_ward + 1)]
-    units += [{"name": f"Xã {k:02d} {SYNTHETIC_MARK}", "type": "commune", "continues": None}
-              for k in range(1, n_comm - n_ward + 1)]
+    n_xa = n_comm - n_ward
+    units += [{"name": name, "type": "commune", "continues": None}
+              for name in (*_synthetic_names("Phường", n_ward), *_synthetic_names("Xã", n_xa))]
     fresh = [u for u in units if u["continues"] is None]
     n = len(fresh)
     types = [str(u["type"]) for u in fresh]
@@ -643,6 +652,36 @@ def _new_units(
     return p_effect, p_slope, p_trend, units
 
 
+def _commune_count(rng: np.random.Generator, communes: tuple[int, int]) -> int:
+    """How many communes and wards a new province has: triangular on ``communes`` with its mode at
+    :data:`_COMMUNES_MODE` (most provinces near 100, a few near 60 or 170, as on the real map)."""
+    lo, hi = communes
+    draw = float(rng.random())  # one draw whatever the range, so the streams after it do not move
+    if lo == hi:
+        return lo
+    mode = min(max(_COMMUNES_MODE, lo), hi)
+    c = (mode - lo) / (hi - lo)  # inverse CDF of the triangular distribution
+    x = lo + math.sqrt(draw * (hi - lo) * (mode - lo)) if draw < c else hi - math.sqrt((1 - draw) * (hi - lo) * (hi - mode))
+    return int(min(hi, max(lo, round(x))))
+
+
+def _synthetic_names(kind: str, n: int) -> list[str]:
+    """"Xã 01 – giả lập" … (two digits; three from 100 on, so the names sort in their order)."""
+    width = max(2, len(str(n)))
+    return [f"{kind} {k:0{width}d} {SYNTHETIC_MARK}" for k in range(1, n + 1)]
+
+
+def _check_communes(communes: tuple[int, int] | None) -> tuple[int, int]:
+    """The communes-per-province range of :func:`make_demo` (``None``: :data:`COMMUNES_PER_PROVINCE`)."""
+    if communes is None:
+        return COMMUNES_PER_PROVINCE
+    lo, hi = communes
+    if not (isinstance(lo, (int, np.integer)) and isinstance(hi, (int, np.integer))) or lo < 1 or hi < lo:
+        raise ValueError(f"communes_per_province must be (low, high) integers with 1 <= low <= high, "
+                         f"got {communes!r}")
+    return int(lo), int(hi)
+
+
 @dataclass
 class _DemoBuild:
     """What :func:`make_demo` knows (arguments, draws shared by all parts) and the rows it collects."""
@@ -664,6 +703,7 @@ class _DemoBuild:
     ended_2024: set[int]
     renamed: dict[int, str]
     statics: dict[int, _Static]
+    communes: tuple[int, int] = COMMUNES_PER_PROVINCE
     n_items: int = len(SURVEY_ITEMS)
     nat_cents: list = field(default_factory=list)
     nat_units: list = field(default_factory=list)
@@ -697,6 +737,7 @@ def make_demo(
     years: Sequence[int] = range(2018, LAST_PRE2025_YEAR + 1),
     units_per_province: tuple[int, int] | None = None,
     mess: bool = True,
+    communes_per_province: tuple[int, int] | None = None,
 ) -> DemoData:
     """Generate the synthetic demo dataset (scores, national table, survey, truth) deterministically.
 
@@ -708,8 +749,10 @@ def make_demo(
     their real units. ``years`` may run to 2025 (:data:`DEMO_YEARS_2025`): 2025 is on the map of
     1 July 2025 (see the module docstring). Each year's components follow the spec's method
     version for that year. ``mess`` adds the realistic problems described in the module
-    docstring. The model and the random streams are described there too; same arguments →
-    identical frames.
+    docstring. ``communes_per_province`` = (low, high) range of the communes and wards of each
+    province on the map of 1 July 2025, default :data:`COMMUNES_PER_PROVINCE` (60, 170; tests
+    that check something else than a long list pass a small range). The model and the random
+    streams are described there too; same arguments → identical frames.
     """
     if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
         raise ValueError(f"seed must be a non-negative integer, got {seed!r}")
@@ -719,6 +762,7 @@ def make_demo(
     old_ys = tuple(y for y in ys if y <= LAST_PRE2025_YEAR)
     new_ys = tuple(y for y in ys if y >= FIRST_NEW_MAP_YEAR)
     plan = _resolve_provinces(provinces, units_per_province)
+    communes = _check_communes(communes_per_province)
     synth_range = units_per_province or _DEFAULT_UNITS_PER_PROVINCE
     codes = spec.all_codes
     n_comp = len(codes)
@@ -739,7 +783,7 @@ def make_demo(
     b = _DemoBuild(
         seed=seed, spec=spec, ys=ys, codes=codes, n_comp=n_comp, spec_off=spec_off, by_year=by_year,
         year_shock=year_shock, old_ys=old_ys, new_ys=new_ys, panel_year=panel_year, plan=plan, mess=mess,
-        in_demo=in_demo, ended_2024=ended_2024, renamed=renamed, statics=statics,
+        in_demo=in_demo, ended_2024=ended_2024, renamed=renamed, statics=statics, communes=communes,
     )
     _national_pre2025(b, allp)
     _units_pre2025(b)
@@ -909,7 +953,7 @@ def _new_map(b: _DemoBuild) -> None:
     b.reorg_missing: list[tuple[str, str]] = []
     if b.new_ys:
         for np_ in _new_provinces():
-            p_effect, p_slope, p_trend, units = _new_units(b.seed, np_, b.statics, b.n_comp)
+            p_effect, p_slope, p_trend, units = _new_units(b.seed, np_, b.statics, b.n_comp, b.communes)
             demo_here = any(c in b.in_demo for c, _ in np_.predecessors)
             if not np_.unchanged or np_.predecessors[0][1] != np_.name:
                 b.truth_rows.append(
@@ -1145,7 +1189,8 @@ def _readme(data: DemoData, n_prov: int, n_units: int, spec: IndexSpec | None = 
 
 
 def write_demo(
-    out_dir: Path, seed: int | None = None, spec_path: Path | None = None, years: Sequence[int] = DEMO_YEARS_2025
+    out_dir: Path, seed: int | None = None, spec_path: Path | None = None, years: Sequence[int] = DEMO_YEARS_2025,
+    communes_per_province: tuple[int, int] | None = None,
 ) -> DemoFiles:
     """Write the demo files and build their store: ``parbrief demo`` (years 2018–2025 by default:
     the store holds the 63-province map up to 2024 and the map of 1 July 2025).
@@ -1163,7 +1208,8 @@ def write_demo(
     refuse_system_folder(out_dir)  # demo --out / or the home folder itself: refused before writing
     out_dir.mkdir(parents=True, exist_ok=True)
     spec = load_spec(spec_path)
-    data = make_demo(seed=DEMO_SEED if seed is None else seed, spec=spec, years=years)
+    data = make_demo(seed=DEMO_SEED if seed is None else seed, spec=spec, years=years,
+                     communes_per_province=communes_per_province)
     scores_p = out_dir / "scores.xlsx"
     national_p = out_dir / "national.csv"
     survey_p = out_dir / "survey.csv"

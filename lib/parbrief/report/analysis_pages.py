@@ -23,7 +23,7 @@ from pandas.io.formats.style import Styler
 from parbrief.stats.sensitivity import gls_residuals, leave_one_out, most_extreme, panel_residuals
 
 __all__ = [
-    "autocorrelation_table", "load_brief", "model_tables", "notes_markdown", "pairwise_matrix", "provenance_table",
+    "autocorrelation_table", "league_tables", "load_brief", "model_tables", "notes_markdown", "pairwise_matrix", "provenance_table",
     "qq_figure", "residual_figure", "sensitivity_table", "standing_trend_table", "trend_residual_figure",
     "trend_table", "unit_types_of",
 ]
@@ -155,6 +155,14 @@ def trend_residual_figure(brief: Any) -> PageFigure:
 
 
 # ------------------------------------------------------------------------------------- differences
+def league_tables(brief: Any) -> dict[str, Styler]:
+    """Every unit's rank, score, rating, change and trend, one table per unit type: the full
+    ranking the leader's brief cuts to its best and worst 10 when a list is long (100 communes)."""
+    from parbrief.report.sections import league_frame
+
+    return {unit_type: _style(league_frame(brief, unit_type), digits=2) for unit_type in brief.league}
+
+
 def model_tables(brief: Any, unit_type: str) -> dict[str, Styler]:
     """The panel model of ``unit_type``: every test (``StatTest.summary``), the means table, every
     test's ``effects`` mapping (name → value) and the serial correlation (ρ̂ of this panel, the ρ
@@ -217,7 +225,8 @@ def residual_figure(brief: Any, unit_type: str) -> PageFigure:
     ax1.axhline(0, color="black", lw=0.8)
     ax1.set(xlabel="fitted", ylabel="residual", title="Residuals vs fitted")
     years = sorted(r["year"].unique())
-    ax2.boxplot([r.loc[r["year"] == y, "resid"] for y in years], tick_labels=[str(y) for y in years])
+    if years:  # none when the model did not run (one year of scores, e.g. 2025 on the new map)
+        ax2.boxplot([r.loc[r["year"] == y, "resid"] for y in years], tick_labels=[str(y) for y in years])
     ax2.axhline(0, color="black", lw=0.8)
     ax2.set(xlabel="year", ylabel="residual", title="Residuals by year")
     return PageFigure(fig)

@@ -553,7 +553,9 @@ def means_figure(
     ``means`` has columns ``unit, mean, ci_low, ci_high`` and optionally ``letters`` (units that
     share a letter do not differ significantly). Missing CI bounds draw the point alone.
     ``ends``: with more than :data:`~parbrief.report.rows.FULL_LIST_MAX` units, only the
-    ``ends`` best and worst are drawn, with a row saying how many are left out between them.
+    ``ends`` best and worst are drawn, with a row saying how many are left out between them, and
+    no letters (a letter shared with hidden units, "jlmvx", reads as noise; the sentences say
+    which units do not differ clearly from the highest and the lowest).
     """
     check_lang(lang)
     title = title or t("figure.means_title", lang)
@@ -566,7 +568,8 @@ def means_figure(
     y = np.arange(len(rows))
     lo = (rows["mean"] - rows["ci_low"]).clip(lower=0).fillna(0).to_numpy()
     hi = (rows["ci_high"] - rows["mean"]).clip(lower=0).fillna(0).to_numpy()
-    has_letters = "letters" in rows.columns and rows["letters"].notna().any()
+    # letters only over a whole list: on a cut one they would name groups of units not drawn
+    has_letters = "letters" in rows.columns and rows["letters"].notna().any() and kept.gap_at is None
 
     def draw(narrow: bool) -> MplFigure:
         chars = NARROW_LABEL_CHARS if narrow else LABEL_CHARS

@@ -30,6 +30,7 @@ from parbrief.stats._results import Note, StatTest
 from parbrief.stats.differences import NORMALITY_MAX_N, DifferenceResult
 from parbrief.stats.serial import MIN_POOL_PANELS
 from parbrief.stats.trends import Trend
+from parbrief.report.rows import FULL_LIST_MAX
 
 __all__ = [
     "EFFECT_THRESHOLDS",
@@ -496,7 +497,8 @@ def _pairwise_sentences(result: DifferenceResult, lang: str, kind: str) -> list[
             out.append(_t(f"diff.same_as_{key}", lang, unit=who, names=_name_list(same, lang, 6)))
         else:
             out.append(_t(f"diff.differs_from_all_{key}", lang, unit=who))
-    if result.letters:
+    if result.letters and len(means) <= FULL_LIST_MAX:
+        # a longer list is charted by its ends without letters (report.figures.means_figure)
         out.append(_t("diff.letters", lang))
     return out
 
