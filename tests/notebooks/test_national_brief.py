@@ -59,7 +59,7 @@ def test_national_brief_2024_vi_agrees_with_the_overview(national_2024, demo_sto
     nat = _national(demo_store)
     year = nat[nat["year"] == 2024]
     mean = year["total"].mean()
-    assert t("national.title", "vi", year=2024) in text
+    assert t("national.title", "vi", index="Chỉ số CCHC", year=2024) in text
     assert fmt_number(mean, "vi") in text and t("national.card.mean", "vi") in text
     change = mean - nat[nat["year"] == 2023]["total"].mean()
     assert f"{fmt_number(abs(change), 'vi')} điểm so với năm 2023" in text
