@@ -33,7 +33,9 @@ from parbrief.text.messages import locale_strings, t
 
 @lru_cache(maxsize=1)
 def _demo():
-    d = make_demo(years=DEMO_YEARS_2025)  # 2018–2025: the old map and the first year on the new one
+    # 2018–2025: the old map and the first year on the new one; few communes (the 100-commune brief
+    # is tests/notebooks/test_reorganized.py's), so these text checks stay fast
+    d = make_demo(years=DEMO_YEARS_2025, communes_per_province=(8, 14))
 
     def norm(f: pd.DataFrame) -> pd.DataFrame:
         return f.assign(**{c: f[c].map({v: normalize_name(v) for v in f[c].unique()}) for c in ("province", "unit")})
