@@ -143,6 +143,7 @@ def freeze_source(dest: Path) -> None:
     global ROOT
     for name in ("lib", "notebooks", "params"):
         shutil.copytree(ROOT / name, dest / name, ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
+    shutil.copy2(ROOT / "pyproject.toml", dest / "pyproject.toml")  # marks the copy as the checkout (params/)
     ROOT = dest
     sys.path.insert(0, str(dest / "lib"))
     os.environ["PYTHONPATH"] = os.pathsep.join(p for p in (str(dest / "lib"), os.environ.get("PYTHONPATH")) if p)

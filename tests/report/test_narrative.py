@@ -313,7 +313,7 @@ def test_describe_difference_panel_significant_exact():
     # Friedman is a described check now: it treats years as independent, so it confirms nothing.
     assert N.describe_difference(res, "vi", unit_label="Huyện, thị xã, thành phố") == [
         "Điểm của các huyện, thị xã, thành phố qua các năm được so sánh bằng mô hình có yếu tố đơn vị và yếu tố "
-        "năm: yếu tố năm tách riêng biến động chung của cả tỉnh trong từng năm, và mô hình tính đến việc năm tốt, "
+        "năm: yếu tố năm tách riêng biến động chung của mọi đơn vị trong từng năm, và mô hình tính đến việc năm tốt, "
         "năm kém của một đơn vị thường nối tiếp nhau, nên các đơn vị được so sánh trên điểm bình quân đã điều "
         "chỉnh theo năm mà không coi các năm là độc lập.",
         "Kết quả: khác biệt giữa các huyện, thị xã, thành phố có ý nghĩa thống kê (mô hình hồi quy đơn vị và năm có "

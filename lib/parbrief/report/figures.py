@@ -89,6 +89,9 @@ ALT_CHARS = 80  # names inside alt text
 _BEST = "#1f6fb4"
 _WORST = "#c8431b"
 _HIGHLIGHT = "#6a3d9a"
+#: Highlighted units beyond the first each get their own colour (purple, green, brown, teal, magenta):
+#: two named lines never share one.
+_HIGHLIGHTS = ("#6a3d9a", "#1b7837", "#8c510a", "#01665e", "#c51b7d")
 _MEAN = "#222222"
 _UNIT = "#9aa3ad"
 
@@ -392,7 +395,7 @@ def trend_figure(
     special = {best: _BEST, worst: _WORST}
     for u in highlight:
         if u in wide.columns and u not in special:
-            special[u] = _HIGHLIGHT
+            special[u] = _HIGHLIGHTS[(len(special) - 2) % len(_HIGHLIGHTS)]
 
     def draw(narrow: bool) -> MplFigure:
         with matplotlib.rc_context(brief_theme()):

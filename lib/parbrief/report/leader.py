@@ -244,7 +244,7 @@ def bands_finding(brief: Brief) -> str | None:
         return None
     group = bc.quantile
     shown = [(code, n) for code, n in bc.counts if n]
-    parts = [t(f"brief.finding.{'group' if group else 'band'}_{'first' if i == 0 else 'next'}", lang,
+    parts = [t(nation_key(brief, f"brief.finding.{'group' if group else 'band'}_{'first' if i == 0 else 'next'}"), lang,
                n=fmt_int(n, lang), label=_band_label(brief, code, group=group)) for i, (code, n) in enumerate(shown)]
     items = parts[0] if len(parts) == 1 else (
         ", ".join(parts[:-1]) + t("brief.finding.bands_last_sep", lang) + parts[-1])
@@ -252,12 +252,12 @@ def bands_finding(brief: Brief) -> str | None:
     if group:
         movement = t("brief.finding.groups_note", lang)
     elif bc.previous is not None:
-        moved = [t(f"brief.finding.band_{'up' if now > before else 'down'}", lang,
+        moved = [t(nation_key(brief, f"brief.finding.band_{'up' if now > before else 'down'}"), lang,
                    label=_band_label(brief, code, group=False), before=fmt_int(before, lang), now=fmt_int(now, lang))
                  for code, before, now in bc.changes()]
         prev = str(bc.previous_year)
         movement = (t("brief.finding.bands_moved", lang, previous_year=prev, items=join_names(moved, lang)) if moved
-                    else t("brief.finding.bands_same", lang, previous_year=prev))
+                    else t(nation_key(brief, "brief.finding.bands_same"), lang, previous_year=prev))
     return say("finding.bands", lang, year=str(bc.year), items=items, movement=movement)
 
 

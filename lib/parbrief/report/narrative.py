@@ -683,6 +683,9 @@ def _serial_sentence(brief: Brief) -> str | None:
         biggest = max(stored, key=lambda d: d.get("pool_units", 0))
         return _t("methods.serial_store", brief.lang, n_units=fmt_int(biggest["pool_units"], brief.lang),
                   n_provinces=fmt_int(biggest["pool_panels"], brief.lang))
+    if tested and getattr(brief, "national", False):  # the nation's units are the provinces themselves
+        n = fmt_int(int(brief.current["unit"].nunique()), brief.lang)
+        return _t("methods.serial_national", brief.lang, n=n)
     if tested:
         return _t("methods.serial_own", brief.lang, min_provinces=fmt_int(MIN_POOL_PANELS, brief.lang))
     return None
@@ -713,6 +716,8 @@ def methods_text(brief: Brief) -> list[str]:
     out = [_t("methods.trends", lang, **brief.spec.voice.words(), level=level, adjustment=unit_adjustment,
               alpha=alpha, min_years=fmt_int(brief.min_years, lang), body=province_phrase(brief),
               method_changes=_method_changes(brief.spec, lang))]
+    if not getattr(brief, "national", False):  # the nation has no standing among provinces
+        out[0] = f"{out[0]} " + _t("methods.trends_body", lang, **brief.spec.voice.words(), body=province_phrase(brief))
     small, medium, large = EFFECT_THRESHOLDS["partial_eta2"]
     out.append(_t("methods.differences", lang, adjustment=_adjustment(brief.adjust, lang),
                   small=fmt_number(small, lang), medium=fmt_number(medium, lang), large=fmt_number(large, lang)))

@@ -48,15 +48,6 @@ def _names(names: tuple[str, ...], lang: str) -> str:
     return t("national.card.tied", lang, name=names[0], n=fmt_int(len(names) - 1, lang))
 
 
-def _band_counts(brief: Brief) -> list[tuple[int, str]]:
-    """This year's provinces per band, best band first (empty bands left out)."""
-    table = brief.bands.table()
-    if brief.year not in table.index:
-        return []
-    row = table.loc[brief.year]
-    return [(int(row[b.code]), band_short(b.label(brief.lang))) for b in brief.scheme.bands if int(row[b.code]) > 0]
-
-
 def cards(brief: Brief) -> tuple[tuple[str, ...], ...]:
     """National average (with its band), change since last year, the best and lowest province,
     and how many provinces were ranked."""
@@ -106,12 +97,7 @@ def headline_sentences(brief: Brief) -> list[str]:
         out.append(_say("headline.ends", lang, best=join_names(list(ends.best), lang),
                         best_score=fmt_number(ends.best_score, lang), lowest=join_names(list(ends.lowest), lang),
                         lowest_score=fmt_number(ends.lowest_score, lang), gap=fmt_number(gap, lang)))
-    counts = _band_counts(brief)
-    if counts:
-        items = [t("national.headline.band_count_first" if i == 0 else "national.headline.band_count", lang,
-                   n=fmt_int(n, lang), label=lower_first(label) if lang == "vi" else label)
-                 for i, (n, label) in enumerate(counts)]
-        out.append(_say("headline.bands", lang, counts=join_names(items, lang)))
+    # the provinces per band are the next finding's (leader.bands_finding), said once
     return out
 
 

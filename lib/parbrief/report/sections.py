@@ -277,7 +277,7 @@ def _cross_section(brief: Brief) -> F.Figure:
     """This year's score of each unit, one panel per unit type (the best and worst of a long list)."""
     lang = brief.lang
     label_col = f"band_label_{lang}"
-    panels = [(_unit_type_label(ut, lang, NM.voice_of(brief)), table.assign(band_label=table[label_col] if label_col in table else None))
+    panels = [(NM.unit_label(brief, ut), table.assign(band_label=table[label_col] if label_col in table else None))
               for ut, table in brief.league.items()]
     return cross_section_figure(panels, lang, year=brief.year, band_order=[b.label(lang) for b in brief.scheme.bands],
                                 ends=ENDS, measure=t("measure.total", lang, **NM.words(brief)))
