@@ -637,11 +637,11 @@ def test_league_notes_new_and_dropped_units_and_no_previous_year():
         "Đơn vị mới có trong năm 2024 (chưa có số liệu năm trước): huyện D.",
         "Đơn vị có trong năm 2023 nhưng không có trong năm 2024: huyện C.",
     ]
-    assert N.league_notes(b)[-1] == (
-        "Cột “Xu hướng” ghi “Cải thiện vị trí” hoặc “Tụt vị trí” chỉ khi vị trí của đơn vị so với các đơn vị cùng "
-        "loại thay đổi có ý nghĩa thống kê qua các năm (hiệu chỉnh Holm); đơn vị có dưới 5 năm số liệu chưa được "
-        "đánh giá."
-    )
+    # two years: no unit's standing trend is assessed, so the table has no "Xu hướng" column and
+    # no note explains it; the ranks note closes the list
+    assert not N.trends_assessed(b)
+    assert N.league_notes(b)[-1] == "Thứ hạng được xếp riêng trong từng loại đơn vị; các đơn vị đồng điểm được xếp đồng hạng."
+    assert not any("Xu hướng" in s for s in N.league_notes(b))
     one = _brief(_frame("Tỉnh Thử", rows[3:]), lang="en")
     assert N.league_notes(one)[0] == "There is no data for 2023, so changes in score and rank are not shown."
 

@@ -94,7 +94,7 @@ def cross_section_figure(
     alt = t("layout.alt_cross", lang, measure=measure, year=year, n_units=sum(len(f) for _, f in frames),
             best=clean_label(best[1], ALT_CHARS), best_value=fmt_number(best[0], lang, 2),
             worst=clean_label(worst[1], ALT_CHARS), worst_value=fmt_number(worst[0], lang, 2))
-    return _both(draw, alt)
+    return _both(draw, alt, lang)
 
 
 def _panel(ax, rows: pd.DataFrame, mean: float, colours: dict, lang: str, chars: int, narrow: bool) -> None:

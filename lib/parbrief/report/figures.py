@@ -45,6 +45,7 @@ from matplotlib.ticker import Formatter, MaxNLocator
 from PIL import Image
 
 from parbrief.report.rows import Ends, keep_ends
+from parbrief.text.admin_case import lower_unit_words
 from parbrief.text.formats import check_lang, fmt_number
 from parbrief.text.messages import t
 from parbrief.text.voice import DEFAULT_VOICE, Voice
@@ -311,9 +312,10 @@ def _new_figure(height: float, narrow: bool = False) -> MplFigure:
     return fig
 
 
-def _both(draw: Callable[[bool], MplFigure], alt: str) -> Figure:
-    """A :class:`Figure` from ``draw(narrow)`` called for the desktop and the phone variant."""
-    return Figure(draw(False), alt, draw(True))
+def _both(draw: Callable[[bool], MplFigure], alt: str, lang: str) -> Figure:
+    """A :class:`Figure` from ``draw(narrow)`` called for the desktop and the phone variant; its alt
+    text with administrative-unit words lowercase mid-sentence, as the page's sentences."""
+    return Figure(draw(False), lower_unit_words(alt, lang), draw(True))
 
 
 def _empty(lang: str, title: str) -> Figure:
@@ -326,7 +328,7 @@ def _empty(lang: str, title: str) -> Figure:
             ax.set_axis_off()
         return fig
 
-    return _both(draw, t("alt.empty", lang))
+    return _both(draw, t("alt.empty", lang), lang)
 
 
 def _measure_label(value: str, lang: str, measure: str | None, voice: Voice = DEFAULT_VOICE) -> str:
@@ -455,7 +457,7 @@ def trend_figure(
         alt = t("alt.trend_one_year", lang, **common)
     else:
         alt = t("alt.trend", lang, first_year=years[0], mean_first=fmt(mean.iloc[0]), **common)
-    return _both(draw, alt)
+    return _both(draw, alt, lang)
 
 
 def _end_labels(ax: Any, wide: pd.DataFrame, labels: list[tuple[float, str, str]], lang: str) -> None:
@@ -540,7 +542,7 @@ def history_figure(
     if new_point is not None:
         alt += " " + t("alt.history_new", lang, name=clean_label(new_point[0], ALT_CHARS), year=new_point[1],
                        value=fmt_number(new_point[2], lang))
-    return _both(draw, alt)
+    return _both(draw, alt, lang)
 
 
 def means_figure(
@@ -615,7 +617,9 @@ def means_figure(
         worst=clean_label(worst["unit"], ALT_CHARS),
         worst_value=fmt_number(worst["mean"], lang, 2),
     )
-    return _both(draw, alt)
+    if has_letters:  # the letters' meaning only where letters are drawn
+        alt = f"{alt} {t('figure.means_note', lang)}."
+    return _both(draw, alt, lang)
 
 
 def _with_gap(kept: Ends, lang: str) -> pd.DataFrame:
@@ -711,7 +715,7 @@ def component_heatmap(
         worst_component=_component_label(spec, str(comp_mean.idxmin()), lang),
         worst_value=fmt_number(comp_mean.min(), lang, 1) + "%",
     )
-    return _both(draw, alt)
+    return _both(draw, alt, lang)
 
 
 def band_distribution_figure(
@@ -778,7 +782,7 @@ def band_distribution_figure(
     parts = [f"{clean_label(b, ALT_CHARS)}: {int(last[b])}" for b in order if last[b] > 0]
     key = "alt.bands" if len(years) > 1 else "alt.bands_one_year"
     alt = t(key, lang, first_year=years[0], last_year=years[-1], last_counts="; ".join(parts))
-    return _both(draw, alt)
+    return _both(draw, alt, lang)
 
 
 def _band_palette(n: int) -> list[tuple[float, float, float]]:

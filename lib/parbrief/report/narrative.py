@@ -34,6 +34,7 @@ from parbrief.report.rows import FULL_LIST_MAX
 
 __all__ = [
     "EFFECT_THRESHOLDS",
+    "trends_assessed",
     "component_name",
     "component_summary",
     "describe_difference",
@@ -580,6 +581,8 @@ def league_notes(brief: Brief) -> list[str]:
         out.append(_t("league.dropped_units", lang, previous_year=_year(brief.compare_year), year=_year(brief.year),
                       names=_join(brief.dropped_units, lang)))
     out.append(lower_unit_words(t(nation_key(brief, "narrative.league.ranks"), lang), lang))
+    if not trends_assessed(brief):  # no "Xu hướng" column to explain (one year, a new map)
+        return out
     out.append(lower_unit_words(t(nation_key(brief, "narrative.league.trend_column"), lang, column=t("column.trend", lang),
                   improving=t("standing.label.improving", lang), declining=t("standing.label.declining", lang),
                   adjustment=_adjustment(brief.adjust, lang),
@@ -672,6 +675,13 @@ def _scheme_text(scheme: Any, lang: str, decimals: int = 2) -> str:
     parts = [_t("methods.band_share", lang, label=b.label(lang), share=fmt_number(100 * share, lang, 0))
              for b, share in zip(scheme.bands, scheme.cut_shares())]
     return _t("methods.bands_quantile", lang, bands="; ".join(parts))
+
+
+def trends_assessed(brief: Brief) -> bool:
+    """Whether any unit's standing trend was assessed (enough years): else the league table has no
+    "Xu hướng" column, which would say "Chưa đủ số năm" on every row."""
+    st = getattr(brief, "standing", None)
+    return st is not None and any(tab.n_screened for tab in st.by_type.values())
 
 
 def _serial_sentence(brief: Brief) -> str | None:

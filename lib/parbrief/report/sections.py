@@ -194,8 +194,9 @@ def league_table(brief: Brief) -> Section:
             parts.append(Heading(3, NM.unit_label(brief, unit_type)))
         kept = keep_ends(league_frame(brief, unit_type))
         unit = t("national.column.province", lang) if brief.national else t("column.unit", lang)
+        frame = kept.frame if N.trends_assessed(brief) else kept.frame.drop(columns=[t("column.trend", lang)])
         parts.append(styled(
-            _without_empty_columns(kept.frame, keep=(rank, score)), name=f"league-{unit_type}",
+            _without_empty_columns(frame, keep=(rank, score)), name=f"league-{unit_type}",
             formats={rank: _int(lang), score: _num(lang), change: _signed(lang, compared),
                      rank_change: _rank_change(lang, compared)},
             numeric=(rank, score, change),
