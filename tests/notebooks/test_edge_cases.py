@@ -67,7 +67,9 @@ def test_every_edge_province_renders(edge_render):
 def test_one_year_of_data_says_no_trend_and_no_previous_year(edge_render, edge_file):
     text = _text(edge_render, "mot-nam")
     assert t("headline.no_previous", "vi") in text
-    assert t("standing.label.insufficient", "vi") in text
+    # one year: no unit's standing can be assessed, so the league table has no "Xu hướng" column
+    # (it would say "Chưa đủ số năm" on every row) and the trends section says why
+    assert t("column.trend", "vi") not in text.split(t("heading.league_table", "vi"))[1].split(t("heading.trends", "vi"))[0]
     scores = pd.read_csv(edge_file)
     mean = scores[(scores.province == "Một Năm") & (scores.year == 2024)]["total"].mean()
     assert fmt_number(mean, "vi") in text  # headline = mean of the units when no national table

@@ -39,7 +39,9 @@ def test_merged_province_brief_vi(rendered_2025, demo_store):
     # Current units have one year: no trend is claimed for any of them.
     html = page.read_text(encoding="utf-8")
     assert f">{t('trend.improving', 'vi')}<" not in html and f">{t('trend.declining', 'vi')}<" not in html
-    assert f">{t('standing.label.insufficient', 'vi')}<" in html
+    # and the league table has no "Xu hướng" column that would say "Chưa đủ số năm" on every row
+    assert f">{t('standing.label.insufficient', 'vi')}<" not in html
+    assert f">{t('column.trend', 'vi')}<" not in html
     assert "Huyện" not in text.split(t("heading.league_table", "vi"))[1].split(
         t("heading.trends", "vi"))[0], "no district in the 2025 league table"
 
