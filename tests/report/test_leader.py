@@ -24,6 +24,7 @@ from parbrief.data.regions import REGION_CODES, region_of, regions_table
 from parbrief.report import leader as L
 from parbrief.report import narrative as N
 from parbrief.report import sections as S
+from parbrief.report import names as NM
 from parbrief.report.names import band_phrase, band_short, unit_kinds
 from parbrief.text.admin_case import lower_unit_words
 from parbrief.text.formats import fmt_date
@@ -402,3 +403,30 @@ def test_the_differences_section_shows_no_internal_codes_and_no_statistics():
     # the statistics are in the methods section
     methods = S.methods(brief("Sóc Trăng")).html
     assert "F(" in methods and "Chi tiết kiểm định" in methods
+
+
+def test_the_first_finding_says_when_the_province_changed_band():
+    # Hà Tĩnh 2025 (not merged): its band against 2024's, from the published scores; every province
+    # whose band on the national scheme changed says so in its first finding, the others do not.
+    changed = 0
+    for province, year in (("Hà Tĩnh", 2025), ("Sóc Trăng", 2024), ("Quảng Trị", 2024), ("Thanh Hóa", 2025),
+                           ("Cần Thơ", 2024), ("Vĩnh Long", 2024), ("Bến Tre", 2024), ("Trà Vinh", 2024),
+                           ("Sơn La", 2025), ("Lạng Sơn", 2024)):
+        b = brief(province, year)
+        h, scheme = b.headline, b.national_scheme
+        text = " ".join(L.headline_sentences(b))
+        if h.change is None or h.source != "national":
+            assert "xếp loại của" not in text
+            continue
+        before = scheme.band_for(round(h.score - h.change, 2)).label("vi").split(" (")[0]
+        after = scheme.band_for(h.score).label("vi").split(" (")[0]
+        if before == after:
+            assert "xếp loại của" not in text, province
+        else:
+            changed += 1
+            word = "giảm" if scheme.codes().index(scheme.band_for(h.score).code) > \
+                scheme.codes().index(scheme.band_for(round(h.score - h.change, 2)).code) else "tăng"
+            low = lambda s: s[0].lower() + s[1:] if s.startswith("Nhóm ") else s  # noqa: E731
+            assert (f"So với năm {year - 1}, xếp loại của {NM.province_phrase(b)} {word} từ {low(before)} "
+                    f"{'xuống' if word == 'giảm' else 'lên'} {low(after)}.") in text, (province, text)
+    assert changed >= 1

@@ -22,7 +22,7 @@ from parbrief.report import narrative as N
 from parbrief.report import national as NL
 from parbrief.report.names import (band_phrase, band_short, group_label, nation_key, predecessor_phrase,
                                    province_phrase, say, unit_label, voice_of, words)
-from parbrief.text.admin_case import lower_unit_words
+from parbrief.text.admin_case import lower_first, lower_unit_words
 from parbrief.text.codes import join_names
 from parbrief.text.formats import fmt_int, fmt_number, fmt_signed
 from parbrief.text.messages import t
@@ -131,6 +131,28 @@ def _change_clause(brief: Brief) -> str:
     return t("narrative.headline.no_previous", lang, previous_year=str(h.year - 1))
 
 
+def _band_move(brief: Brief) -> str | None:
+    """"So với năm 2024, xếp loại của tỉnh Hà Tĩnh giảm từ nhóm B xuống nhóm C": the province's own
+    band against last year's, on fixed thresholds (last year's score is this year's less the change,
+    both as published); None when the band held, or without a comparable score."""
+    h, scheme, lang = brief.headline, brief.national_scheme, brief.lang
+    if scheme.is_quantile or h.source != "national" or not (_finite(h.score) and _finite(h.change)):
+        return None
+    before = scheme.band_for(round(float(h.score) - float(h.change), brief.spec.rank_decimals))
+    after = scheme.band_for(float(h.score))
+    if before is None or after is None or before.code == after.code:
+        return None
+    codes = scheme.codes()
+
+    def name(band: Any) -> str:
+        short = band_short(band.label(lang))
+        return lower_first(short) if lang == "vi" and short.startswith("Nhóm ") else short
+
+    key = "headline.band_down" if codes.index(after.code) > codes.index(before.code) else "headline.band_up"
+    return say(key, lang, previous_year=str(h.previous_year), province=province_phrase(brief),
+               before=name(before), after=name(after))
+
+
 def headline_sentences(brief: Brief) -> list[str]:
     """The first finding: score, band, national and regional rank, change; then the gap to the
     national average (of the printed values: 83,90 − 78,66 = 5,24)."""
@@ -156,6 +178,9 @@ def headline_sentences(brief: Brief) -> list[str]:
                     units=N._n_units(brief.n_units, lang),
                     score=fmt_number(h.score, lang), band=band, change=change)
     out = [first]
+    moved = _band_move(brief)
+    if moved:
+        out.append(moved)
     if _finite(h.national_gap) and _finite(h.national_mean):
         gap = float(h.national_gap)
         key = "headline.gap_same" if round(gap, 2) == 0 else ("headline.gap_above" if gap > 0 else "headline.gap_below")
