@@ -15,11 +15,11 @@ and these choices, so it is computed once per key (data hash, unit type, years, 
 
 from __future__ import annotations
 
-from collections import OrderedDict
 from typing import Sequence
 
 import pandas as pd
 
+from parbrief.analysis.memo import Memo
 from parbrief.data.validate import NATIONAL
 from parbrief.stats.differences import panel_pool
 from parbrief.stats.serial import PooledRho
@@ -27,25 +27,13 @@ from parbrief.stats.standing import standing_pool
 
 __all__ = ["difference_pool", "store_rows", "trend_pool"]
 
-_CACHE: OrderedDict[tuple, PooledRho | None] = OrderedDict()
-_CACHE_SIZE = 64
+_CACHE = Memo(64)
 
 
 def store_rows(scores: pd.DataFrame, year: int, reorganized: bool, reorg_year: int, unit_type: str) -> pd.DataFrame:
     """Every province's rows of ``unit_type`` on the map of ``year``, years up to ``year``."""
     rows = scores[(scores["province"] != NATIONAL) & (scores["year"] <= year) & (scores["unit_type"] == unit_type)]
     return rows[rows["year"] >= reorg_year] if reorganized else rows[rows["year"] < reorg_year]
-
-
-def _cached(key: tuple, compute) -> PooledRho | None:
-    if key in _CACHE:
-        _CACHE.move_to_end(key)
-        return _CACHE[key]
-    value = compute()
-    _CACHE[key] = value
-    if len(_CACHE) > _CACHE_SIZE:
-        _CACHE.popitem(last=False)
-    return value
 
 
 def difference_pool(scores: pd.DataFrame, sha: str, *, year: int, reorganized: bool, reorg_year: int,
@@ -59,7 +47,7 @@ def difference_pool(scores: pd.DataFrame, sha: str, *, year: int, reorganized: b
         rows = rows[(rows["year"] >= lo) & (rows["year"] <= hi)]
         return panel_pool(rows, value="total", breaks=breaks) if len(rows) else None
 
-    return _cached(key, compute)
+    return _CACHE.get(key, compute)
 
 
 def trend_pool(scores: pd.DataFrame, sha: str, *, year: int, reorganized: bool, reorg_year: int, unit_type: str,
@@ -71,4 +59,4 @@ def trend_pool(scores: pd.DataFrame, sha: str, *, year: int, reorganized: bool, 
         rows = store_rows(scores, year, reorganized, reorg_year, unit_type)
         return standing_pool(rows, value="total", breaks=breaks, min_years=min_years) if len(rows) else None
 
-    return _cached(key, compute)
+    return _CACHE.get(key, compute)

@@ -9,12 +9,12 @@ among the provinces of the national table, with its national rank year by year.
 
 from __future__ import annotations
 
-from collections import OrderedDict
 from dataclasses import dataclass, field
 from typing import Mapping, Sequence
 
 import pandas as pd
 
+from parbrief.analysis.memo import Memo
 from parbrief.stats.serial import PooledRho
 from parbrief.stats.standing import RawPath, StandingTable, StandingTrend, raw_path, standing_trends
 from parbrief.stats.ratings import rank_units
@@ -52,8 +52,7 @@ def current_period_start(years: Sequence[int], breaks: Sequence[float], year: in
 
 
 #: The national table's standing trends and ranks, per data hash and choices (see :func:`_national`).
-_NATIONAL: OrderedDict[tuple, tuple[StandingTable, dict[int, dict[str, tuple[int, int]]]]] = OrderedDict()
-_NATIONAL_SIZE = 16
+_NATIONAL = Memo(16)
 
 
 def _national(nat: pd.DataFrame, *, alpha: float, adjust: str, min_years: int, breaks: Sequence[float],
@@ -66,20 +65,19 @@ def _national(nat: pd.DataFrame, *, alpha: float, adjust: str, min_years: int, b
     byte-identical to a fresh kernel's.
     """
     years = tuple(sorted(int(v) for v in nat["year"].unique()))
+
+    def compute() -> tuple[StandingTable, dict[int, dict[str, tuple[int, int]]]]:
+        table = standing_trends(nat, alpha=alpha, adjust=adjust, min_years=min_years, breaks=breaks)
+        ranks: dict[int, dict[str, tuple[int, int]]] = {}
+        for y in years:
+            r = rank_units(nat, y, value="total")
+            ranks[y] = {str(u): (int(k), int(len(r))) for u, k in zip(r["unit"], r["rank"])}
+        return table, ranks
+
+    if cache_key is None:
+        return compute()
     key = (cache_key, years, len(nat), float(alpha), adjust, int(min_years), tuple(float(b) for b in breaks))
-    if cache_key is not None and key in _NATIONAL:
-        _NATIONAL.move_to_end(key)
-        return _NATIONAL[key]
-    table = standing_trends(nat, alpha=alpha, adjust=adjust, min_years=min_years, breaks=breaks)
-    ranks: dict[int, dict[str, tuple[int, int]]] = {}
-    for y in years:
-        r = rank_units(nat, y, value="total")
-        ranks[y] = {str(u): (int(k), int(len(r))) for u, k in zip(r["unit"], r["rank"])}
-    if cache_key is not None:
-        _NATIONAL[key] = (table, ranks)
-        if len(_NATIONAL) > _NATIONAL_SIZE:
-            _NATIONAL.popitem(last=False)
-    return table, ranks
+    return _NATIONAL.get(key, compute)
 
 
 def _path(rows: pd.DataFrame, start: int | None) -> RawPath:

@@ -257,13 +257,15 @@ class Store:
         return ids[0], self._codes(ids[0])
 
     @staticmethod
-    def _where(province: str | None, years: list[int] | None, params: list[Any]) -> str:
+    def _where(province: str | None, years: list[int] | None, params: list[Any], table: str = "") -> str:
+        """`` AND …`` conditions on province and years (columns of ``table``, an alias, when given)."""
+        col = f"{table}." if table else ""
         sql = ""
         if province is not None:
-            sql += " AND province = ?"
+            sql += f" AND {col}province = ?"
             params.append(province)
         if years is not None:
-            sql += f" AND year IN ({', '.join('?' * len(years))})" if years else " AND FALSE"
+            sql += f" AND {col}year IN ({', '.join('?' * len(years))})" if years else " AND FALSE"
             params.extend(years)
         return sql
 
@@ -312,6 +314,7 @@ class Store:
         params: list[Any] = []
         prov = normalize_name(province) if province is not None else None
         where = self._where(prov, _years_list(years), params)
+        swhere = self._where(prov, _years_list(years), [], table="s")  # the same conditions on the survey's alias
         # One row per respondent, items as columns in the order they were first ingested: the
         # pivot runs in DuckDB (conditional aggregation), which is ≈ 2× faster than a pandas
         # pivot + merge of the ≈ 1.8 M item rows of a national survey and needs half the memory.
@@ -321,7 +324,6 @@ class Store:
         cols = "".join(f", max(CASE WHEN i.item = ? THEN i.value END) AS i{k}" for k in range(len(order)))
         on = " AND ".join(f"i.{c} = s.{c}" for c in ("province", "unit", "year", "respondent"))
         join = f" LEFT JOIN survey_items i ON {on}" if order else ""
-        swhere = where.replace(" province", " s.province").replace(" year", " s.year")
         base = self._df(
             f"SELECT s.province, s.unit, s.year, s.respondent, any_value(s.satisfaction) AS satisfaction{cols} "
             f"FROM survey s{join} WHERE TRUE{swhere} GROUP BY s.province, s.unit, s.year, s.respondent "

@@ -71,9 +71,8 @@ def infer_unit_type(name: str) -> InferredType:
     if m:
         return InferredType(None, "ambiguous", text[:m.start(1) + 2], _MEANINGS[m.group(1).lower()])
     key = unit_key(text)
-    police = unit_key(_POLICE.strip()) + " "
-    if key.startswith(police):
-        rest = key[len(police):]
+    if key.startswith(_POLICE):
+        rest = key[len(_POLICE):]
         for prefix, kind in _BY_PREFIX:
             if kind != "department" and rest.startswith(prefix + " ") and len(rest) > len(prefix) + 1:
                 return InferredType(kind)
