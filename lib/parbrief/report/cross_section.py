@@ -84,7 +84,7 @@ def cross_section_figure(
             handles = [Line2D([], [], ls="none", marker="o", ms=6, color=colours[b], label=clean_label(b, 32))
                        for b in order if any((rows.get("band_label") == b).any() for _, rows, _ in kept)]
             handles.append(Line2D([], [], color=_MEAN, ls="--", lw=1.2, label=t("layout.type_mean", lang)))
-            fig.legend(handles=handles, loc="outside lower left", fontsize=8 if narrow else 8.5,
+            fig.legend(handles=handles, loc="lower left", fontsize=8 if narrow else 8.5,
                        ncols=2 if narrow else min(len(handles), 6), alignment="left",
                        title=t("figure.bands_legend", lang) if order else None, title_fontsize=8.5)
         return fig

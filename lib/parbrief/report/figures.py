@@ -44,6 +44,7 @@ from matplotlib.ft2font import FT2Font
 from matplotlib.ticker import Formatter, MaxNLocator
 from PIL import Image
 
+from parbrief.report.figure_layout import fit, inside
 from parbrief.report.rows import Ends, keep_ends
 from parbrief.text.admin_case import lower_unit_words
 from parbrief.text.formats import check_lang, fmt_number
@@ -202,6 +203,7 @@ def to_png_bytes(fig: MplFigure) -> bytes:
     """
     with matplotlib.rc_context(brief_theme()):
         canvas = FigureCanvasAgg(fig)
+        fit(fig)  # margins measured once (a figure with its own layout engine keeps it)
         canvas.draw()
         rgba = np.asarray(canvas.buffer_rgba())
     image = Image.fromarray(np.ascontiguousarray(rgba[..., :3]))
@@ -305,9 +307,9 @@ class _LocaleFormatter(Formatter):
 def _new_figure(height: float, narrow: bool = False) -> MplFigure:
     """A bare figure: :data:`WIDTH_IN` wide at :data:`DPI`, or the phone variant's width and DPI."""
     if narrow:
-        fig = MplFigure(figsize=(NARROW_IN, height), dpi=NARROW_DPI, layout="constrained")
+        fig = MplFigure(figsize=(NARROW_IN, height), dpi=NARROW_DPI)
     else:
-        fig = MplFigure(figsize=(WIDTH_IN, height), layout="constrained")
+        fig = MplFigure(figsize=(WIDTH_IN, height))
     FigureCanvasAgg(fig)
     return fig
 
@@ -344,13 +346,14 @@ def _measure_label(value: str, lang: str, measure: str | None, voice: Voice = DE
 
 def _legend(ax: Any, narrow: bool, *, ncols_narrow: int = 1, **wide: Any) -> None:
     """The axes' legend: as ``wide`` asks on the desktop variant; below the chart on a phone
-    (a figure legend the constrained layout makes room for), so it never covers the data."""
+    (a figure legend, placed under the axes' labels by :func:`~parbrief.report.figure_layout.fit`),
+    so it never covers the data."""
     if not narrow:
         ax.legend(**wide)
         return
     handles, labels = ax.get_legend_handles_labels()
     if handles:
-        ax.figure.legend(handles, labels, loc="outside lower left", fontsize=8, ncols=ncols_narrow,
+        ax.figure.legend(handles, labels, loc="lower left", fontsize=8, ncols=ncols_narrow,
                          title=wide.get("title"), title_fontsize=8.5, alignment="left")
 
 
@@ -603,7 +606,7 @@ def means_figure(
                 if not narrow:  # on a phone the wrapped title reaches there; the note below explains the letters
                     ax.text(1.01, -0.9, t("column.group", lang), transform=tr, va="bottom", ha="left",
                             fontsize=8.5, color=".35")
-                # a figure-level x label is laid out by the constrained layout, below the axis label
+                # a figure-level note, placed below the axis label by figure_layout.fit
                 fig.supxlabel(t("figure.means_note", lang), x=0.01, ha="left", fontsize=8, color=".35", wrap=True)
         return fig
 
@@ -694,6 +697,7 @@ def component_heatmap(
                 xticklabels=col_labels,
                 yticklabels=[u if g else clean_label(u, chars) for u, g in zip(rows["unit"], rows["_gap"])],
             )
+            inside(ax.texts)  # the cell values never reach the margins: not measured for the layout
             ax.tick_params(axis="x", labelrotation=50 if narrow else 35, labelsize=size)
             for lab in ax.get_xticklabels():
                 lab.set_horizontalalignment("right")
@@ -762,7 +766,7 @@ def band_distribution_figure(
                     if hi >= 1:
                         lum = 0.2126 * colour[0] + 0.7152 * colour[1] + 0.0722 * colour[2]
                         ax.text(xi, b0 + hi / 2, str(int(hi)), ha="center", va="center", fontsize=8,
-                                color="white" if lum < 0.5 else ".15")
+                                color="white" if lum < 0.5 else ".15", in_layout=False)
                 bottom = bottom + h
             _year_axis(ax, years)
             if narrow:

@@ -1,0 +1,140 @@
+"""One-pass layout of a brief figure: margins measured once from the drawn text, then fixed.
+
+Matplotlib's constrained layout measures every text of a figure twice before it draws (two
+solver passes, each asking every tick label, title and annotation for its extent), which was
+about 60 % of the time spent drawing a brief's charts. A brief's figures are simple: one axes
+(with, for the heatmap, a colourbar beside it in the same grid cell), perhaps a legend below the
+chart and a note below that. For such a figure one measurement is enough: the space the labels
+need outside the axes does not depend on where the axes sit, so :func:`fit` measures it once
+(:meth:`~matplotlib.axes.Axes.get_tightbbox`, as ``tight_layout`` does), sets the subplot
+margins to it, and stacks the figure-level legends and the figure note (``supxlabel``) at the
+bottom, under the axes' own labels.
+
+Texts drawn inside the axes (a heatmap's cell values, a bar's count) never reach the margins, so
+:func:`inside` takes them out of the measurement (``set_in_layout(False)``).
+"""
+
+from __future__ import annotations
+
+from typing import Iterable
+
+from matplotlib.figure import Figure as MplFigure
+from matplotlib.text import Text
+from matplotlib.transforms import Bbox
+
+__all__ = ["PAD_IN", "GAP_IN", "fit", "inside"]
+
+#: Space kept free at the figure's edges, and between stacked items (inches; constrained layout's
+#: default pad is 3/72 in).
+PAD_IN = 4 / 72
+GAP_IN = 5 / 72
+
+
+def inside(artists: Iterable[object]) -> None:
+    """Mark ``artists`` as drawn inside the axes: left out of the margin measurement."""
+    for a in artists:
+        a.set_in_layout(False)  # type: ignore[attr-defined]
+
+
+def _bottom_items(fig: MplFigure) -> list[object]:
+    """Figure-level items stacked under the axes, lowest first: legends, then the figure note."""
+    items: list[object] = [leg for leg in fig.legends if leg.get_visible()]
+    note = getattr(fig, "_supxlabel", None)
+    if note is not None and note.get_visible() and note.get_text().strip():
+        items.append(note)
+    return items
+
+
+def _wrapped(fig: MplFigure) -> list[float]:
+    """The heights of every wrapping text (titles, axis labels, the note): their wrap width depends
+    on where the axes sit, so a text that wraps into other lines after a fit needs another one."""
+    renderer = fig.canvas.get_renderer()
+    texts = fig.findobj(lambda a: isinstance(a, Text) and a.get_wrap() and bool(a.get_text()) and a.get_visible())
+    return [round(t.get_window_extent(renderer).height, 1) for t in texts]
+
+
+def fit(fig: MplFigure, passes: int = 3) -> None:
+    """Set ``fig``'s subplot margins so every label fits, in one measurement (see the module doc).
+
+    A second measurement is made only when a wrapping title or label breaks into other lines at
+    the new margins (at most ``passes`` in all). Idempotent: fitting a fitted figure gives the
+    same margins. A figure with a layout engine of its own is left to it.
+    """
+    if fig.get_layout_engine() is not None or not fig.axes:
+        return
+    for _ in range(passes):
+        measured = _wrapped(fig)  # as _fit_once will measure them, at the current margins
+        _fit_once(fig)
+        if _wrapped(fig) == measured:
+            return
+
+
+def _fit_once(fig: MplFigure) -> None:
+    renderer = fig.canvas.get_renderer()
+    dpi = fig.dpi
+    width, height = (float(v) * dpi for v in fig.get_size_inches())
+    pad, gap = PAD_IN * dpi, GAP_IN * dpi
+
+    # the figure-level items at the bottom: placed from the edge up, their heights summed
+    stack = pad
+    for item in _bottom_items(fig):
+        if hasattr(item, "set_loc"):  # a legend: its lower left corner at the stack's top
+            item.set_loc("lower left")
+            item.set_bbox_to_anchor(Bbox.from_bounds(pad / width, stack / height, 0, 0), transform=fig.transFigure)
+        else:  # the note: a left-aligned text whose bottom sits on the stack
+            item.set_position((item.get_position()[0], stack / height))
+            item.set_verticalalignment("bottom")
+        stack += item.get_window_extent(renderer).height + gap
+    if stack > pad:
+        stack += gap - pad  # the last gap becomes the space above the axes' own labels, at least pad
+
+    # the figure's title (a stacked chart's ``suptitle``): at the top edge, its height kept free
+    head = pad
+    title = getattr(fig, "_suptitle", None)
+    if title is not None and title.get_visible() and title.get_text().strip():
+        title.set_position((title.get_position()[0], 1 - pad / height))
+        title.set_verticalalignment("top")
+        head += title.get_window_extent(renderer).height + gap
+
+    axes = [ax for ax in fig.axes if ax.get_visible() and ax.get_in_layout()]
+    boxes = {ax: ax.get_tightbbox(renderer, for_layout_only=True) for ax in axes}
+    boxes = {ax: b for ax, b in boxes.items() if b is not None and b.width > 0 and b.height > 0}
+    if not boxes:
+        return
+    used = Bbox.union(list(boxes.values()))
+    sp = fig.subplotpars
+    left_extra = max(0.0, sp.left * width - used.x0)
+    right_extra = max(0.0, used.x1 - sp.right * width)
+    bottom_extra = max(0.0, sp.bottom * height - used.y0)
+    top_extra = max(0.0, used.y1 - sp.top * height)
+    left = (left_extra + pad) / width
+    right = 1 - (right_extra + pad) / width
+    bottom = (bottom_extra + max(stack, pad)) / height
+    top = 1 - (top_extra + head) / height
+    if right - left < 0.2 or top - bottom < 0.2:  # labels larger than the figure: keep what is drawable
+        left, right = min(left, 0.4), max(right, 0.6)
+        bottom, top = min(bottom, 0.4), max(top, 0.6)
+    fig.subplots_adjust(left=left, right=right, bottom=bottom, top=top,
+                        hspace=_row_space(boxes, (top - bottom) * height, gap))
+
+
+def _row_space(boxes: dict, tall: float, gap: float) -> float | None:
+    """``hspace`` for axes stacked in one column (a panel's title and the labels of the panel above
+    it must fit between them), ``None`` for a single row."""
+    grids = {ax.get_subplotspec().get_gridspec() for ax in boxes if ax.get_subplotspec() is not None}
+    if len(grids) != 1:
+        return None
+    rows = next(iter(grids)).nrows
+    if rows < 2:
+        return None
+    below = above = 0.0
+    for ax, b in boxes.items():
+        frame = ax.get_window_extent()
+        spec = ax.get_subplotspec()
+        if spec.rowspan.stop < rows:  # labels of a panel hanging into the gap below it
+            below = max(below, frame.y0 - b.y0)
+        if spec.rowspan.start > 0:  # a panel's title, in the gap above it
+            above = max(above, b.y1 - frame.y1)
+    need = below + above + gap
+    # GridSpec: the space between rows is hspace × the mean row height, rows + (rows - 1) × hspace = tall / mean
+    return need * rows / max(tall - need * (rows - 1), 1.0)
