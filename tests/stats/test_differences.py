@@ -405,3 +405,20 @@ def test_two_groups_zero_within_variance():
     frame = pd.DataFrame({"unit_type": ["district"] * 3 + ["department"] * 3, "total": [80.0] * 3 + [85.0] * 3})
     res = two_group_comparison(frame)
     assert res.primary.reason_code == "zero_within_variance" and res.test("mann_whitney").ok
+
+
+def test_no_letters_beyond_forty_units_but_every_pair_kept():
+    # 45 communes, 30 respondents each, five clearly lower: letters over 45 units are not read (the
+    # brief charts such a list by its ends without them), so none is made; the pairs all remain.
+    rng = np.random.default_rng(3)
+    units = [f"Xã {i:02d}" for i in range(45)]
+    frame = pd.DataFrame({
+        "unit": np.repeat(units, 30),
+        "satisfaction": np.concatenate([rng.normal(2.5 if i < 5 else 4.0, 0.6, 30) for i in range(45)]),
+    })
+    res = survey_differences(frame)
+    assert res.ok and res.significant
+    assert res.letters is None and res.means["letters"].isna().all()
+    assert len(res.pairwise.frame) == 45 * 44 // 2 and res.pairwise.frame["ci_low"].notna().all()
+    few = survey_differences(frame[frame["unit"].isin(units[:40])])
+    assert few.letters is not None and set(few.letters) == set(units[:40])

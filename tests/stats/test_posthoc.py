@@ -42,6 +42,19 @@ def test_qtukey_known_table_value():
     assert qtukey(0.95, 3, 27) == pytest.approx(3.506426, abs=1e-6)
 
 
+def test_qtukey_at_many_df_is_the_exact_quantile():
+    # Games-Howell over 167 communes: one df per pair. Past 64 distinct df the quantile is solved at
+    # 25 df and interpolated in log df; it must equal the quantile solved at every df (which the
+    # tests above pin to scipy and to R), and scipy at a few of them.
+    rng = np.random.default_rng(7)
+    df = np.r_[rng.uniform(2.5, 400, 300), 2e5]  # and one asymptotic df, solved apart
+    fast = qtukey(0.95, 60, df)
+    exact = qtukey(0.95, 60, df, interpolate=False)
+    np.testing.assert_allclose(fast, exact, rtol=1e-10, atol=0)
+    for i in (0, 1, 300):
+        assert fast[i] == pytest.approx(studentized_range.ppf(0.95, 60, df[i]), abs=1e-8)
+
+
 def test_ptukey_edges():
     out = ptukey_cdf([0.0, -1.0, np.inf, np.nan], 4, 10)
     assert out[0] == 0.0 and out[1] == 0.0 and out[2] == 1.0 and np.isnan(out[3])

@@ -142,8 +142,15 @@ def _order_by(estimates: Mapping[str, float]) -> list[str]:
                                             vietnamese_sort_key(g)))
 
 
+#: Units beyond which no compact letter display is made: letters over more units are not read
+#: (a unit of 170 communes gets "jlmvx"), the brief charts such a list by its ends without them, and
+#: the letters' cost grows with the square of the units (2.3 s of a 167-commune brief measured).
+#: The pairwise table keeps every comparison.
+LETTERS_MAX_UNITS = 40
+
+
 def _letters(pw: Pairwise | None, estimates: Mapping[str, float]) -> dict[str, str] | None:
-    if pw is None:
+    if pw is None or len(estimates) > LETTERS_MAX_UNITS:
         return None
     return compact_letters(_order_by(estimates), pw.significant_pairs())
 
@@ -618,7 +625,7 @@ def panel_differences(
     ls = pd.DataFrame({"unit": list(pf.units), "ls_mean": pf.ls_mean, "se": pf.ls_se,
                        "ci_low": pf.ls_mean - tcrit * pf.ls_se, "ci_high": pf.ls_mean + tcrit * pf.ls_se})
     m = _sort_means(base_means.merge(ls, on="unit", how="left"), "ls_mean")
-    m["letters"] = pd.array([letters.get(u) for u in m["unit"]], dtype="str")
+    m["letters"] = pd.array([(letters or {}).get(u) for u in m["unit"]], dtype="str")
     return result(tests, m, None, serial)
 
 
