@@ -170,6 +170,69 @@ def test_index_shows_rank_and_change_on_a_phone(browser, rendered_vi):
                                                     "headline.change")]
 
 
+#: The first screen a leader sees on a laptop (issue #13): the cards, the key findings and the start
+#: of "Cần quan tâm" (its heading and first item) above the fold.
+FIRST_SCREEN = {"width": 1280, "height": 800}
+
+FIRST_SCREEN_JS = """() => {
+    const h = Array.from(document.querySelectorAll('h2')).find(x => /Cần quan tâm|Needs attention/.test(x.textContent));
+    const li = h.closest('.pb-html').querySelector('ul > li');
+    const cards = document.querySelector('.pb-headline').getBoundingClientRect();
+    return {heading: h.getBoundingClientRect().bottom, item: li.getBoundingClientRect().bottom, cards: cards.bottom};
+}"""
+
+
+def test_needs_attention_starts_on_the_first_screen(browser, rendered_vi, rendered_2025, rendered_en):
+    for page_path in (rendered_vi.out_dir / "quang-tri.html", rendered_vi.out_dir / "thanh-hoa.html",
+                      rendered_2025.out_dir / "quang-tri.html", rendered_2025.out_dir / "thanh-hoa.html",
+                      rendered_en.out_dir / "can-tho.html"):
+        context = browser.new_context(viewport=FIRST_SCREEN, device_scale_factor=1)
+        page = context.new_page()
+        page.goto(page_path.resolve().as_uri(), wait_until="load")
+        where = page.evaluate(FIRST_SCREEN_JS)
+        context.close()
+        assert where["cards"] < where["heading"] <= where["item"] <= FIRST_SCREEN["height"], (page_path, where)
+
+
+def test_the_phone_says_where_the_trend_column_is(browser, rendered_vi, rendered_2025):
+    shown_js = """() => Array.from(document.querySelectorAll('p.pb-ph-note, .pb-ph-trend'))
+        .map(e => [e.tagName, e.getBoundingClientRect().height > 0])"""
+    seen = {}
+    for viewport in (PHONE, DESKTOP):
+        context = browser.new_context(viewport=viewport, device_scale_factor=1)
+        page = context.new_page()
+        page.goto((rendered_vi.out_dir / "quang-tri.html").resolve().as_uri(), wait_until="load")
+        seen[viewport["width"]] = page.evaluate(shown_js)
+        page.emulate_media(media="print")
+        seen["print", viewport["width"]] = page.evaluate(shown_js)
+        context.close()
+    # 2024: a "Xu hướng" column, so one note and an arrow per unit whose standing clearly changed
+    assert seen[390][0] == ["P", True] and len(seen[390]) >= 2 and all(v for _, v in seen[390])
+    assert not any(v for _, v in seen[1280]) and not any(v for _, v in seen["print", 1280])
+    # 2025 (one year on the new map): no column, no note
+    html = (rendered_2025.out_dir / "quang-tri.html").read_text(encoding="utf-8")
+    assert "pb-ph-note" not in html.split("<style", 1)[0] + html.split("</style>", 1)[1]
+
+
+def test_print_keeps_a_short_table_on_one_page_and_splits_a_long_one_with_rows_on_both_sides(browser, rendered_2025):
+    context = browser.new_context(viewport=DESKTOP, device_scale_factor=1)
+    page = context.new_page()
+    page.goto(_at_100_communes(rendered_2025).resolve().as_uri(), wait_until="load")
+    page.emulate_media(media="print")
+    facts = page.evaluate("""() => Array.from(document.querySelectorAll('table.pb-table')).map(t => {
+        const rows = Array.from(t.tBodies[0].rows), st = r => getComputedStyle(r);
+        return {rows: rows.length, inside: getComputedStyle(t).breakInside,
+                after: rows.slice(0, 3).map(r => st(r).breakAfter), before: rows.slice(-3).map(r => st(r).breakBefore)};
+    })""")
+    context.close()
+    short = [f for f in facts if f["rows"] <= 12]
+    long = [f for f in facts if f["rows"] > 12]
+    assert short and long  # the departments, the fields; the communes' ends (21 rows with the gap)
+    assert all(f["inside"] == "avoid" for f in short)
+    for f in long:  # at least three rows on either side of a break
+        assert f["inside"] == "auto" and f["after"][:2] == ["avoid"] * 2 and f["before"][-2:] == ["avoid"] * 2, f
+
+
 def test_print_to_pdf_a4_within_the_page_budget(rendered_vi, rendered_2025, tmp_path):
     from parbrief.run.pdf import print_pdf
 
@@ -179,8 +242,9 @@ def test_print_to_pdf_a4_within_the_page_budget(rendered_vi, rendered_2025, tmp_
         shutil.copy(source, html)
         pdf = print_pdf(html)
         assert pdf.read_bytes().startswith(b"%PDF")
-        # sections follow each other on A4 (no forced breaks); a typical province fits six pages
-        assert 2 <= _pdf_pages(pdf) <= MAX_PAGES, source
+        # sections follow each other on A4 (no forced breaks); a typical province fits six pages, the
+        # demo's Quảng Trị five in 2024 (measured 79% of its last page filled) and four in 2025 (90%)
+        assert 2 <= _pdf_pages(pdf) <= (5 if k == 0 else 4 if k == 1 else MAX_PAGES), source
     assert not list(tmp_path.glob(".pdf-*")), "the temporary print folder is removed"
 
 

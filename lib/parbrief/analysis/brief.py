@@ -334,7 +334,7 @@ def build_brief(
         official_name=official,
         is_city=is_city,
         attention=attention(league=league, current=current, components=components, standing=standing, spec=idx,
-                            compare_year=compare_year, scores_comparable=scores_comparable),
+                            compare_year=compare_year, scores_comparable=scores_comparable, survey=survey_result),
         notes=_read_notes(notes),
         prepared_by=str(prepared_by or "").strip(),
         source_name=str(meta.get("source_file") or Path(str(data)).name),

@@ -85,7 +85,8 @@ class Heading(Block):
 
 
 #: Paragraph classes of the brief's stylesheet and how Markdown marks them.
-_MD_STYLE = {"": "{}", "pb-muted": "*{}*", "pb-banner": "> **{}**", "pb-tech": "{}"}
+_MD_STYLE = {"": "{}", "pb-muted": "*{}*", "pb-banner": "> **{}**", "pb-tech": "{}", "pb-muted pb-ph-note": "*{}*",
+             "pb-intro": "{}"}
 
 
 @dataclass(frozen=True, repr=False)
@@ -129,9 +130,14 @@ class Cards(Block):
     """The headline numbers as cards: (label, value) or (label, value, note) items, one card each.
 
     The note (the rank change under the rank, the gap under the national average) is a small
-    line under the value (``pb-kpi-note``, styled like the label)."""
+    line under the value (``pb-kpi-note``, styled like the label). A value longer than
+    :data:`WORDS_CHARS` characters (words, not a number: "Mới sắp xếp, không so sánh") is set
+    smaller (``pb-kpi-words``), so its card is no taller than the others on the first screen."""
 
     items: tuple[tuple[str, ...], ...]
+
+    #: Longest value shown in the cards' large type ("−10,25 điểm", "Nhóm B", "59/63").
+    WORDS_CHARS = 12
 
     @staticmethod
     def _parts(item: tuple[str, ...]) -> tuple[str, str, str]:
@@ -144,8 +150,9 @@ class Cards(Block):
         for item in self.items:
             label, value, note = self._parts(item)
             extra = f'<span class="pb-kpi-label pb-kpi-note">{esc(note)}</span>' if note else ""
+            kind = "pb-kpi-value pb-kpi-words" if len(value) > self.WORDS_CHARS else "pb-kpi-value"
             cells.append(f'<div class="pb-kpi"><span class="pb-kpi-label">{esc(label)}</span>'
-                         f'<span class="pb-kpi-value">{esc(value)}</span>{extra}</div>')
+                         f'<span class="{kind}">{esc(value)}</span>{extra}</div>')
         return f'<div class="pb-headline">{"".join(cells)}</div>'
 
     @property

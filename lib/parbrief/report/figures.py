@@ -47,7 +47,7 @@ from PIL import Image
 from parbrief.report.figure_layout import fit, inside
 from parbrief.report.rows import Ends, keep_ends
 from parbrief.text.admin_case import lower_unit_words
-from parbrief.text.formats import check_lang, fmt_number
+from parbrief.text.formats import check_lang, fmt_number, fmt_signed
 from parbrief.text.messages import t
 from parbrief.text.voice import DEFAULT_VOICE, Voice
 from parbrief.spec import IndexSpec
@@ -555,6 +555,7 @@ def means_figure(
     *,
     title: str | None = None,
     ends: int | None = None,
+    standing: bool = False,
 ) -> Figure:
     """Unit means as points with 95% CI bars, best at the top, compact letters in a right column.
 
@@ -564,9 +565,15 @@ def means_figure(
     ``ends`` best and worst are drawn, with a row saying how many are left out between them, and
     no letters (a letter shared with hidden units, "jlmvx", reads as noise; the sentences say
     which units do not differ clearly from the highest and the lowest).
+    ``standing``: the means are standardized positions (a panel compared on within-year z-scores
+    across a method change: deviations from the year's mean of the units of the same type, in
+    SDs), not scores; the title, the axis, the alt text say so, values are signed and a line
+    marks 0 (the average).
     """
     check_lang(lang)
-    title = title or t("figure.means_title", lang)
+    title = title or t("figure.means_standing_title" if standing else "figure.means_title", lang)
+    if standing:
+        xlabel = xlabel or t("measure.standing", lang)
     df = means.dropna(subset=["mean"]).sort_values("mean", ascending=False, kind="stable").reset_index(drop=True)
     if df.empty:
         return _empty(lang, title)
@@ -596,6 +603,8 @@ def means_figure(
             ax.grid(axis="y", visible=False)
             ax.xaxis.set_major_locator(MaxNLocator(nbins=4 if narrow else 6))
             ax.xaxis.set_major_formatter(_LocaleFormatter(lang))
+            if standing:  # 0: the average of the units of the same type
+                ax.axvline(0, color=".55", lw=0.9, ls="--", zorder=1)
             ax.set_xlabel(xlabel or t("column.mean", lang), wrap=True)
             ax.set_title(title, wrap=True)
             if has_letters:
@@ -611,14 +620,15 @@ def means_figure(
         return fig
 
     best, worst = df.iloc[0], df.iloc[-1]
+    value = (lambda v: fmt_signed(v, lang, 2)) if standing else (lambda v: fmt_number(v, lang, 2))
     alt = t(
-        "alt.means",
+        "alt.means_standing" if standing else "alt.means",
         lang,
         n_units=n,
         best=clean_label(best["unit"], ALT_CHARS),
-        best_value=fmt_number(best["mean"], lang, 2),
+        best_value=value(best["mean"]),
         worst=clean_label(worst["unit"], ALT_CHARS),
-        worst_value=fmt_number(worst["mean"], lang, 2),
+        worst_value=value(worst["mean"]),
     )
     if has_letters:  # the letters' meaning only where letters are drawn
         alt = f"{alt} {t('figure.means_note', lang)}."

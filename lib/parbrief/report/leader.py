@@ -28,6 +28,7 @@ from parbrief.text.formats import fmt_int, fmt_number, fmt_signed
 from parbrief.text.messages import t
 
 __all__ = [
+    "FIRST_SCREEN_FINDINGS",
     "MAX_FINDINGS",
     "attention_items",
     "bands_finding",
@@ -41,6 +42,12 @@ __all__ = [
 
 #: Findings shown at most (and at least three whenever the brief has that many to say).
 MAX_FINDINGS = 5
+#: Findings shown when the fifth would be neither the headline nor a called movement: four keep the
+#: first screen short enough (1280×800) to show the start of "Cần quan tâm" under them.
+FIRST_SCREEN_FINDINGS = 4
+#: Priority from which a finding is kept up to MAX_FINDINGS (the headline, the bands, the province's
+#: and each unit type's clear movement): the sentences of lower priority are told in their sections.
+MUST_SAY = 80
 
 def _finite(x: Any) -> bool:
     try:
@@ -336,6 +343,9 @@ def findings(brief: Brief) -> list[str]:
     current method); units that clearly improved or slipped relative to their peers; clear
     differences between units; the survey; the strongest and weakest field; this year's range of
     units; one "not yet" sentence when the brief can say nothing of movement. No test notation.
+
+    At most :data:`FIRST_SCREEN_FINDINGS`, unless more of priority :data:`MUST_SAY` (every unit
+    type whose standing changed clearly is named), up to :data:`MAX_FINDINGS`.
     """
     lang = brief.lang
     cands: list[tuple[str, int]] = [(" ".join(headline_sentences(brief)), 100)]
@@ -362,7 +372,9 @@ def findings(brief: Brief) -> list[str]:
     not_yet = _not_yet_finding(brief)
     if not_yet:
         cands.append((not_yet, 30))
-    keep = sorted(range(len(cands)), key=lambda i: (-cands[i][1], i))[:MAX_FINDINGS]
+    order = sorted(range(len(cands)), key=lambda i: (-cands[i][1], i))
+    must = sum(1 for i in order if cands[i][1] >= MUST_SAY)
+    keep = order[:min(MAX_FINDINGS, max(FIRST_SCREEN_FINDINGS, must))]
     return [cands[i][0] for i in sorted(keep)]
 
 
@@ -395,6 +407,9 @@ def _signal_text(brief: Brief, c: Any) -> list[str]:
             labels = {b.code: b.label(lang) for b in brief.scheme.bands}
             out.append(t("brief.attention.band_drop", lang, before=labels.get(c.band_from, c.band_from),
                          after=labels.get(c.band_to, c.band_to)))
+        elif code == "survey_lowest" and c.survey_mean is not None:
+            out.append(t("brief.attention.survey_lowest", lang, n=fmt_int(c.survey_units, lang), year=str(brief.year),
+                         mean=fmt_number(c.survey_mean, lang)))
     if c.lowest_fields >= 2:
         out.append(t(nation_key(brief, "brief.attention.lowest_fields"), lang, k=fmt_int(c.lowest_fields, lang),
                      n=fmt_int(c.n_fields, lang)))

@@ -130,7 +130,7 @@ def attention(brief: Brief) -> Section:
         return Section()
     lang = brief.lang
     return Section(Heading(2, t("brief.attention.heading", lang)),
-                   Paragraph(t(NM.nation_key(brief, "brief.attention.intro"), lang)), Bullets(tuple(items)))
+                   Paragraph(t(NM.nation_key(brief, "brief.attention.intro"), lang), "pb-intro"), Bullets(tuple(items)))
 
 
 def notes(brief: Brief) -> Section:
@@ -182,34 +182,66 @@ def league_table(brief: Brief) -> Section:
     A unit type with more than :data:`~parbrief.report.rows.FULL_LIST_MAX` units (about 100
     communes from 2025) shows its :data:`~parbrief.report.rows.ENDS` best and worst, the gap
     marked, and a line says where the full ranking is. Columns with nothing to show (the changes
-    without a comparison year) are left out; on a phone the rating and trend columns hide.
+    without a comparison year) are left out; on a phone the rating and trend columns hide. Where
+    a table has the trend column, a phone marks a unit whose standing clearly changed with an
+    arrow after its name (▲ improving, ▼ slipping; :func:`_trend_marks`) and a note under the
+    heading, shown only on a narrow screen (``pb-ph-note``), says so and where the column is.
     """
     lang = brief.lang
     compared = bool(brief.compare_year)
-    rank, unit, score, change, rank_change = (t(f"column.{c}", lang)
-                                              for c in ("rank", "unit", "score", "change", "rank_change"))
+    rank, unit, score, change, rank_change, trend = (
+        t(f"column.{c}", lang) for c in ("rank", "unit", "score", "change", "rank_change", "trend"))
     parts: list[Any] = [Heading(2, t(NM.nation_key(brief, "heading.league_table"), lang))]
+    with_trend = False
     for unit_type in brief.league:
         if len(brief.league) > 1:
             parts.append(Heading(3, NM.unit_label(brief, unit_type)))
         kept = keep_ends(league_frame(brief, unit_type))
         unit = t("national.column.province", lang) if brief.national else t("column.unit", lang)
-        frame = kept.frame if N.trends_assessed(brief) else kept.frame.drop(columns=[t("column.trend", lang)])
+        frame = kept.frame if N.trends_assessed(brief) else kept.frame.drop(columns=[trend])
+        frame = _without_empty_columns(frame, keep=(rank, score))
+        html_formats: dict[str, Callable[[Any], str]] = {}
+        if trend in frame.columns:
+            with_trend = True
+            marks = _trend_marks(brief.league[unit_type], lang)
+            html_formats[unit] = lambda name, marks=marks: esc(name) + marks.get(str(name), "")
         parts.append(styled(
-            _without_empty_columns(frame, keep=(rank, score)), name=f"league-{unit_type}",
+            frame, name=f"league-{unit_type}",
             formats={rank: _int(lang), score: _num(lang), change: _signed(lang, compared),
                      rank_change: _rank_change(lang, compared)},
+            html_formats=html_formats,
             numeric=(rank, score, change),
             cell_classes={change: change_class, rank_change: change_class, unit: _name_class},
             row_classes=_gap_classes(kept),
             # on a phone: rank, unit, score and the changes; the rating follows from the score and
-            # the trend is told in the trends section
-            phone_hide=(t("column.rating", lang), t("column.trend", lang), t("national.column.region_rank", lang)),
+            # the trend is an arrow after the unit's name (and told in the trends section)
+            phone_hide=(t("column.rating", lang), trend, t("national.column.region_rank", lang)),
         ))
         if kept.gap_at is not None:
             parts.append(Paragraph(t("layout.ends_note", lang, ends=ENDS, n=fmt_int(kept.total, lang)), "pb-muted"))
+    if with_trend:  # under the heading: what a phone shows of the hidden column
+        parts.insert(1, Paragraph(t(NM.nation_key(brief, "layout.trend_phone_note"), lang, column=trend, improving=TREND_MARKS["improving"],
+                                    declining=TREND_MARKS["declining"]), PHONE_NOTE))
     parts += [Paragraph(s, "pb-muted") for s in N.league_notes(brief)]
     return Section(*parts)
+
+
+#: The class of a note shown only on a narrow screen (the stylesheet shows it below 40rem).
+PHONE_NOTE = "pb-muted pb-ph-note"
+#: The arrows a phone shows after a unit's name for its standing trend (the hidden "Xu hướng" column).
+TREND_MARKS = {"improving": "▲", "declining": "▼"}
+
+
+def _trend_marks(table: pd.DataFrame, lang: str) -> dict[str, str]:
+    """Unit → the HTML of its trend arrow (``pb-ph-trend``: shown only on a phone), for the units
+    whose standing clearly improved or slipped; the arrow's title is the column's label."""
+    out = {}
+    for name, code in zip(table["unit"], table["trend"]):
+        if code in TREND_MARKS:
+            cls = "pb-up" if code == "improving" else "pb-down"
+            out[str(name)] = (f' <span class="pb-ph-trend {cls}" title="{esc(M.standing_label(code, lang))}">'
+                              f"{TREND_MARKS[code]}</span>")
+    return out
 
 
 def _name_class(_: Any) -> str:
@@ -359,9 +391,10 @@ def differences(brief: Brief) -> Section:
         parts += [Paragraph(s) for s in L.difference_plain(brief, unit_type)]
         if result.ok and len(result.means):
             means = result.means.rename(columns={"mean": "raw_mean"}).rename(columns={"ls_mean": "mean"})
-            xlabel = t("measure.standing" if result.scale == "z_within_year" else "measure.total", lang,
-                       **NM.words(brief))
-            parts.append(F.means_figure(means, lang, xlabel=xlabel, ends=ENDS))
+            # across a method change the units are compared on within-year z-scores: positions, not scores
+            standing = result.scale == "z_within_year"
+            xlabel = None if standing else t("measure.total", lang, **NM.words(brief))
+            parts.append(F.means_figure(means, lang, xlabel=xlabel, ends=ENDS, standing=standing))
     if brief.groups is not None:
         first, second = (NM.group_label(brief, u) for u in _unit_types(brief.current)[:2])
         parts.append(Heading(3, NM.cap(t("brief.unit.groups_heading", lang, first=first, second=second))))
