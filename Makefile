@@ -4,6 +4,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 YEAR   ?=
+BENCH  ?=
 
 .PHONY: install browser demo test bench clean
 
@@ -36,9 +37,10 @@ browser:
 test: $(STAMP) browser
 	$(BIN)/python -m pytest -q
 
-## Benchmark the batch render (prints figures; asserts nothing)
+## Benchmark the batch render against issue #15's targets (prints figures; asserts nothing);
+## BENCH="--quick" (or --no-curve, --no-naive, --json FILE …) passes options to bench/render_bench.py
 bench: $(STAMP)
-	$(BIN)/python bench/render_bench.py
+	$(BIN)/python bench/render_bench.py $(BENCH)
 
 clean:
 	rm -rf $(VENV) outputs/*/ .pytest_cache .hypothesis
