@@ -225,9 +225,9 @@ def test_print_keeps_a_short_table_on_one_page_and_splits_a_long_one_with_rows_o
                 after: rows.slice(0, 3).map(r => st(r).breakAfter), before: rows.slice(-3).map(r => st(r).breakBefore)};
     })""")
     context.close()
-    short = [f for f in facts if f["rows"] <= 12]
-    long = [f for f in facts if f["rows"] > 12]
-    assert short and long  # the departments, the fields; the communes' ends (21 rows with the gap)
+    short = [f for f in facts if f["rows"] <= 6]
+    long = [f for f in facts if f["rows"] > 6]
+    assert short and long  # the departments; the fields, the region, the communes' ends (20 rows)
     assert all(f["inside"] == "avoid" for f in short)
     for f in long:  # at least three rows on either side of a break
         assert f["inside"] == "auto" and f["after"][:2] == ["avoid"] * 2 and f["before"][-2:] == ["avoid"] * 2, f
