@@ -230,7 +230,7 @@ def test_a_cell_tagged_pb_is_a_class_of_its_box_and_other_tags_are_not():
     assert '<div class="pb-cell pb-output pb-small-print">' in page
     assert page.count('<div class="pb-cell pb-output') == 2 and "<script>" not in page and "remove_input" not in page
     css = page.split("<style", 1)[1].split("</style>", 1)[0]
-    assert ".pb-small-print { font-size: 8.5pt; line-height: 1.3; columns: 2;" in css  # print only
+    assert ".pb-small-print { font-size: 7.5pt; line-height: 1.25; columns: 3;" in css  # print only
 
 
 def test_the_analysis_pages_hold_the_full_ranking_and_draw_a_one_year_brief(big_brief):
