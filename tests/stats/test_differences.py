@@ -422,3 +422,12 @@ def test_no_letters_beyond_forty_units_but_every_pair_kept():
     assert len(res.pairwise.frame) == 45 * 44 // 2 and res.pairwise.frame["ci_low"].notna().all()
     few = survey_differences(frame[frame["unit"].isin(units[:40])])
     assert few.letters is not None and set(few.letters) == set(units[:40])
+
+
+def test_every_list_the_brief_shows_whole_gets_its_letters():
+    # the brief draws a list of up to FULL_LIST_MAX units whole, with letters; letters stop at
+    # LETTERS_MAX_UNITS: the second must not be the smaller, or whole lists would lose their letters
+    from parbrief.report.rows import FULL_LIST_MAX
+    from parbrief.stats.differences import LETTERS_MAX_UNITS
+
+    assert LETTERS_MAX_UNITS >= FULL_LIST_MAX

@@ -84,9 +84,8 @@ class Heading(Block):
         return "#" * self.level + " " + md_escape(self.text)
 
 
-#: Paragraph classes of the brief's stylesheet and how Markdown marks them.
-_MD_STYLE = {"": "{}", "pb-muted": "*{}*", "pb-banner": "> **{}**", "pb-tech": "{}", "pb-muted pb-ph-note": "*{}*",
-             "pb-intro": "{}"}
+#: How Markdown marks a paragraph, by its first class in the brief's stylesheet (others: plain).
+_MD_STYLE = {"": "{}", "pb-muted": "*{}*", "pb-banner": "> **{}**", "pb-tech": "{}"}
 
 
 @dataclass(frozen=True, repr=False)
@@ -103,7 +102,8 @@ class Paragraph(Block):
 
     @property
     def markdown(self) -> str:  # type: ignore[override]
-        return _MD_STYLE.get(self.cls, "{}").format(md_escape(self.text))
+        first = self.cls.split()[0] if self.cls.strip() else ""
+        return _MD_STYLE.get(first, "{}").format(md_escape(self.text))
 
 
 @dataclass(frozen=True, repr=False)

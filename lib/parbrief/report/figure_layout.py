@@ -109,7 +109,7 @@ def _fit_once(fig: MplFigure) -> None:
     top_extra = max(0.0, used.y1 - sp.top * height)
     left = (left_extra + pad) / width
     right = 1 - (right_extra + pad) / width
-    bottom = (bottom_extra + max(stack, pad)) / height
+    bottom = (bottom_extra + stack) / height  # stack ≥ pad: it starts at the edge's pad
     top = 1 - (top_extra + head) / height
     if right - left < 0.2 or top - bottom < 0.2:  # labels larger than the figure: keep what is drawable
         left, right = min(left, 0.4), max(right, 0.6)
