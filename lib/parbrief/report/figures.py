@@ -536,7 +536,8 @@ def history_figure(
             ax.set_xlabel(t("figure.year", lang))
             ax.set_ylabel(t("measure.total", lang, **voice.words()))
             ax.set_title(title, wrap=True)
-            _legend(ax, narrow, loc="best", fontsize=8.5)
+            # beside the chart, never over the lines (loc="best" still covered a series)
+            _legend(ax, narrow, loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=8.5)
             ax.margins(y=0.15)
         return fig
 
