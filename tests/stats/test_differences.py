@@ -290,6 +290,12 @@ def test_panel_finds_unit_differences():
     assert res.means["unit"].iloc[0] == "Huyện A" and res.means["unit"].iloc[-1] == "Huyện F"
     ac = res.pairwise.pair("Huyện A", "Huyện C")
     assert ac["reject"] and ac["diff"] < -5
+    # rejected_with: one unit against every other, the same answer as pair() row by row
+    units = sorted(res.means["unit"])
+    for who in ("Huyện A", "Huyện F"):
+        got = res.pairwise.rejected_with(who)
+        assert set(got) == set(units) - {who}
+        assert got == {o: bool(res.pairwise.pair(who, o)["reject"]) for o in units if o != who}
 
 
 def test_unbalanced_panel_notes_and_friedman_drops():

@@ -128,3 +128,42 @@ def test_fit_panel_does_not_depend_on_unit_names_or_row_order(gap_panel):
     assert a.unit_test.p == pytest.approx(b.unit_test.p, rel=1e-6)
     assert a.unit_test.statistic == pytest.approx(b.unit_test.statistic, rel=1e-6)
     assert a.rho_used == pytest.approx(b.rho_used, rel=1e-6)
+
+
+def _random_panel(n_units: int, years: range, seed: int, drop: int = 3) -> pd.DataFrame:
+    rng = np.random.default_rng(seed)
+    rows = [(f"U{u:03d}", y, rng.normal(80, 3)) for u in range(n_units) for y in years]
+    frame = pd.DataFrame(rows, columns=["unit", "year", "y"])
+    return frame.drop(rng.choice(len(frame), size=drop, replace=False)).sample(frac=1, random_state=seed)
+
+
+@pytest.mark.parametrize("design", ["unit_year", "unit_trend", "own_trends", "no_unit_level"])
+def test_fast_reml_criterion_is_the_reference_up_to_a_constant(design):
+    # _Criterion projects the unit levels out unit by unit; the REML criterion depends on the
+    # design only through its column space (up to a constant in ρ), so ρ̂ is unchanged.
+    from parbrief.stats.serial import _Criterion, _reml_profile
+
+    frame = _random_panel(40, range(2018, 2025), seed=5)
+    units = sorted(frame["unit"].unique())
+    unit_cols = [(frame["unit"] == u).to_numpy(float) for u in units[1:]]
+    year = frame["year"].to_numpy(float) - 2021
+    if design == "unit_year":
+        x, _ = _design(frame)
+    elif design == "unit_trend":
+        x = np.column_stack([np.ones(len(frame)), *unit_cols, year, year * (year > 0)])
+    elif design == "own_trends":  # a level and a slope per unit (relative-standing trends)
+        own = [(frame["unit"] == u).to_numpy(float) for u in units]
+        x = np.column_stack([*own, *(o * year for o in own)])
+    else:
+        x = np.column_stack([np.ones(len(frame)), year])
+    s = ar1_structure(frame["unit"].to_numpy(), frame["year"].to_numpy())
+    crit = _Criterion(x, s)
+    assert crit.mode == {"own_trends": "local", "no_unit_level": "generic"}.get(design, "levels")
+    y = frame["y"].to_numpy()
+    grid = np.linspace(-0.9, 0.95, 12)
+    fast = np.array([crit(r, y) for r in grid])
+    ref = np.array([_reml_profile(r, y, x, s) for r in grid])
+    np.testing.assert_allclose(fast - fast[0], ref - ref[0], atol=1e-8)
+    e = np.random.default_rng(1).standard_normal((len(y), 4))
+    np.testing.assert_allclose(crit(0.3, e), [_reml_profile(0.3, e[:, j], x, s) + fast[0] - ref[0]
+                                              for j in range(4)], atol=1e-8)

@@ -485,15 +485,8 @@ def _pairwise_sentences(result: DifferenceResult, lang: str, kind: str) -> list[
     order = [str(u) for u in means["unit"]]
     top, bottom = order[0], order[-1]
     for who, key in ((top, "top"), (bottom, "bottom")):
-        same = []
-        for other in order:
-            if other == who:
-                continue
-            try:
-                if not bool(pw.pair(who, other)["reject"]):
-                    same.append(other)
-            except KeyError:
-                continue
+        rejected = pw.rejected_with(who)
+        same = [other for other in order if other != who and rejected.get(other) is False]
         if same:
             out.append(_t(f"diff.same_as_{key}", lang, unit=who, names=_name_list(same, lang, 6)))
         else:
