@@ -124,9 +124,11 @@ def test_fit_panel_does_not_depend_on_unit_names_or_row_order(gap_panel):
     renamed = gap_panel.assign(unit=gap_panel["unit"].map(dict(zip("ABCDE", "QPZMA")))).sample(frac=1.0,
                                                                                               random_state=1)
     b = fit_panel(renamed)
-    # Equal up to the optimizer's tolerance (the design's columns come in another order).
-    assert a.unit_test.p == pytest.approx(b.unit_test.p, rel=1e-6)
-    assert a.unit_test.statistic == pytest.approx(b.unit_test.statistic, rel=1e-6)
+    # Equal up to the optimizer's tolerance (the design's columns come in another order). The
+    # REML criterion is flat near ρ̂ here: rounding in another row order moves ρ̂ by ≈ 2e-7, and
+    # F at the cautious ρ (0.89, near the bound) by ≈ 5e-6 relative.
+    assert a.unit_test.p == pytest.approx(b.unit_test.p, rel=1e-5)
+    assert a.unit_test.statistic == pytest.approx(b.unit_test.statistic, rel=1e-5)
     assert a.rho_used == pytest.approx(b.rho_used, rel=1e-6)
 
 
@@ -143,7 +145,7 @@ def test_fast_reml_criterion_is_the_reference_up_to_a_constant(design):
     # design only through its column space (up to a constant in ρ), so ρ̂ is unchanged.
     from parbrief.stats.serial import _Criterion, _reml_profile
 
-    frame = _random_panel(40, range(2018, 2025), seed=5)
+    frame = _random_panel(40, range(2018, 2025), seed=5)  # 40 units: above _Criterion.MIN_COLUMNS
     units = sorted(frame["unit"].unique())
     unit_cols = [(frame["unit"] == u).to_numpy(float) for u in units[1:]]
     year = frame["year"].to_numpy(float) - 2021
