@@ -108,3 +108,92 @@ def test_pool_turns_other_errors_into_results_and_keeps_job_order():
     out = pool.run([0, 1, 2], fn, ok=lambda r: r.startswith("ok"), on_error=lambda j, e: f"failed {j}: {e}")
     assert out == ["ok 0", "failed 1: bad job", "ok 2"]
     assert pool.stats["kernels_started"] == 0  # reuse off: the pool starts none itself
+
+
+def _alive(pid: int) -> bool:
+    try:
+        return Path(f"/proc/{pid}").exists() and "zombie" not in Path(f"/proc/{pid}/status").read_text().lower()
+    except OSError:
+        return False
+
+
+def test_prestarted_kernels_are_used_first_and_the_rest_shut_down(tmp_path):
+    # A render starts its kernels while it loads the data (KernelPool.prestart), before the
+    # snapshot exists; run() takes them first, gives them the snapshot (PooledKernel.load) and
+    # shuts down those no job needs.
+    import pandas as pd
+
+    scores = tmp_path / "scores.parquet"
+    pd.DataFrame({"province": ["A"], "year": [2024]}).to_parquet(scores)
+    pool: KernelPool[int, tuple[int, bool]] = KernelPool(2, reuse=True)
+    pool.prestart(2)
+    holders = [h for _, h in pool._early]
+    pids: list[int] = []
+
+    def fn(job: int, kernel: PooledKernel | None) -> tuple[int, bool]:
+        pids.append(kernel.pid)
+        return job, kernel.warm_spec.scores == str(scores)
+
+    pool.warm = WarmSpec(scores=str(scores))
+    assert pool.run([7], fn, ok=lambda r: True) == [(7, True)]  # ran on a kernel given the snapshot
+    early_pids = [h["kernel"].pid for h in holders]
+    assert pids[0] in early_pids  # an early kernel, not a new one
+    assert pool.stats["kernels_started"] == 1 and pool.stats["kernels_early"] == 1
+    assert not pool._early and not any(_alive(p) for p in early_pids)  # the unused one shut down too
+
+
+def test_prestarted_kernels_are_shut_down_when_nothing_runs():
+    before = set(_kernel_children())  # kernels of earlier tests still shutting down are not ours
+    pool: KernelPool[int, int] = KernelPool(2, reuse=True)
+    pool.prestart(2)
+    threads = [t for t, _ in pool._early]
+    pool.close()  # at once: a kernel still starting is killed, or shut down by its thread once started
+    assert not pool._early and len(threads) == 2
+    for t in threads:
+        t.join(timeout=150)
+    _no_kernel_left(before=before)
+
+
+def _kernel_children() -> list[int]:
+    """This process's child ipykernel processes (started by a pool)."""
+    import os
+
+    out = []
+    for d in Path("/proc").iterdir():
+        if d.name.isdigit():
+            try:
+                status = (d / "status").read_text()
+                cmd = (d / "cmdline").read_bytes()
+            except OSError:
+                continue
+            ppid = next((line.split()[1] for line in status.splitlines() if line.startswith("PPid:")), "")
+            if ppid == str(os.getpid()) and b"ipykernel" in cmd and "zombie" not in status.lower():
+                out.append(int(d.name))
+    return out
+
+
+def test_a_render_refused_after_the_load_leaves_no_kernel_running(small_store, tmp_path):
+    # The kernels start while the store loads; Quảng Bình has no scores in 2024, which is only
+    # known after the load: the render is refused and the early kernels are shut down.
+    from parbrief.config import ConfigError
+    from parbrief.run.batch import render
+
+    import time
+
+    before = set(_kernel_children())
+    t0 = time.perf_counter()
+    with pytest.raises(ConfigError, match="Quảng Bình"):
+        render(data=small_store, out=tmp_path / "out", year=2024, provinces=["Quảng Bình"], progress=False,
+               log=lambda s: None)
+    # the refusal does not wait for the kernels to finish starting (≈ 3 s)
+    assert time.perf_counter() - t0 < 15
+    _no_kernel_left(before=before)
+
+
+def _no_kernel_left(within_s: float = 15.0, before: set[int] = frozenset()) -> None:
+    import time
+
+    deadline = time.monotonic() + within_s  # a kernel caught while spawning is shut down by its thread
+    while set(_kernel_children()) - before and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert set(_kernel_children()) - before == set()

@@ -268,15 +268,20 @@ def _run_jobs(
     reuse: bool = True,
     warm: dict[str, str] | None = None,
     on_outcome: Callable[[BriefOutcome], None] | None = None,
+    pool: Any = None,
 ) -> tuple[list[BriefOutcome], dict[str, Any]]:
     """Render jobs on a kernel pool (warm kernels reused, or a fresh kernel per brief).
 
     ``on_outcome`` is called (under a lock) as each job ends, whether it succeeded or failed.
+    ``pool``: a :class:`~parbrief.run.engine.KernelPool` whose kernels were started early
+    (:class:`_EarlyKernels`); it is given the snapshot (``warm``) here.
 
     papermill and the kernel machinery are imported here, only when there is something to
     render: a rerun that skips every brief never pays for them (≈ 1.2 s).
     """
     if not jobs:
+        if pool is not None:
+            pool.close()
         return [], {"kernels_started": 0, "kernels_retired": 0, "kernel_start_s": []}
     import threading
 
@@ -299,12 +304,43 @@ def _run_jobs(
             error={"type": type(exc).__name__, "message": (str(exc).strip().splitlines() or [""])[-1][:500]},
         )
 
-    pool: KernelPool[BriefJob, BriefOutcome] = KernelPool(workers, reuse=reuse, warm=WarmSpec(**(warm or {})))
+    if pool is None:
+        pool = KernelPool(workers, reuse=reuse, warm=WarmSpec(**(warm or {})))
+    else:
+        pool.warm = WarmSpec(**(warm or {}))
     try:
         outcomes = pool.run(jobs, render_brief, ok=lambda o: o.status == "ok", on_result=done, on_error=failed)
     finally:
         bar.close()
     return outcomes, pool.stats
+
+
+class _EarlyKernels:
+    """Kernels started while a render loads its data from a store or file (the slow path).
+
+    A kernel takes ≈ 3 s to start and import the brief's libraries; loading a store takes
+    1–2 s more before the first brief could start. When no earlier snapshot of the data can be
+    reused (a rerun with nothing changed never starts a kernel), :meth:`start` starts as many
+    kernels as the render will use; the pool gives them the snapshot once it is written.
+    :meth:`close` shuts down any that no job took (a refused parameter, nothing to render).
+    """
+
+    def __init__(self, workers: int, reuse: bool, provinces: Sequence[str] | None, overview: bool) -> None:
+        self.n = workers if provinces is None else min(workers, len(provinces) + int(overview))
+        self.reuse = reuse
+        self.pool: Any = None
+
+    def start(self) -> None:
+        if not self.reuse or self.n < 1 or self.pool is not None:
+            return
+        from parbrief.run.engine import KernelPool
+
+        self.pool = KernelPool(self.n, reuse=True)
+        self.pool.prestart(self.n)
+
+    def close(self) -> None:
+        if self.pool is not None:
+            self.pool.close()
 
 
 class _Phases:
@@ -380,7 +416,7 @@ def _refuse_without_scores(config: RunConfig, provincial: pd.DataFrame, with_yea
 def _resolve(
     *, data: Path, out: Path, spec_file: Path, spec: Any, aliases: Mapping[str, Any] | None, year: int | None,
     provinces: Sequence[str] | None, cli: dict[str, Any], defaults_file: Path | None, params_file: Path | None,
-    force: bool, phase: _Phases,
+    force: bool, phase: _Phases, before_load: Callable[[], None] | None = None,
 ) -> tuple[RunConfig, SnapshotData]:
     """Resolve and validate every parameter against the data before anything is written.
 
@@ -395,6 +431,8 @@ def _resolve(
     else:
         from parbrief.data.store import is_store_path, load_data
 
+        if before_load is not None:
+            before_load()  # the kernels start now, while the data load
         bundle = load_data(data, spec, aliases=aliases)
         if is_store_path(data):  # a scores file had them applied while validated
             bundle = _with_aliases(bundle, aliases)
@@ -526,6 +564,7 @@ def _plan(
     *, data: Path | None, out: Path, year: int | None, provinces: Sequence[str] | None, lang: str | None,
     spec_path: Path | None, params_file: Path | None, defaults_file: Path | None, overview: bool,
     notebook: Path | None, cli_overrides: dict[str, Any] | None, force: bool, phase: _Phases,
+    before_load: Callable[[], None] | None = None,
 ) -> _Plan:
     """Validate everything, snapshot the data, build and fingerprint the jobs (nothing rendered)."""
     from parbrief.config import TUNABLE_KEYS
@@ -546,7 +585,7 @@ def _plan(
     config, snap = _resolve(
         data=data, out=out, spec_file=spec_file, spec=spec, aliases=settings.aliases, year=year,
         provinces=provinces, cli=cli, defaults_file=defaults_file,
-        params_file=params_file, force=force, phase=phase,
+        params_file=params_file, force=force, phase=phase, before_load=before_load,
     )
     year_dir = out / str(config.year)
     params_dir = (params_file or defaults_file).parent if (params_file or defaults_file) else default_params_dir()
@@ -574,7 +613,7 @@ def _workers(workers: int | None, log: Callable[[str], None], lang: str = "en") 
 
 def _execute(
     plan: _Plan, *, n_workers: int, reuse: bool, force: bool, progress: bool, phase: _Phases,
-    log: Callable[[str], None], analysis: bool = False,
+    log: Callable[[str], None], analysis: bool = False, pool: Any = None,
 ) -> tuple[list[BriefOutcome], list[BriefOutcome], dict[str, Any]]:
     """Render the changed jobs on the kernel pool, keeping a true manifest as each brief lands.
 
@@ -639,7 +678,7 @@ def _execute(
     size = snap.scores.loc[snap.scores["year"] == plan.config.year].groupby("province").size()
     units = {j.slug: int(size.get(b.province, 0)) for b, j in zip(plan.briefs, plan.jobs)}
     queue = sorted(plan.to_run, key=lambda j: -units.get(j.slug, 0))
-    ran, pool_stats = _run_jobs(queue, n_workers, progress, reuse=reuse, warm=warm, on_outcome=record)
+    ran, pool_stats = _run_jobs(queue, n_workers, progress, reuse=reuse, warm=warm, on_outcome=record, pool=pool)
     phase("notebooks_s")
     by_slug = {o.slug: o for o in ran}
     outcomes = [
@@ -760,11 +799,17 @@ def render(
         lock_info = {"waited_s": held.waited_s,
                      "took_over": asdict(held.took_over) if held.took_over is not None else None}
         clean_killed_leftovers(out)
-        plan = _plan(data=data, out=out, year=year, provinces=provinces, lang=lang, spec_path=spec_path,
-                     params_file=params_file, defaults_file=defaults_file, overview=overview,
-                     notebook=notebook, cli_overrides=cli_overrides, force=force, phase=phase)
-        outcomes, ran, pool_stats = _execute(plan, n_workers=n_workers, reuse=reuse, force=force,
-                                             progress=progress, phase=phase, log=log, analysis=analysis)
+        early = _EarlyKernels(n_workers, reuse, provinces, overview)
+        try:
+            plan = _plan(data=data, out=out, year=year, provinces=provinces, lang=lang, spec_path=spec_path,
+                         params_file=params_file, defaults_file=defaults_file, overview=overview,
+                         notebook=notebook, cli_overrides=cli_overrides, force=force, phase=phase,
+                         before_load=early.start)
+            outcomes, ran, pool_stats = _execute(plan, n_workers=n_workers, reuse=reuse, force=force,
+                                                 progress=progress, phase=phase, log=log, analysis=analysis,
+                                                 pool=early.pool)
+        finally:
+            early.close()
         try:
             return _write_index_and_manifest(plan, outcomes, ran, pool_stats, n_workers=n_workers, reuse=reuse,
                                              force=force, phase=phase, lock_info=lock_info)

@@ -162,6 +162,17 @@ class PooledKernel:
         self.started_s = time.perf_counter() - t0
         return self
 
+    def load(self, spec: WarmSpec) -> None:
+        """Give a kernel warmed without a snapshot the render's (:func:`parbrief.run.kernel_state.load`)."""
+        t0 = time.perf_counter()
+        self.execute_silent(
+            "__import__('parbrief.run.kernel_state', fromlist=['load']).load("
+            f"{spec.scores!r}, {spec.survey!r}, {spec.spec!r})",
+            what="warm-up", timeout=max(self.startup_timeout, 120),
+        )
+        self.warm_spec = spec
+        self.started_s += time.perf_counter() - t0
+
     def execute_silent(self, code: str, *, what: str, timeout: float = 60) -> None:
         """Run ``code`` without history or output; raise :class:`KernelError` if it fails."""
         if self.kc is None:
@@ -187,6 +198,18 @@ class PooledKernel:
         self.execute_silent(
             f"__import__('parbrief.run.kernel_state', fromlist=['reset']).reset({cwd!r})", what="reset"
         )
+
+    def kill(self) -> None:
+        """Kill the kernel process now, even while :meth:`start` waits for it in another thread
+        (which then fails and cleans up); a kernel not started yet is left alone."""
+        import signal
+
+        pid = getattr(getattr(self.km, "provisioner", None), "pid", None)
+        if pid:
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except OSError:
+                pass
 
     def is_alive(self) -> bool:
         return self.km is not None and bool(_run_sync(self.km.is_alive)())
@@ -349,7 +372,8 @@ class KernelPool(Generic[J, R]):
     cell ran) retries the job once on a new kernel. ``on_error(job, exc)`` turns any other
     exception into a result. Results come back in job order.
     Each thread starts its kernel as soon as the pool runs (while the calling thread imports
-    papermill); an empty job list starts none. ``stats`` records kernel starts, kernels
+    papermill); an empty job list starts none. :meth:`prestart` starts kernels earlier still, before
+    the jobs are known (while the render loads its data); :meth:`run` takes those first. ``stats`` records kernel starts, kernels
     retired after a failure, and start-up times.
     """
 
@@ -367,8 +391,86 @@ class KernelPool(Generic[J, R]):
         self.warm = warm or WarmSpec()
         self.kernel_name = kernel_name
         self.startup_timeout = startup_timeout
-        self.stats: dict[str, Any] = {"kernels_started": 0, "kernels_retired": 0, "kernel_start_s": []}
+        self.stats: dict[str, Any] = {"kernels_started": 0, "kernels_retired": 0, "kernel_start_s": [],
+                                      "kernels_early": 0}
         self._lock = threading.Lock()
+        self._early: list[tuple[threading.Thread, dict[str, Any]]] = []
+
+    # -- kernels started before the jobs are known -------------------------------------------------
+    def prestart(self, n: int) -> None:
+        """Start up to ``n`` kernels now, warmed without a snapshot (while the caller loads the data).
+
+        :meth:`run` takes them first and gives each the snapshot (:meth:`PooledKernel.load`);
+        kernels it does not need are shut down when it ends, or by :meth:`close`.
+        """
+        if not self.reuse:
+            return
+        for _ in range(max(0, n - len(self._early))):
+            holder: dict[str, Any] = {}
+
+            holder["starting"] = PooledKernel(self.kernel_name, warm=WarmSpec(), startup_timeout=self.startup_timeout)
+
+            def start(holder: dict[str, Any] = holder) -> None:
+                try:
+                    kernel = holder["starting"].start()
+                except BaseException as exc:  # noqa: BLE001 — reported as the first job's kernel error
+                    holder["error"] = exc
+                    return
+                with self._lock:
+                    closed = holder.get("closed", False)
+                    if not closed:
+                        holder["kernel"] = kernel
+                if closed:  # the pool was closed while this kernel started
+                    kernel.shutdown()
+
+            thread = threading.Thread(target=start, name="parbrief-kernel-early", daemon=True)
+            thread.start()
+            self._early.append((thread, holder))
+
+    def _take_early(self) -> PooledKernel | None:
+        """A started kernel given the snapshot, or None (none left, or it failed: a new one then)."""
+        with self._lock:
+            if not self._early:
+                return None
+            thread, holder = self._early.pop(0)
+        thread.join()
+        kernel = holder.get("kernel")
+        if kernel is None:
+            return None
+        try:
+            kernel.load(self.warm)
+        except KernelError:
+            kernel.shutdown()
+            return None
+        with self._lock:
+            self.stats["kernels_started"] += 1
+            self.stats["kernels_early"] += 1
+            self.stats["kernel_start_s"].append(round(kernel.started_s, 3))
+        return kernel
+
+    def close(self) -> None:
+        """Shut down the early kernels no job took (idempotent).
+
+        One still starting is killed first, so a render refused while it loads its data (bad
+        input, a province without scores) says so at once instead of after the kernels' start.
+        """
+        with self._lock:
+            left, self._early = self._early, []
+            for _, holder in left:
+                holder["closed"] = True
+        for thread, holder in left:
+            if holder.get("kernel") is not None:
+                holder["kernel"].shutdown()
+            elif thread.is_alive():
+                # Still starting: killed now, not waited for (its thread then fails and cleans up,
+                # or shuts the kernel down itself if it was still being spawned).
+                holder["starting"].kill()
+
+    def __enter__(self) -> "KernelPool[J, R]":
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self.close()
 
     def _count(self, key: str) -> None:
         with self._lock:
@@ -401,10 +503,12 @@ class KernelPool(Generic[J, R]):
             kernel: PooledKernel | None = None
             try:
                 if self.reuse:
-                    try:
-                        kernel = self._new_kernel()
-                    except KernelError:
-                        kernel = None  # the first job tries again (and reports the error)
+                    kernel = self._take_early()
+                    if kernel is None:
+                        try:
+                            kernel = self._new_kernel()
+                        except KernelError:
+                            kernel = None  # the first job tries again (and reports the error)
                 registered.wait()
                 while True:
                     try:
@@ -457,6 +561,7 @@ class KernelPool(Generic[J, R]):
             registered.set()
         for t in threads:
             t.join()
+        self.close()  # early kernels beyond the jobs
         missing = [i for i in range(len(job_list)) if i not in results]
         if missing:
             raise KernelError.keyed("run.error.jobs_not_run", n=len(missing))

@@ -43,7 +43,7 @@ import types
 import warnings
 from typing import Any
 
-__all__ = ["warm", "reset", "WATCHED_MODULES"]
+__all__ = ["warm", "load", "reset", "WATCHED_MODULES"]
 
 #: Public namespaces whose attributes are restored before every brief (plus all of ``parbrief``).
 WATCHED_MODULES = (
@@ -117,6 +117,24 @@ def warm(scores: str = "", survey: str = "", spec: str = "") -> None:
     # Everything alive now (modules, the snapshot) lives as long as the kernel: move it out of
     # the collector's sight, so the full collections a brief triggers walk only the brief's own
     # objects (≈ 6 % of a brief's CPU time measured; the output is unaffected).
+    gc.collect()
+    gc.freeze()
+    trim_memory()
+
+
+def load(scores: str, survey: str = "", spec: str = "") -> None:
+    """Read the render's snapshot into a kernel :func:`warm` started without one, then re-baseline.
+
+    A render starts its kernels while it loads the data (the imports take longer than the load):
+    they are warmed without a snapshot and given it here once it is written, so each brief
+    finds the kernel exactly as :func:`warm` with the snapshot would have left it.
+    """
+    global _baseline
+    from parbrief.data.snapshot import preload
+    from parbrief.spec import load_spec
+
+    preload(scores, survey or None, load_spec(spec or None))
+    _baseline = _take_baseline()
     gc.collect()
     gc.freeze()
     trim_memory()
