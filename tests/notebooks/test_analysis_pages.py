@@ -80,6 +80,12 @@ def test_render_writes_analysis_pages_and_workbooks(demo_store, tmp_path):
         assert isinstance(value, float) and value == pytest.approx(float(store[unit]))
     trends = [c.value for c in book["Trends"][1]]
     assert "Adjusted p" in trends and "95% CI low" in trends
+    # numbers keep their formats (p to 4 decimals, scores to 2), headers bold
+    pairs = book["Pairwise"]
+    p_col = [c.value for c in pairs[1]].index("Adjusted p")
+    tested = [r[p_col] for r in pairs.iter_rows(min_row=2) if isinstance(r[p_col].value, float)]
+    assert tested and all(c.number_format == "0.0000" for c in tested)
+    assert league.cell(row=2, column=4).number_format == "0.00" and league.cell(row=1, column=1).font.b
     diff = [[c.value for c in r] for r in book["Differences"].iter_rows(min_row=1, max_row=2)]
     assert diff[0][1] == "Test" and diff[1][1] == "panel_gls_unit" and isinstance(diff[1][8], float)
     results = openpyxl.load_workbook(year_dir / "results.xlsx")

@@ -178,8 +178,8 @@ def render_brief(job: BriefJob, kernel: "PooledKernel | None" = None) -> BriefOu
     """Execute and export one brief; never raises for a failing notebook (the outcome says so).
 
     Success: ``<out>/<slug>.html`` and ``<out>/<slug>.ipynb`` replaced atomically (with
-    ``<slug>.headline.json``, the headline numbers the brief displayed, for the index), and any
-    older ``failed/<slug>.ipynb`` removed. Failure: the executed notebook goes to
+    ``<slug>.headline.json``, the headline numbers the brief displayed, for the index, and
+    ``<slug>.xlsx``, its results workbook), and any older ``failed/<slug>.ipynb`` removed. Failure: the executed notebook goes to
     ``<out>/failed/<slug>.ipynb`` when it is whole (:func:`keep_failed_notebook`); an existing
     good brief is left untouched. ``kernel``: a warm
     pooled kernel to run on (see :mod:`parbrief.run.engine`); a :class:`KernelError` (the
@@ -218,6 +218,7 @@ def render_brief(job: BriefJob, kernel: "PooledKernel | None" = None) -> BriefOu
         _write_headline(nb, out_dir / f"{job.slug}.headline.json")
         final_nb = out_dir / f"{job.slug}.ipynb"
         os.replace(executed, final_nb)
+        _write_workbook(nb, out_dir / f"{job.slug}.xlsx")
         stale = out_dir / "failed" / f"{job.slug}.ipynb"
         if stale.exists():
             stale.unlink()
@@ -232,6 +233,21 @@ def render_brief(job: BriefJob, kernel: "PooledKernel | None" = None) -> BriefOu
         )
     finally:
         shutil.rmtree(work, ignore_errors=True)
+
+
+def _write_workbook(nb: Any, path: Path) -> None:
+    """The brief's results workbook, now (after its notebook: the end of the render sees it current).
+
+    Not written here (no tables, a full disk): the end of the render writes it and says why not.
+    """
+    from parbrief.run.workbook import tables_in, write_workbook
+
+    bundle = tables_in(nb)
+    if bundle is not None:
+        try:
+            write_workbook(bundle, path)
+        except OSError:
+            pass
 
 
 def _alive(pid: int) -> bool:
