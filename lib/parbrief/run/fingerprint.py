@@ -193,7 +193,7 @@ def _group_hashes(frame: pd.DataFrame | None, keys: np.ndarray, names: Iterable[
 def _pool_bytes(rows: pd.DataFrame) -> bytes:
     """What the store-wide pooled ρ reads of ``rows`` (every province, up to the year); empty when
     the store holds too few provinces for any pool (each brief then keeps its own ρ)."""
-    from parbrief.stats.serial import MIN_POOL_PANELS
+    from parbrief.stats.pool_rules import MIN_POOL_PANELS
 
     if rows["province"].nunique() < MIN_POOL_PANELS:
         return b""

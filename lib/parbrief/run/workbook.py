@@ -141,18 +141,27 @@ def write_workbooks(year_dir: Path, slugs: Sequence[str], lang: str) -> dict[str
     """``<slug>.xlsx`` for each brief whose workbook is missing or older than its notebook, and
     ``results.xlsx`` with every brief that has tables. Returns paths written and the count."""
     year_dir = Path(year_dir)
+    results = year_dir / "results.xlsx"
+    notebooks = [(slug, year_dir / f"{slug}.ipynb") for slug in slugs]
+    notebooks = [(slug, nb) for slug, nb in notebooks if nb.is_file()]
+
+    def stale(path: Path, nb: Path) -> bool:
+        return not path.is_file() or path.stat().st_mtime < nb.stat().st_mtime
+
+    if not any(stale(results, nb) or stale(year_dir / f"{slug}.xlsx", nb) for slug, nb in notebooks):
+        # every workbook newer than its notebook (a rerun with nothing changed): nothing to read
+        return {"workbooks": [], "results": str(results) if results.is_file() else None,
+                "provinces": len(notebooks)}
     bundles, written = [], []
-    for slug in slugs:
-        nb = year_dir / f"{slug}.ipynb"
-        bundle = read_tables(nb) if nb.is_file() else None
+    for slug, nb in notebooks:
+        bundle = read_tables(nb)
         if bundle is None:
             continue
         bundles.append(bundle)
         xlsx = year_dir / f"{slug}.xlsx"
-        if not xlsx.is_file() or xlsx.stat().st_mtime < nb.stat().st_mtime:
+        if stale(xlsx, nb):
             written.append(str(write_workbook(bundle, xlsx)))
-    results = year_dir / "results.xlsx"
-    if bundles and (written or not results.is_file()):
+    if bundles and (written or stale(results, max((nb for _, nb in notebooks), key=lambda p: p.stat().st_mtime))):
         write_results(bundles, results, lang)  # unchanged briefs, unchanged workbook: kept
     return {"workbooks": written, "results": str(results) if results.is_file() else None,
             "provinces": len(bundles)}

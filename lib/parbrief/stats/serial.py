@@ -49,6 +49,8 @@ from typing import Sequence
 import numpy as np
 from scipy import optimize, stats
 
+from parbrief.stats.pool_rules import MIN_POOL_PANELS, POOL_CAUTION
+
 __all__ = ["Ar1Fit", "FTest", "MIN_POOL_PANELS", "POOL_CAUTION", "PooledRho", "RHO_BOUND", "ar1_structure",
            "cautious_rho", "cautious_wald", "fit_ar1", "pooled_rho", "reml_rho", "wald_test", "whiten"]
 
@@ -340,10 +342,6 @@ def fit_ar1(y: np.ndarray, x: np.ndarray, s: Ar1Structure, *, rho: float | None 
                   rho_at_bound=at_bound)
 
 
-#: SDs of the pooled ρ̂ the tests add (covers ρ varying by ±0.2 between provinces: bench/calibration.py).
-POOL_CAUTION = 1.0
-#: Fewest panels (provinces) a pooled ρ is estimated from; with fewer, each province its own.
-MIN_POOL_PANELS = 5
 
 Panel = tuple[np.ndarray, np.ndarray, "Ar1Structure"]
 

@@ -1,0 +1,48 @@
+"""Results workbooks (parbrief.run.workbook): which are written, and when results.xlsx is renewed."""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+from pathlib import Path
+
+import openpyxl
+
+from parbrief.report.workbook_tables import SHEETS, TABLES_MIME
+from parbrief.run import workbook as W
+
+
+def _notebook(path: Path, province: str, score: float) -> None:
+    row = [None] * len(SHEETS["league"])
+    row[:4] = ["district", 1, "Huyện A", score]
+    bundle = {"province": province, "lang": "vi", "sheets": {"league": [row]}}
+    cell = {"cell_type": "code", "outputs": [{"output_type": "display_data", "data": {TABLES_MIME: bundle}}]}
+    path.write_text(json.dumps({"cells": [cell]}), encoding="utf-8")
+
+
+def _age(path: Path, seconds: float) -> None:
+    st = path.stat()
+    os.utime(path, (st.st_atime - seconds, st.st_mtime - seconds))
+
+
+def test_results_renewed_when_a_brief_changed_even_if_its_workbook_was_written_as_it_landed(tmp_path, monkeypatch):
+    for slug, prov in (("a", "Tỉnh A"), ("b", "Tỉnh B")):
+        _notebook(tmp_path / f"{slug}.ipynb", prov, 80.0)
+    first = W.write_workbooks(tmp_path, ["a", "b"], "vi")
+    assert len(first["workbooks"]) == 2 and (tmp_path / "results.xlsx").is_file()
+    for f in tmp_path.iterdir():
+        _age(f, 100)
+    # brief "a" rendered again: its notebook and (as render_brief does) its workbook are new
+    _notebook(tmp_path / "a.ipynb", "Tỉnh A", 91.5)
+    W.write_workbook(W.read_tables(tmp_path / "a.ipynb"), tmp_path / "a.xlsx")
+    second = W.write_workbooks(tmp_path, ["a", "b"], "vi")
+    assert second["workbooks"] == []  # both workbooks current
+    league = openpyxl.load_workbook(tmp_path / "results.xlsx").worksheets[0]
+    assert [r[4].value for r in league.iter_rows(min_row=2)] == [91.5, 80.0]  # the new score is in
+    # nothing changed since: no notebook is even read
+    monkeypatch.setattr(W, "read_tables", lambda nb: (_ for _ in ()).throw(AssertionError(f"read {nb}")))
+    mtime = (tmp_path / "results.xlsx").stat().st_mtime
+    time.sleep(0.01)
+    assert W.write_workbooks(tmp_path, ["a", "b"], "vi")["workbooks"] == []
+    assert (tmp_path / "results.xlsx").stat().st_mtime == mtime
