@@ -132,6 +132,22 @@ def test_fit_panel_does_not_depend_on_unit_names_or_row_order(gap_panel):
     assert a.rho_used == pytest.approx(b.rho_used, rel=1e-6)
 
 
+def _reml_profile(rho: float, y: np.ndarray, x: np.ndarray, s) -> float:
+    """The reference: minus twice the profiled REML log-likelihood from one QR of the whole
+    whitened design (constants dropped), as ``serial`` computed it before ``_Criterion``."""
+    import math
+
+    from parbrief.stats.serial import whiten
+
+    yw, logdet = whiten(y, rho, s)
+    xw, _ = whiten(x, rho, s)
+    q, r = np.linalg.qr(xw)
+    resid = yw - q @ (q.T @ yw)
+    n, p = x.shape
+    rss = float(resid @ resid)
+    return (n - p) * math.log(rss / (n - p)) + logdet + 2.0 * float(np.sum(np.log(np.abs(np.diag(r)))))
+
+
 def _random_panel(n_units: int, years: range, seed: int, drop: int = 3) -> pd.DataFrame:
     rng = np.random.default_rng(seed)
     rows = [(f"U{u:03d}", y, rng.normal(80, 3)) for u in range(n_units) for y in years]
@@ -143,7 +159,7 @@ def _random_panel(n_units: int, years: range, seed: int, drop: int = 3) -> pd.Da
 def test_fast_reml_criterion_is_the_reference_up_to_a_constant(design):
     # _Criterion projects the unit levels out unit by unit; the REML criterion depends on the
     # design only through its column space (up to a constant in ρ), so ρ̂ is unchanged.
-    from parbrief.stats.serial import _Criterion, _reml_profile
+    from parbrief.stats.serial import _Criterion
 
     frame = _random_panel(40, range(2018, 2025), seed=5)  # 40 units: above _Criterion.MIN_COLUMNS
     units = sorted(frame["unit"].unique())

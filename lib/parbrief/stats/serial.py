@@ -66,8 +66,7 @@ class Ar1Structure:
     prev: np.ndarray  # index of the previous observation of the same unit, −1 for a unit's first
     gap: np.ndarray  # years since that observation (0 for a first observation)
     n_units: int
-    #: Each observation's unit as 0 … n_units − 1 (None: found from ``prev``).
-    unit_index: np.ndarray | None = None
+    unit_index: np.ndarray  # each observation's unit as 0 … n_units − 1
 
     @property
     def has_prev(self) -> np.ndarray:
@@ -111,34 +110,6 @@ def whiten(a: np.ndarray, rho: float, s: Ar1Structure) -> tuple[np.ndarray, floa
     return out, float(np.sum(np.log(1.0 - r * r)))
 
 
-def _reml_profile(rho: float, y: np.ndarray, x: np.ndarray, s: Ar1Structure) -> float:
-    """Minus twice the profiled REML log-likelihood at ``rho`` (constants dropped).
-
-    The reference computation (QR of the whole whitened design); :func:`_criterion` gives the
-    same function of ρ up to a constant, faster when the design holds a level per unit.
-    """
-    yw, logdet = whiten(y, rho, s)
-    xw, _ = whiten(x, rho, s)
-    q, r = np.linalg.qr(xw)
-    resid = yw - q @ (q.T @ yw)
-    n, p = x.shape
-    rss = float(resid @ resid)
-    if rss <= 0:
-        return -math.inf
-    return (n - p) * math.log(rss / (n - p)) + logdet + 2.0 * float(np.sum(np.log(np.abs(np.diag(r)))))
-
-
-def _unit_index(s: Ar1Structure) -> np.ndarray:
-    """Each observation's unit as 0 … n_units − 1 (the first observation of its chain of predecessors)."""
-    if s.unit_index is not None:
-        return s.unit_index
-    root = np.arange(len(s.prev))
-    for i in np.argsort(_depth(s), kind="stable"):
-        if s.prev[i] >= 0:
-            root[i] = root[s.prev[i]]
-    return np.unique(root, return_inverse=True)[1].reshape(-1)
-
-
 class _Criterion:
     """Minus twice the profiled REML log-likelihood of a fixed design, for many ρ and many responses.
 
@@ -154,8 +125,12 @@ class _Criterion:
       out unit by unit (Frisch–Waugh) and only Z, with unit means removed, needs a QR.
 
     Either costs O(n·(k + B)·k) per ρ instead of O(n·p·(p + B)) with p = units + k (measured:
-    2.7 × faster on a 100-unit brief). Other designs use :func:`_reml_profile`'s computation.
+    2.7 × faster on a 100-unit brief). Other designs take one QR of the whole whitened design
+    (``generic``; a test checks the other two against it).
     """
+
+    #: Below this many columns one QR of the whole design is as fast (measured: 8–15 units × 7 years).
+    MIN_COLUMNS = 24
 
     def __init__(self, x: np.ndarray, s: Ar1Structure) -> None:
         self.x, self.s = np.asarray(x, float), s
@@ -164,7 +139,7 @@ class _Criterion:
         h = s.has_prev
         self._h, self._prev, self._gap = h, s.prev[h], s.gap[h]
         if s.n_units >= 2 and self.n > self.p >= self.MIN_COLUMNS:
-            self.uid = _unit_index(s)
+            self.uid = s.unit_index
             counts = np.bincount(self.uid, minlength=s.n_units)
             self.order = np.lexsort((np.arange(self.n), self.uid))
             self.starts = np.cumsum(counts) - counts
@@ -173,9 +148,6 @@ class _Criterion:
             self.shape = (s.n_units, int(counts.max()))
             if not self._local():
                 self._levels(counts)
-
-    #: Below this many columns one QR of the whole design is as fast (measured: 8–15 units × 7 years).
-    MIN_COLUMNS = 24
 
     def _whiten(self, a: np.ndarray, r: np.ndarray, scale: np.ndarray) -> np.ndarray:
         """:func:`whiten` with ρ^gap and its scale computed once for all the arrays of one ρ."""
@@ -231,7 +203,7 @@ class _Criterion:
     # -- evaluation ---------------------------------------------------------------------------------
     def __call__(self, rho: float, e: np.ndarray) -> np.ndarray | float:
         e = np.asarray(e, float)
-        if self.mode == "generic":  # a vector stays one (the same rounding as _reml_profile)
+        if self.mode == "generic":  # a vector stays one (gemv, not gemm: the rounding of earlier releases)
             out = self._generic_crit(rho, e)
             return float(out) if e.ndim == 1 else out
         vec = e.ndim == 1
@@ -342,7 +314,7 @@ def fit_ar1(y: np.ndarray, x: np.ndarray, s: Ar1Structure, *, rho: float | None 
                   rho_at_bound=at_bound)
 
 
-
+#: One panel for :func:`pooled_rho`: response, design and AR(1) structure.
 Panel = tuple[np.ndarray, np.ndarray, "Ar1Structure"]
 
 
