@@ -373,8 +373,9 @@ class KernelPool(Generic[J, R]):
     exception into a result. Results come back in job order.
     Each thread starts its kernel as soon as the pool runs (while the calling thread imports
     papermill); an empty job list starts none. :meth:`prestart` starts kernels earlier still, before
-    the jobs are known (while the render loads its data); :meth:`run` takes those first. ``stats`` records kernel starts, kernels
-    retired after a failure, and start-up times.
+    the jobs are known (while the render loads its data); :meth:`run` takes those first. ``stats``
+    records kernel starts (``kernels_early``: of them, started by :meth:`prestart`), kernels retired
+    after a failure, and start-up times.
     """
 
     def __init__(
@@ -406,15 +407,14 @@ class KernelPool(Generic[J, R]):
         if not self.reuse:
             return
         for _ in range(max(0, n - len(self._early))):
-            holder: dict[str, Any] = {}
-
-            holder["starting"] = PooledKernel(self.kernel_name, warm=WarmSpec(), startup_timeout=self.startup_timeout)
+            # "starting": the kernel being started; "kernel": set once started (unless closed by then)
+            holder: dict[str, Any] = {"starting": PooledKernel(self.kernel_name, warm=WarmSpec(),
+                                                               startup_timeout=self.startup_timeout)}
 
             def start(holder: dict[str, Any] = holder) -> None:
                 try:
                     kernel = holder["starting"].start()
-                except BaseException as exc:  # noqa: BLE001 — reported as the first job's kernel error
-                    holder["error"] = exc
+                except BaseException:  # noqa: BLE001 — the job starts a kernel of its own and reports
                     return
                 with self._lock:
                     closed = holder.get("closed", False)
@@ -465,12 +465,6 @@ class KernelPool(Generic[J, R]):
                 # Still starting: killed now, not waited for (its thread then fails and cleans up,
                 # or shuts the kernel down itself if it was still being spawned).
                 holder["starting"].kill()
-
-    def __enter__(self) -> "KernelPool[J, R]":
-        return self
-
-    def __exit__(self, *exc: Any) -> None:
-        self.close()
 
     def _count(self, key: str) -> None:
         with self._lock:

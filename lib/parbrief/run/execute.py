@@ -179,8 +179,8 @@ def render_brief(job: BriefJob, kernel: "PooledKernel | None" = None) -> BriefOu
 
     Success: ``<out>/<slug>.html`` and ``<out>/<slug>.ipynb`` replaced atomically (with
     ``<slug>.headline.json``, the headline numbers the brief displayed, for the index, and
-    ``<slug>.xlsx``, its results workbook), and any older ``failed/<slug>.ipynb`` removed. Failure: the executed notebook goes to
-    ``<out>/failed/<slug>.ipynb`` when it is whole (:func:`keep_failed_notebook`); an existing
+    ``<slug>.xlsx``, its results workbook), and any older ``failed/<slug>.ipynb`` removed.
+    Failure: the executed notebook goes to ``<out>/failed/<slug>.ipynb`` when it is whole (:func:`keep_failed_notebook`); an existing
     good brief is left untouched. ``kernel``: a warm
     pooled kernel to run on (see :mod:`parbrief.run.engine`); a :class:`KernelError` (the
     pooled kernel could not be reset, before any cell ran) is raised so the pool can retry

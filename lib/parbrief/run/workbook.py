@@ -4,8 +4,9 @@ The tables are the ones each executed brief displayed (:mod:`parbrief.report.wor
 a hidden JSON output): the workbook shows the brief's numbers and costs no statistics. A render
 writes ``<slug>.xlsx`` as each brief lands (:func:`parbrief.run.execute.render_brief`, while the
 other kernels still work), and at the end ``results.xlsx`` and any workbook missing or older than
-its ``<slug>.ipynb`` (:func:`write_workbooks`, reading the tables back from the notebooks). Numbers stay numbers (with number formats), the header row is frozen,
-columns are sized to their content, headers are in the brief's language. Each file is written
+its ``<slug>.ipynb`` (:func:`write_workbooks`, reading the tables back from the notebooks).
+Numbers stay numbers (with number formats), the header row is frozen, columns are sized to
+their content, headers are in the brief's language. Each file is written
 to a temporary file and moved into place (``os.replace``), so a reader never sees half a file.
 """
 
@@ -148,7 +149,9 @@ def write_workbooks(year_dir: Path, slugs: Sequence[str], lang: str) -> dict[str
     def stale(path: Path, nb: Path) -> bool:
         return not path.is_file() or path.stat().st_mtime < nb.stat().st_mtime
 
-    if not any(stale(results, nb) or stale(year_dir / f"{slug}.xlsx", nb) for slug, nb in notebooks):
+    newest = max((nb for _, nb in notebooks), key=lambda p: p.stat().st_mtime, default=None)
+    results_stale = newest is not None and stale(results, newest)
+    if not results_stale and not any(stale(year_dir / f"{slug}.xlsx", nb) for slug, nb in notebooks):
         # every workbook newer than its notebook (a rerun with nothing changed): nothing to read
         return {"workbooks": [], "results": str(results) if results.is_file() else None,
                 "provinces": len(notebooks)}
@@ -161,7 +164,7 @@ def write_workbooks(year_dir: Path, slugs: Sequence[str], lang: str) -> dict[str
         xlsx = year_dir / f"{slug}.xlsx"
         if stale(xlsx, nb):
             written.append(str(write_workbook(bundle, xlsx)))
-    if bundles and (written or stale(results, max((nb for _, nb in notebooks), key=lambda p: p.stat().st_mtime))):
+    if bundles and (written or results_stale):
         write_results(bundles, results, lang)  # unchanged briefs, unchanged workbook: kept
     return {"workbooks": written, "results": str(results) if results.is_file() else None,
             "provinces": len(bundles)}
