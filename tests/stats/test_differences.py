@@ -259,6 +259,23 @@ def test_panel_gls_matches_nlme_at_the_cautious_rho(rounding_panel):
     assert pw.ci_method == "bonferroni" and pw.estimate == "ls_mean"
 
 
+def test_primary_only_is_the_full_results_unit_test_alone(rounding_panel):
+    # What the sensitivity table refits: the same F, df, p and η² as the full result (the R values
+    # of the test above), without its interval, pairwise contrasts, letters, Friedman or year test.
+    full = panel_differences(rounding_panel)
+    lean = panel_differences(rounding_panel, primary_only=True)
+    assert [t.test for t in lean.tests] == ["panel_gls_unit"]
+    a, b = full.primary, lean.primary
+    assert (b.statistic, b.df, b.p, b.effect, b.significant) == (a.statistic, a.df, a.p, a.effect, a.significant)
+    assert b.statistic == pytest.approx(5.26534, abs=5e-6)  # nlme, as above
+    assert a.effect_ci is not None and b.effect_ci is None and b.pairwise is None and lean.letters is None
+    assert lean.serial == full.serial
+    pd.testing.assert_frame_equal(lean.means.drop(columns="letters"), full.means.drop(columns="letters"))
+    # a refit that cannot be tested says why, as the full one does
+    one_year = rounding_panel[rounding_panel["year"] == rounding_panel["year"].min()]
+    assert panel_differences(one_year, primary_only=True).primary.reason_code == "too_few_years"
+
+
 def test_tukey_contrasts_use_the_studentized_range_on_the_model_se(rounding_panel):
     pw = panel_differences(rounding_panel, adjust="tukey").pairwise
     t = pw.table()

@@ -496,7 +496,7 @@ def _panel_frame(scores: pd.DataFrame, value: str, breaks: Sequence[float], scal
 def panel_differences(
     scores: pd.DataFrame, value: str = "total", alpha: float = 0.05, adjust: str = "holm", *,
     breaks: Sequence[float] = (), scale: str = "auto", caution: float = DIFF_CAUTION, seed: int = 20250701,
-    pool: PooledRho | None = None, pool_caution: float = POOL_CAUTION,
+    pool: PooledRho | None = None, pool_caution: float = POOL_CAUTION, primary_only: bool = False,
 ) -> DifferenceResult:
     """Do units differ in their yearly ``value`` (total or a component), taking years into account?
 
@@ -532,6 +532,11 @@ def panel_differences(
 
     ``means`` columns: ``unit, n_years, mean`` (raw), ``ls_mean, se, ci_low, ci_high`` (on the scale
     tested), ``letters``; sorted by ``ls_mean`` descending.
+
+    ``primary_only``: the unit test alone, without its effect-size interval, pairwise contrasts,
+    letters, the Friedman check or the year test — what a refit needs (the leave-one-out table of
+    :func:`parbrief.stats.sensitivity.leave_one_out` shows F, df, p and η² only); the numbers it
+    does return are those of the full result.
     """
     if adjust not in ("holm", "tukey", "bh", "fdr_bh", "bonferroni"):
         raise ValueError(f"adjust must be holm, tukey, bh or bonferroni, got {adjust!r}")
@@ -579,7 +584,8 @@ def panel_differences(
     cells = len(tested_units) * len(years)
     if len(frame) < cells:
         notes.append(Note("unbalanced_panel", {"n_missing": cells - len(frame)}))
-    friedman = _friedman(frame, tested_units, years, alpha, n_by)
+    specs = _PANEL_SPECS[:1] if primary_only else _PANEL_SPECS
+    friedman = None if primary_only else _friedman(frame, tested_units, years, alpha, n_by)
     # Residual variance after both effects: none means the units' order never changes.
     x = pd.get_dummies(frame[["unit"]].astype(str)).to_numpy(float)
     x = np.hstack([x, pd.get_dummies(frame["year"].astype(str)).to_numpy(float)])
@@ -592,16 +598,15 @@ def panel_differences(
         m["letters"] = pd.array([None] * len(m), dtype="str")
         return result([cannot_test(c, nm, "no_residual_variance", alpha=alpha, statistic_name=st, effect_name=ef,
                                    n=n_by, role=role) if c != "friedman" else friedman
-                       for c, nm, st, ef, role in _PANEL_SPECS], m)
+                       for c, nm, st, ef, role in specs], m)
 
     fit_notes: list[Note] = []
     with capture_warnings(fit_notes):
         pf = fit_panel(frame, caution=caution, seed=seed, pool=pool, pool_caution=pool_caution)
     if pf.rho_at_bound:
         fit_notes.append(Note("rho_at_bound", {"rho": pf.rho}))
-    pw = _panel_pairwise(pf, adjust, alpha, n_by)
-    ls_by = {u: float(mv) for u, mv in zip(pf.units, pf.ls_mean)}
-    letters = _letters(pw, ls_by)
+    pw = None if primary_only else _panel_pairwise(pf, adjust, alpha, n_by)
+    letters = None if pw is None else _letters(pw, {u: float(mv) for u, mv in zip(pf.units, pf.ls_mean)})
     serial = {"rho": pf.rho, "rho_used": pf.rho_used, "caution": float(caution), "rho_source": pf.rho_source}
     if pool is not None:
         serial.update(rho_pool=pool.rho, rho_pool_sd=pool.sd, rho_pool_tau=pool.tau, pool_panels=pool.n_panels,
@@ -610,8 +615,10 @@ def panel_differences(
     def effect_test(ft, code, role, pairwise=None, letters=None) -> StatTest:
         f, df1, df2 = ft.statistic, float(ft.df1), float(ft.df2)
         peta = f * df1 / (f * df1 + df2)
-        with capture_warnings(fit_notes):
-            ci = effsize.eta2_ci(f, df1, df2, alpha)
+        ci = None
+        if not primary_only:
+            with capture_warnings(fit_notes):
+                ci = effsize.eta2_ci(f, df1, df2, alpha)
         name = next(s[1] for s in _PANEL_SPECS if s[0] == code)
         return StatTest(
             test=code, name=name, ok=True, statistic_name="F", statistic=f, df=(df1, df2), p=ft.p, alpha=alpha,
@@ -619,8 +626,9 @@ def panel_differences(
             notes=tuple(fit_notes), pairwise=pairwise, letters=letters, role=role,
         )
 
-    tests = (effect_test(pf.unit_test, "panel_gls_unit", "primary", pw, letters), friedman,
-             effect_test(pf.year_test, "panel_gls_year", "secondary"))
+    tests: tuple[StatTest, ...] = (effect_test(pf.unit_test, "panel_gls_unit", "primary", pw, letters),)
+    if not primary_only:
+        tests += (friedman, effect_test(pf.year_test, "panel_gls_year", "secondary"))
     tcrit = stats.t.ppf(1 - alpha / 2, pf.df_resid)
     ls = pd.DataFrame({"unit": list(pf.units), "ls_mean": pf.ls_mean, "se": pf.ls_se,
                        "ci_low": pf.ls_mean - tcrit * pf.ls_se, "ci_high": pf.ls_mean + tcrit * pf.ls_se})
