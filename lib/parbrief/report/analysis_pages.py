@@ -10,6 +10,7 @@ column shows up here without a change.
 
 from __future__ import annotations
 
+import hashlib
 import math
 from pathlib import Path
 from typing import Any
@@ -54,6 +55,12 @@ def load_brief(**params: Any) -> Any:
     return build_brief(**params)
 
 
+# Fixed margins (fractions of the figure) wide enough for these figures' labels: a constrained
+# layout measured every text on each draw, half of a page's figure time.
+_TWO_PANELS = dict(left=0.075, right=0.985, bottom=0.14, top=0.91, wspace=0.25)
+_ONE_PANEL = dict(left=0.155, right=0.965, bottom=0.125, top=0.915)
+
+
 class PageFigure:
     """A matplotlib figure Jupyter displays as PNG (``fig`` is the figure, to change and redraw).
 
@@ -74,9 +81,16 @@ def unit_types_of(brief: Any) -> list[str]:
     return list(brief.panel)
 
 
+def _styler(frame: pd.DataFrame) -> Styler:
+    """``frame.style`` with an id drawn from the table's content, not at random (pandas' default):
+    a page is then the same bytes whenever it is rendered from the same results."""
+    digest = hashlib.sha1(frame.to_csv().encode("utf-8")).hexdigest()[:12]
+    return Styler(frame, uuid=f"pb-{digest}", cell_ids=False)
+
+
 def _style(frame: pd.DataFrame, digits: int = 3) -> Styler:
     num = [c for c in frame.columns if pd.api.types.is_float_dtype(frame[c])]
-    return frame.style.format({c: f"{{:.{digits}g}}" for c in num}, na_rep="–").hide(axis="index")
+    return _styler(frame).format({c: f"{{:.{digits}g}}" for c in num}, na_rep="–").hide(axis="index")
 
 
 # ------------------------------------------------------------------------------------------ trends
@@ -140,7 +154,8 @@ def autocorrelation_table(brief: Any) -> Styler:
 def trend_residual_figure(brief: Any) -> PageFigure:
     """Residuals of every unit's trend line by year (one line a unit) and pooled lag-1 pairs."""
     res = _trend_residuals(brief)
-    fig = Figure(figsize=(9, 3.6), layout="constrained")
+    fig = Figure(figsize=(9, 3.6))
+    fig.subplots_adjust(**_TWO_PANELS)
     ax1, ax2 = fig.subplots(1, 2)
     for unit, g in res.groupby("unit", sort=False):
         ax1.plot(g["year"], g["resid"], marker="o", lw=0.8, alpha=0.6)
@@ -193,9 +208,11 @@ def pairwise_matrix(brief: Any, unit_type: str) -> Styler | Markdown:
         return Markdown("–")
     f = pw.frame
     units = sorted(set(f["group1"]) | set(f["group2"]))
-    m = pd.DataFrame(np.nan, index=units, columns=units)
-    for a, b, d, p in zip(f["group1"], f["group2"], f["diff"], f["p_adj"]):
-        m.loc[a, b], m.loc[b, a] = d, p
+    pos = {u: i for i, u in enumerate(units)}
+    i, j = f["group1"].map(pos).to_numpy(int), f["group2"].map(pos).to_numpy(int)
+    cells = np.full((len(units), len(units)), np.nan)
+    cells[i, j], cells[j, i] = f["diff"].to_numpy(float), f["p_adj"].to_numpy(float)
+    m = pd.DataFrame(cells, index=units, columns=units)
     alpha = pw.alpha
     lower = np.tril(np.ones(m.shape, bool), -1)
 
@@ -203,7 +220,7 @@ def pairwise_matrix(brief: Any, unit_type: str) -> Styler | Markdown:
         return pd.DataFrame(np.where(lower & (data.to_numpy() < alpha), "background-color: #fde2c8", ""),
                             index=data.index, columns=data.columns)
 
-    return m.style.format("{:.3g}", na_rep="").apply(colour, axis=None)
+    return _styler(m).format("{:.3g}", na_rep="").apply(colour, axis=None)
 
 
 def _residuals(brief: Any, unit_type: str) -> pd.DataFrame:
@@ -219,7 +236,8 @@ def _residuals(brief: Any, unit_type: str) -> pd.DataFrame:
 def residual_figure(brief: Any, unit_type: str) -> PageFigure:
     """Residuals against fitted values and by year (the additive model's mean structure)."""
     r = _residuals(brief, unit_type)
-    fig = Figure(figsize=(9, 3.6), layout="constrained")
+    fig = Figure(figsize=(9, 3.6))
+    fig.subplots_adjust(**_TWO_PANELS)
     ax1, ax2 = fig.subplots(1, 2)
     ax1.scatter(r["fitted"], r["resid"], s=12, alpha=0.7)
     ax1.axhline(0, color="black", lw=0.8)
@@ -237,7 +255,8 @@ def qq_figure(brief: Any, unit_type: str) -> PageFigure:
     from scipy import stats
 
     r = _residuals(brief, unit_type)["std_resid"].dropna().to_numpy()
-    fig = Figure(figsize=(4.5, 4), layout="constrained")
+    fig = Figure(figsize=(4.5, 4))
+    fig.subplots_adjust(**_ONE_PANEL)
     ax = fig.subplots()
     if len(r) > 2:
         (osm, osr), (slope, icpt, _) = stats.probplot(r)
@@ -266,7 +285,7 @@ def sensitivity_table(brief: Any, unit_type: str) -> Styler:
 
     def test(frame: pd.DataFrame) -> Any:
         return panel_differences(frame, value=value, alpha=brief.alpha, adjust=brief.adjust, breaks=brief.breaks,
-                                 pool=pool)
+                                 pool=pool, primary_only=True)
 
     by_year = leave_one_out(hist, test, by="year").assign(by="year")
     by_unit = leave_one_out(hist, test, by="unit").iloc[1:].assign(by="unit")
@@ -285,4 +304,4 @@ def provenance_table(brief: Any) -> Styler:
             ("source_file", str(brief.source_name)), ("generated", str(brief.generated))]
     rows += [(str(k), str(v)) for k, v in brief.parameters.items()]
     rows += [("prepared_by", str(brief.prepared_by)), ("notes", "yes" if brief.notes else "")]
-    return pd.DataFrame(rows, columns=["parameter", "value"]).style.hide(axis="index")
+    return _styler(pd.DataFrame(rows, columns=["parameter", "value"])).hide(axis="index")
