@@ -91,3 +91,12 @@ def test_render_writes_analysis_pages_and_workbooks(demo_store, tmp_path):
     results = openpyxl.load_workbook(year_dir / "results.xlsx")
     assert [c.value for c in results["League table"][1]][:2] == ["Province", "Unit type"]
     assert results["League table"].max_row == len(store) + 1
+    # The pages ran right after the brief on its warm kernel and took its results from the
+    # kernel's memory; on fresh kernels, each computing everything itself, they are the same bytes.
+    pages = {p: (year_dir / "analysis" / f"quang-tri-{p}.html").read_bytes() for p in ("trends", "differences")}
+    brief = (year_dir / "quang-tri.html").read_bytes()
+    again = render(data=demo_store, out=tmp_path, year=2024, provinces=["Quảng Trị"], lang="en", workers=1,
+                   progress=False, overview=False, analysis=True, force=True, reuse=False)
+    assert again.exit_code == 0 and (year_dir / "quang-tri.html").read_bytes() == brief
+    for page, html in pages.items():
+        assert (year_dir / "analysis" / f"quang-tri-{page}.html").read_bytes() == html, page

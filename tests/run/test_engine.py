@@ -110,6 +110,36 @@ def test_pool_turns_other_errors_into_results_and_keeps_job_order():
     assert pool.stats["kernels_started"] == 0  # reuse off: the pool starts none itself
 
 
+def test_follow_up_jobs_run_next_on_the_same_thread_and_come_after_the_jobs():
+    # then(job, result): a brief's analysis pages run right after it on the same kernel (here the
+    # same worker thread, reuse off), before that thread takes another job from the queue.
+    import threading
+
+    ran: list[tuple[str, str]] = []
+
+    def fn(job: str, kernel: PooledKernel | None) -> str:
+        ran.append((job, threading.current_thread().name))
+        return f"ok {job}"
+
+    def then(job: str, result: str) -> list[str]:
+        if job.endswith(":trends"):
+            return [job.replace(":trends", ":differences")]
+        return [] if ":" in job else [f"{job}:trends"]
+
+    pool: KernelPool[str, str] = KernelPool(2, reuse=False)
+    out = pool.run(["brief-a", "brief-b", "brief-c"], fn, ok=lambda r: True, then=then)
+    assert out[:3] == ["ok brief-a", "ok brief-b", "ok brief-c"]  # the jobs' own results, in job order
+    assert sorted(out[3:]) == sorted(f"ok brief-{x}:{p}" for x in "abc" for p in ("trends", "differences"))
+    thread = dict(ran)
+    for x in "abc":
+        chain = [j for j, _ in ran if j.startswith(f"brief-{x}")]
+        assert chain == [f"brief-{x}", f"brief-{x}:trends", f"brief-{x}:differences"]
+        assert thread[f"brief-{x}"] == thread[f"brief-{x}:trends"] == thread[f"brief-{x}:differences"]
+        same = [j for j, t in ran if t == thread[f"brief-{x}"]]
+        start = same.index(f"brief-{x}")
+        assert same[start:start + 3] == chain  # nothing else ran on that thread in between
+
+
 def _alive(pid: int) -> bool:
     try:
         return Path(f"/proc/{pid}").exists() and "zombie" not in Path(f"/proc/{pid}/status").read_text().lower()

@@ -18,12 +18,13 @@ import pandas as pd
 
 from parbrief.analysis.attention import Attention, attention
 from parbrief.analysis.headline import Headline, headline, headline_rows
+from parbrief.analysis.memo import Memo
 from parbrief.analysis.national import Ends, national_ends, national_headline, region_means, region_ranks
 from parbrief.analysis.pooling import difference_pool, trend_pool
 from parbrief.analysis.reorganization import predecessor_history as predecessor_history_of, predecessors_of, reorganization_year
 from parbrief.analysis.standing import StandingSummary, brief_standing
 from parbrief.config import default
-from parbrief.data.snapshot import load_frames, resolve_data
+from parbrief.data.snapshot import kept_key, load_frames, resolve_data
 from parbrief.data.validate import NATIONAL
 from parbrief.spec import BandScheme, IndexSpec
 from parbrief.stats.differences import DifferenceResult
@@ -187,6 +188,11 @@ def build_brief(
     then. ``data`` empty: the demo store (:func:`parbrief.data.snapshot.default_data`).
     ``frames`` lets a caller that already loaded the data pass it in. ``notes`` is the path of
     the preparing office's comments (Markdown; empty: none), ``prepared_by`` the office's name.
+
+    In a render's warm kernel (the snapshot kept in memory, :func:`~parbrief.data.snapshot.kept_key`)
+    the last briefs are kept under the snapshot's key and every parameter (the spec and notes files
+    by their size and time): the analysis pages rendered after a brief on its kernel get the same
+    results instead of computing them again. A :class:`Brief` is never modified once built.
     """
     from parbrief.data.names import is_national_name, normalize_name
     from parbrief.errors import ParamsError
@@ -198,7 +204,19 @@ def build_brief(
     idx = spec if isinstance(spec, IndexSpec) else load_spec(spec or None)
     if frames is None:
         data = resolve_data(data)
-    scores, survey_frame, sha, meta = frames if frames is not None else load_frames(data, survey or None, idx)
+        frames = load_frames(data, survey or None, idx)
+        kept = kept_key(data, survey or None)
+        if kept is not None and not isinstance(spec, IndexSpec):
+            # A render's warm kernel: the analysis pages that follow a brief get its results.
+            key = (kept, province, int(year), _file_key(spec), lang, float(alpha), int(min_years), adjust,
+                   band_scheme, national_band_scheme, int(survey_min_n), prepared_by, _file_key(notes),
+                   date.today())
+            loaded = frames
+            return _KEPT.get(key, lambda: build_brief(
+                province=province, year=year, data=data, survey=survey, spec=idx, lang=lang, alpha=alpha,
+                min_years=min_years, adjust=adjust, band_scheme=band_scheme, national_band_scheme=national_band_scheme,
+                survey_min_n=survey_min_n, frames=loaded, prepared_by=prepared_by, notes=notes))
+    scores, survey_frame, sha, meta = frames
     key = normalize_name(province)
     nation = key == NATIONAL or is_national_name(key)
     key = NATIONAL if nation else key
@@ -388,6 +406,19 @@ def _official_name(province: str, year: int) -> tuple[str, bool]:
     except KeyError:
         return province, False
     return name, name.startswith("Thành phố ")
+
+
+#: Briefs computed from the kept snapshot, for the pages that follow them (see build_brief).
+_KEPT = Memo(2)
+
+
+def _file_key(path: str | Path | None) -> tuple[str, int, int] | str:
+    """A parameter that names a file, as a key: its path, size and time (a change gives a new key)."""
+    p = Path(str(path or ""))
+    if str(path or "") and p.is_file():
+        st = p.stat()
+        return (str(p.resolve()), st.st_size, st.st_mtime_ns)
+    return str(path or "")
 
 
 def _read_notes(path: str | Path) -> str:

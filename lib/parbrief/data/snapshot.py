@@ -28,7 +28,8 @@ from parbrief.errors import ParamsError
 if TYPE_CHECKING:
     from parbrief.spec import IndexSpec
 
-__all__ = ["DEMO_DATA_ENV", "Frames", "default_data", "is_snapshot", "keep_in_memory", "load_frames", "preload", "resolve_data"]
+__all__ = ["DEMO_DATA_ENV", "Frames", "default_data", "is_snapshot", "keep_in_memory", "kept_key", "load_frames", "preload",
+           "resolve_data"]
 
 #: Scores, survey (or ``None``), data hash, meta (``synthetic``, source …).
 Frames = tuple[pd.DataFrame, "pd.DataFrame | None", str, dict[str, str]]
@@ -108,6 +109,27 @@ def keep_in_memory(enabled: bool = True) -> None:
         _CACHE.entries.clear()
 
 
+def _key(data: str | os.PathLike[str], survey: str | os.PathLike[str] | None) -> tuple:
+    meta = Path(data).with_name("meta.json")
+    return (_file_key(data), _file_key(survey), _file_key(meta) if meta.is_file() else None)
+
+
+def kept_key(data: str | os.PathLike[str], survey: str | os.PathLike[str] | None) -> tuple | None:
+    """The key the snapshot ``data`` (+ ``survey``) is kept under in this kernel's memory, or None
+    when it is not kept (no :func:`keep_in_memory`, not a snapshot, or not read yet).
+
+    What is computed from a kept snapshot may be kept under this key too: a new snapshot, or any
+    change to its files, gives another key.
+    """
+    if not (_CACHE.enabled and is_snapshot(data)):
+        return None
+    try:
+        key = _key(data, survey)
+    except OSError:
+        return None
+    return key if key in _CACHE.entries else None
+
+
 def load_frames(
     data: str | os.PathLike[str], survey: str | os.PathLike[str] | None, spec: "IndexSpec"
 ) -> Frames:
@@ -119,8 +141,7 @@ def load_frames(
     """
     if not (_CACHE.enabled and is_snapshot(data)):
         return _read(data, survey, spec)  # a store or a file, or no cache: read as usual
-    meta = Path(data).with_name("meta.json")
-    key = (_file_key(data), _file_key(survey), _file_key(meta) if meta.is_file() else None)
+    key = _key(data, survey)
     hit = _CACHE.entries.get(key)
     if hit is None:
         _CACHE.entries.clear()  # one snapshot per render: keep only the newest

@@ -269,17 +269,23 @@ def _run_jobs(
     warm: dict[str, str] | None = None,
     on_outcome: Callable[[BriefOutcome], None] | None = None,
     pool: Any = None,
+    extra: Sequence[BriefJob] = (),
+    then: Callable[[BriefJob, BriefOutcome], Sequence[BriefJob]] | None = None,
+    total: int | None = None,
 ) -> tuple[list[BriefOutcome], dict[str, Any]]:
     """Render jobs on a kernel pool (warm kernels reused, or a fresh kernel per brief).
 
     ``on_outcome`` is called (under a lock) as each job ends, whether it succeeded or failed.
     ``pool``: a :class:`~parbrief.run.engine.KernelPool` whose kernels were started early
-    (:class:`_EarlyKernels`); it is given the snapshot (``warm``) here.
+    (:class:`_EarlyKernels`); it is given the snapshot (``warm``) here. ``extra`` jobs are queued
+    after ``jobs``, and ``then(job, outcome)`` gives the jobs to run next on the same kernel
+    (:meth:`~parbrief.run.engine.KernelPool.run`): the analysis pages. Outcomes: ``jobs`` in
+    order, then ``extra``, then the follow-ups; ``total`` is the progress bar's count of them all.
 
     papermill and the kernel machinery are imported here, only when there is something to
     render: a rerun that skips every brief never pays for them (≈ 1.2 s).
     """
-    if not jobs:
+    if not jobs and not extra:
         if pool is not None:
             pool.close()
         return [], {"kernels_started": 0, "kernels_retired": 0, "kernel_start_s": []}
@@ -289,7 +295,8 @@ def _run_jobs(
 
     from parbrief.run.engine import KernelPool, WarmSpec
 
-    bar = tqdm(total=len(jobs), desc="briefs", unit="brief", disable=not progress, file=sys.stderr)
+    bar = tqdm(total=total or len(jobs) + len(extra), desc="briefs", unit="notebook", disable=not progress,
+               file=sys.stderr)
     lock = threading.Lock()
 
     def done(outcome: BriefOutcome) -> None:
@@ -309,7 +316,8 @@ def _run_jobs(
     else:
         pool.warm = WarmSpec(**(warm or {}))
     try:
-        outcomes = pool.run(jobs, render_brief, ok=lambda o: o.status == "ok", on_result=done, on_error=failed)
+        outcomes = pool.run([*jobs, *extra], render_brief, ok=lambda o: o.status == "ok", on_result=done,
+                            on_error=failed, then=then)
     finally:
         bar.close()
     return outcomes, pool.stats
@@ -678,7 +686,17 @@ def _execute(
     size = snap.scores.loc[snap.scores["year"] == plan.config.year].groupby("province").size()
     units = {j.slug: int(size.get(b.province, 0)) for b, j in zip(plan.briefs, plan.jobs)}
     queue = sorted(plan.to_run, key=lambda j: -units.get(j.slug, 0))
-    ran, pool_stats = _run_jobs(queue, n_workers, progress, reuse=reuse, warm=warm, on_outcome=record, pool=pool)
+    # With --analysis, each brief's pages follow it on its kernel (what it computed is still in
+    # that kernel's memory); an unchanged brief's pages are queued after the briefs.
+    from parbrief.run.analysis import after_briefs, page_chains
+
+    briefs = {j.slug for j in queue}
+    starts, then, n_pages = page_chains(queue, [j for j in plan.jobs if j.slug in plan.skipped], plan.year_dir,
+                                        analysis=analysis)
+    done = _run_jobs(queue, n_workers, progress, reuse=reuse, warm=warm, pool=pool, extra=starts, then=then,
+                     on_outcome=lambda o: record(o) if o.slug in briefs else None, total=len(queue) + n_pages)
+    ran = [o for o in done[0] if o.slug in briefs]
+    pool_stats = done[1]
     phase("notebooks_s")
     by_slug = {o.slug: o for o in ran}
     outcomes = [
@@ -686,11 +704,8 @@ def _execute(
          else by_slug[j.slug]) if j.slug in by_slug else plan.skipped[j.slug]
         for j in plan.jobs
     ]
-    from parbrief.run.analysis import after_briefs  # workbooks always; analysis pages with --analysis
-
-    pool_stats = dict(pool_stats, extras=after_briefs(plan.jobs, outcomes, plan.year_dir, lang=plan.lang,
-                                                      analysis=analysis, workers=n_workers, reuse=reuse,
-                                                      warm=warm, log=log))
+    pages = [o for o in done[0] if o.slug not in briefs]
+    pool_stats = dict(pool_stats, extras=after_briefs(outcomes, plan.year_dir, lang=plan.lang, pages=pages, log=log))
     phase("workbooks_analysis_s")
     return outcomes, ran, pool_stats
 

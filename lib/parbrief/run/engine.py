@@ -36,7 +36,7 @@ import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable, Generic, Iterable, TypeVar
+from typing import Any, Callable, Generic, Iterable, Sequence, TypeVar
 
 from parbrief.errors import KernelError
 from parbrief.text.messages import Msg
@@ -370,7 +370,10 @@ class KernelPool(Generic[J, R]):
     kernel replaced (the old one is shut down, the next job starts a new one), and so does a
     kernel that died; a :class:`KernelError` from ``fn`` (reset or start failed, before any
     cell ran) retries the job once on a new kernel. ``on_error(job, exc)`` turns any other
-    exception into a result. Results come back in job order.
+    exception into a result. Results come back in job order. ``then(job, result)``: jobs to run
+    next on the same kernel, before the thread takes another from the queue (a province's analysis
+    pages after its brief, so they find what the brief computed in that kernel's memory); their
+    results follow the jobs' own in the returned list, in the order they were issued.
     Each thread starts its kernel as soon as the pool runs (while the calling thread imports
     papermill); an empty job list starts none. :meth:`prestart` starts kernels earlier still, before
     the jobs are known (while the render loads its data); :meth:`run` takes those first. ``stats``
@@ -484,12 +487,14 @@ class KernelPool(Generic[J, R]):
         ok: Callable[[R], bool],
         on_result: Callable[[R], None] | None = None,
         on_error: Callable[[J, BaseException], R] | None = None,
+        then: Callable[[J, R], Sequence[J]] | None = None,
     ) -> list[R]:
         job_list = list(jobs)
         todo: "queue.Queue[tuple[int, J]]" = queue.Queue()
         for item in enumerate(job_list):
             todo.put(item)
         results: dict[int, R] = {}
+        issued = [len(job_list)]  # indices given so far (follow-ups get the next ones)
 
         registered = threading.Event()
 
@@ -504,11 +509,15 @@ class KernelPool(Generic[J, R]):
                         except KernelError:
                             kernel = None  # the first job tries again (and reports the error)
                 registered.wait()
+                follow: list[tuple[int, J]] = []  # this thread's follow-ups, run before the queue
                 while True:
-                    try:
-                        i, job = todo.get_nowait()
-                    except queue.Empty:
-                        return
+                    if follow:
+                        i, job = follow.pop(0)
+                    else:
+                        try:
+                            i, job = todo.get_nowait()
+                        except queue.Empty:
+                            return
                     result: Any = _UNSET
                     for attempt in (1, 2):
                         try:
@@ -533,6 +542,11 @@ class KernelPool(Generic[J, R]):
                             result = on_error(job, exc)
                             break
                     results[i] = result
+                    if then is not None:
+                        nxt = list(then(job, result))
+                        with self._lock:
+                            first, issued[0] = issued[0], issued[0] + len(nxt)
+                        follow[:0] = list(enumerate(nxt, start=first))
                     if kernel is not None and (not ok(result) or not kernel.is_alive()):
                         kernel.shutdown()  # failed, timed out or dead: never reuse it
                         kernel = None
@@ -556,7 +570,7 @@ class KernelPool(Generic[J, R]):
         for t in threads:
             t.join()
         self.close()  # early kernels beyond the jobs
-        missing = [i for i in range(len(job_list)) if i not in results]
+        missing = [i for i in range(issued[0]) if i not in results]
         if missing:
             raise KernelError.keyed("run.error.jobs_not_run", n=len(missing))
-        return [results[i] for i in range(len(job_list))]
+        return [results[i] for i in range(issued[0])]
