@@ -312,3 +312,27 @@ def test_png_text_renders_vietnamese(tmp_path):
     png = F.to_png_bytes(fig)
     (tmp_path / "vi_sample.png").write_bytes(png)
     assert F._png_size(png) == (880, 110)
+
+
+def test_short_wrapping_texts_are_drawn_unwrapped_to_the_same_pixels(monkeypatch):
+    # figure_layout.fit switches wrapping off for texts far shorter than their line (matplotlib
+    # would measure every word prefix to find no break): the picture is the one matplotlib's own
+    # wrapping draws, and a text long enough to wrap keeps its wrapping.
+    from parbrief.report import figure_layout
+
+    long_title = " ".join(["Điểm trung bình và khoảng tin cậy 95% của các đơn vị cấp huyện"] * 3)
+    means = pd.DataFrame({"unit": ["Huyện A", "Huyện B", "Thị xã C"], "mean": [75.0, 82.5, 60.25],
+                          "ci_low": [70.0, 80.0, 55.0], "ci_high": [80.0, 85.0, 65.0], "letters": ["ab", "a", "b"]})
+
+    def drawn() -> tuple[list[bytes], list[Text]]:
+        figs = [F.means_figure(means, "vi", title=long_title), F.means_figure(means, "vi")]
+        pngs = [F.to_png_bytes(fig) for f in figs for fig in (f.fig, f.narrow)]
+        return pngs, [t for f in figs for t in f.fig.findobj(Text) if t.get_text()]
+
+    fast, texts = drawn()
+    wrapping = {t.get_text(): t.get_wrap() for t in texts}
+    assert wrapping[long_title] is True and wrapping["Huyện A"] is False  # tick labels never wrap
+    assert wrapping[F.t("column.mean", "vi")] is False  # a short axis label: drawn unwrapped
+    monkeypatch.setattr(figure_layout, "_unwrap_short", lambda fig: [])  # matplotlib's wrapping throughout
+    slow, _ = drawn()
+    assert fast == slow

@@ -62,11 +62,50 @@ def fit(fig: MplFigure, passes: int = 3) -> None:
     """
     if fig.get_layout_engine() is not None or not fig.axes:
         return
+    short = _unwrap_short(fig)
     for _ in range(passes):
         measured = _wrapped(fig)  # as _fit_once will measure them, at the current margins
         _fit_once(fig)
-        if _wrapped(fig) == measured:
+        # a text taken out of wrapping that no longer fits its line (never seen): wrapped again
+        grown = [t for t, width in short if width + 2 > _line_room(t, fig.bbox.width)]
+        for t in grown:
+            t.set_wrap(True)
+        short = [(t, w) for t, w in short if t.get_wrap() is False]
+        if not grown and _wrapped(fig) == measured:
             return
+
+
+def _line_room(t: Text, width: float) -> float:
+    """The width matplotlib wraps an unrotated text to: from its anchor to the figure's edge (left
+    or right aligned), or twice the nearer edge's distance (centred)."""
+    x0 = t.get_transform().transform(t.get_position())[0]
+    align = t.get_horizontalalignment()
+    return width - x0 if align == "left" else x0 if align == "right" else 2 * min(x0, width - x0)
+
+
+def _unwrap_short(fig: MplFigure) -> list[tuple[Text, float]]:
+    """Wrapping texts far shorter than their line, with wrapping switched off.
+
+    Matplotlib finds a wrapped text's line breaks by measuring every prefix of its words, on
+    every measurement and draw (a tenth of a brief's chart time). A text whose whole width is
+    short of its line by a tenth of the figure's width is never broken, wherever the margins
+    move it, so it is drawn as is, the same pixels; :func:`fit` checks each again at the final
+    margins. Rotated texts and mathtext keep matplotlib's wrapping.
+    """
+    renderer = fig.canvas.get_renderer()
+    spare = 0.1 * fig.bbox.width
+    out: list[tuple[Text, float]] = []
+    for t in fig.findobj(lambda a: isinstance(a, Text) and a.get_wrap() and bool(a.get_text()) and a.get_visible()):
+        if t.get_rotation() % 360 != 0 or "$" in t.get_text():
+            continue
+        t.set_wrap(False)
+        width = t.get_window_extent(renderer).width
+        if width + spare <= _line_room(t, fig.bbox.width):
+            t.set_rotation_mode("anchor")  # as matplotlib's wrapping sets it
+            out.append((t, width))
+        else:
+            t.set_wrap(True)
+    return out
 
 
 def _fit_once(fig: MplFigure) -> None:
