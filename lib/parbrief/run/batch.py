@@ -313,14 +313,26 @@ def _run_jobs(
 
     if pool is None:
         pool = KernelPool(workers, reuse=reuse, warm=WarmSpec(**(warm or {})))
-    else:
+    else:  # started early: no more kernels than these jobs need (the others are shut down)
         pool.warm = WarmSpec(**(warm or {}))
+        pool.workers = min(pool.workers, workers)
     try:
         outcomes = pool.run([*jobs, *extra], render_brief, ok=lambda o: o.status == "ok", on_result=done,
                             on_error=failed, then=then)
     finally:
         bar.close()
     return outcomes, pool.stats
+
+
+def _kernels_for(workers: int, briefs: int) -> int:
+    """How many kernels a render starts for ``briefs`` briefs (analysis pages of unchanged briefs
+    counted): at most one a brief and never more than ``workers``.
+
+    The overview does not count: it takes ≈ 0.5 s, and a kernel of its own costs ≈ 3–4 s of CPU to
+    start, which on two cores slows the brief beside it (one province from cold: its brief 7.7 →
+    6.6 s); it runs after the briefs on their kernel.
+    """
+    return max(1, min(workers, briefs))
 
 
 class _EarlyKernels:
@@ -334,7 +346,7 @@ class _EarlyKernels:
     """
 
     def __init__(self, workers: int, reuse: bool, provinces: Sequence[str] | None, overview: bool) -> None:
-        self.n = workers if provinces is None else min(workers, len(provinces) + int(overview))
+        self.n = workers if provinces is None else _kernels_for(workers, len(provinces))
         self.reuse = reuse
         self.pool: Any = None
 
@@ -628,10 +640,17 @@ def _execute(
     Returns the outcomes in job order (skipped ones included), the ones rendered now, and the
     pool's statistics.
     """
+    from parbrief.run.analysis import after_briefs, page_chains
     from parbrief.run.manifest import build_manifest, write_manifest
 
     console = plan.lang  # the render's console lines are in the run's language
-    how = t("run.console.workers", console, n=min(n_workers, len(plan.to_run)),
+    starts, then, n_pages = page_chains(plan.to_run, [j for j in plan.jobs if j.slug in plan.skipped], plan.year_dir,
+                                        analysis=analysis)
+    # warm kernels: the overview runs after the briefs on theirs (fresh ones: each notebook starts its own)
+    todo = [*plan.to_run, *starts]
+    kernels = (_kernels_for(n_workers, sum(1 for j in todo if j.slug != "overview")) if reuse
+               else max(1, min(n_workers, len(todo))))
+    how = t("run.console.workers", console, n=kernels,
             mode=t("run.console.warm" if reuse else "run.console.fresh", console)) if plan.to_run else ""
     log(t("run.console.start", console, n=len(plan.jobs), year=plan.config.year, to_run=len(plan.to_run),
           unchanged=len(plan.skipped), how=how))
@@ -688,12 +707,8 @@ def _execute(
     queue = sorted(plan.to_run, key=lambda j: -units.get(j.slug, 0))
     # With --analysis, each brief's pages follow it on its kernel (what it computed is still in
     # that kernel's memory); an unchanged brief's pages are queued after the briefs.
-    from parbrief.run.analysis import after_briefs, page_chains
-
     briefs = {j.slug for j in queue}
-    starts, then, n_pages = page_chains(queue, [j for j in plan.jobs if j.slug in plan.skipped], plan.year_dir,
-                                        analysis=analysis)
-    done = _run_jobs(queue, n_workers, progress, reuse=reuse, warm=warm, pool=pool, extra=starts, then=then,
+    done = _run_jobs(queue, kernels, progress, reuse=reuse, warm=warm, pool=pool, extra=starts, then=then,
                      on_outcome=lambda o: record(o) if o.slug in briefs else None, total=len(queue) + n_pages)
     ran = [o for o in done[0] if o.slug in briefs]
     pool_stats = done[1]
