@@ -22,6 +22,8 @@ from matplotlib.figure import Figure
 from pandas.io.formats.style import Styler
 
 from parbrief.stats.sensitivity import gls_residuals, leave_one_out, most_extreme, panel_residuals
+from parbrief.text.codes import reason_text
+from parbrief.text.messages import t as _t
 
 __all__ = [
     "autocorrelation_table", "league_tables", "load_brief", "model_tables", "notes_markdown", "pairwise_matrix", "provenance_table",
@@ -151,9 +153,12 @@ def autocorrelation_table(brief: Any) -> Styler:
     return _style(pd.DataFrame(rows, columns=["unit", "n_years", "lag1_autocorrelation", "durbin_watson"]))
 
 
-def trend_residual_figure(brief: Any) -> PageFigure:
-    """Residuals of every unit's trend line by year (one line a unit) and pooled lag-1 pairs."""
+def trend_residual_figure(brief: Any) -> PageFigure | Markdown:
+    """Residuals of every unit's trend line by year (one line a unit) and pooled lag-1 pairs; a
+    sentence instead when no unit's trend was fitted (too few years since a method change)."""
     res = _trend_residuals(brief)
+    if res.empty:
+        return Markdown(_t("analysis.no_trend_residuals", brief.lang, min_years=brief.min_years))
     fig = Figure(figsize=(9, 3.6))
     fig.subplots_adjust(**_TWO_PANELS)
     ax1, ax2 = fig.subplots(1, 2)
@@ -233,9 +238,18 @@ def _residuals(brief: Any, unit_type: str) -> pd.DataFrame:
     return gls_residuals(hist, value=result.value, rho=float(rho), breaks=brief.breaks)
 
 
-def residual_figure(brief: Any, unit_type: str) -> PageFigure:
+def _no_model(brief: Any, unit_type: str) -> Markdown:
+    """Why the comparison of the units has no residuals to plot (e.g. one year of scores)."""
+    primary = brief.panel[unit_type].primary
+    return Markdown(_t("analysis.no_model_residuals", brief.lang,
+                      reason=reason_text(primary.reason_code, primary.reason_detail, brief.lang)))
+
+
+def residual_figure(brief: Any, unit_type: str) -> PageFigure | Markdown:
     """Residuals against fitted values and by year (the additive model's mean structure)."""
     r = _residuals(brief, unit_type)
+    if r.empty:
+        return _no_model(brief, unit_type)
     fig = Figure(figsize=(9, 3.6))
     fig.subplots_adjust(**_TWO_PANELS)
     ax1, ax2 = fig.subplots(1, 2)
@@ -243,18 +257,19 @@ def residual_figure(brief: Any, unit_type: str) -> PageFigure:
     ax1.axhline(0, color="black", lw=0.8)
     ax1.set(xlabel="fitted", ylabel="residual", title="Residuals vs fitted")
     years = sorted(r["year"].unique())
-    if years:  # none when the model did not run (one year of scores, e.g. 2025 on the new map)
-        ax2.boxplot([r.loc[r["year"] == y, "resid"] for y in years], tick_labels=[str(y) for y in years])
+    ax2.boxplot([r.loc[r["year"] == y, "resid"] for y in years], tick_labels=[str(y) for y in years])
     ax2.axhline(0, color="black", lw=0.8)
     ax2.set(xlabel="year", ylabel="residual", title="Residuals by year")
     return PageFigure(fig)
 
 
-def qq_figure(brief: Any, unit_type: str) -> PageFigure:
+def qq_figure(brief: Any, unit_type: str) -> PageFigure | Markdown:
     """Normal QQ plot of the standardized residuals (scipy ``probplot``)."""
     from scipy import stats
 
     r = _residuals(brief, unit_type)["std_resid"].dropna().to_numpy()
+    if len(r) == 0:
+        return _no_model(brief, unit_type)
     fig = Figure(figsize=(4.5, 4))
     fig.subplots_adjust(**_ONE_PANEL)
     ax = fig.subplots()
