@@ -60,7 +60,6 @@ def load_brief(**params: Any) -> Any:
 # Fixed margins (fractions of the figure) wide enough for these figures' labels: a constrained
 # layout measured every text on each draw, half of a page's figure time.
 _TWO_PANELS = dict(left=0.075, right=0.985, bottom=0.14, top=0.91, wspace=0.25)
-_ONE_PANEL = dict(left=0.155, right=0.965, bottom=0.125, top=0.915)
 
 
 class PageFigure:
@@ -264,20 +263,26 @@ def residual_figure(brief: Any, unit_type: str) -> PageFigure | Markdown:
 
 
 def qq_figure(brief: Any, unit_type: str) -> PageFigure | Markdown:
-    """Normal QQ plot of the standardized residuals (scipy ``probplot``)."""
+    """Normal QQ plot of the standardized residuals (scipy ``probplot``) beside their histogram
+    with the standard normal density; as wide as the residual figure (the page shows figures at
+    its column's width, so a narrower one would be enlarged)."""
     from scipy import stats
 
     r = _residuals(brief, unit_type)["std_resid"].dropna().to_numpy()
     if len(r) == 0:
         return _no_model(brief, unit_type)
-    fig = Figure(figsize=(4.5, 4))
-    fig.subplots_adjust(**_ONE_PANEL)
-    ax = fig.subplots()
+    fig = Figure(figsize=(9, 3.6))
+    fig.subplots_adjust(**_TWO_PANELS)
+    ax1, ax2 = fig.subplots(1, 2)
     if len(r) > 2:
         (osm, osr), (slope, icpt, _) = stats.probplot(r)
-        ax.scatter(osm, osr, s=12)
-        ax.plot(osm, slope * np.asarray(osm) + icpt, color="black", lw=0.8)
-    ax.set(xlabel="normal quantile", ylabel="standardized residual", title="Normal QQ plot")
+        ax1.scatter(osm, osr, s=12)
+        ax1.plot(osm, slope * np.asarray(osm) + icpt, color="black", lw=0.8)
+    ax1.set(xlabel="normal quantile", ylabel="standardized residual", title="Normal QQ plot")
+    ax2.hist(r, bins="auto", density=True, color="#9ecae1", edgecolor="white")
+    grid = np.linspace(min(-3.0, float(r.min())), max(3.0, float(r.max())), 200)
+    ax2.plot(grid, stats.norm.pdf(grid), color="black", lw=0.8)
+    ax2.set(xlabel="standardized residual", ylabel="density", title="Histogram and N(0, 1)")
     return PageFigure(fig)
 
 
