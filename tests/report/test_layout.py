@@ -22,6 +22,7 @@ from parbrief.report import sections as S
 from parbrief.report.cross_section import cross_section_figure
 from parbrief.report.rows import ENDS, FULL_LIST_MAX, keep_ends
 from parbrief.spec import load_spec
+from parbrief.text.codes import reason_text
 from parbrief.text.messages import t
 
 SPEC = load_spec()
@@ -239,8 +240,11 @@ def test_the_analysis_pages_hold_the_full_ranking_and_draw_a_one_year_brief(big_
     tables = pages.league_tables(big_brief)
     assert {k: len(v.data) for k, v in tables.items()} == {"commune": 120, "department": 6}
     assert tables["commune"].data[t("column.rank", big_brief.lang)].tolist()[-1] == 120
-    for unit_type in pages.unit_types_of(big_brief):  # one year: no model residuals, empty panels, no error
-        assert pages.residual_figure(big_brief, unit_type)._repr_png_().startswith(b"\x89PNG")
+    for unit_type in pages.unit_types_of(big_brief):  # one year: no model residuals, a sentence says why
+        for figure in (pages.residual_figure(big_brief, unit_type), pages.qq_figure(big_brief, unit_type)):
+            assert isinstance(figure, pages.Markdown)
+            assert figure.data == t("analysis.no_model_residuals", big_brief.lang, reason=reason_text(
+                "too_few_years", {"n_years": 1, "min_years": 2}, big_brief.lang))
 
 
 def test_a_cut_means_chart_has_no_letters_and_no_sentence_reads_them(big_brief):
