@@ -17,6 +17,8 @@ from matplotlib.ft2font import FT2Font
 from matplotlib.text import Text
 
 from parbrief.report import figures as F
+from parbrief.report.axis_labels import row_label_texts
+from parbrief.report.cell_values import CellValues
 from parbrief.spec import load_spec
 
 SPEC = load_spec()
@@ -184,7 +186,8 @@ def test_means_figure_orders_units_and_prints_letters():
     })
     fig = F.means_figure(means, "vi", xlabel="Điểm trung bình (2020–2024)")
     ax = fig.fig.axes[0]
-    assert [lab.get_text() for lab in ax.get_yticklabels()] == ["A", "B", "C"]
+    assert [lab.get_text() for lab in row_label_texts(ax)] == ["A", "B", "C"]
+    assert ax.get_yticks().size == 0  # the names are texts, not tick labels
     texts = _texts(fig.fig)
     assert {"a", "ab", "b", "Nhóm"} <= set(texts)
     assert ax.get_xlabel() == "Điểm trung bình (2020–2024)"
@@ -209,13 +212,15 @@ def test_component_heatmap_shows_percent_of_each_maximum():
     ])
     fig = F.component_heatmap(df, SPEC, "vi")
     ax = fig.fig.axes[0]
-    assert [lab.get_text() for lab in ax.get_yticklabels()] == ["Mạnh", "Yếu"]
+    assert [lab.get_text() for lab in row_label_texts(ax)] == ["Mạnh", "Yếu"]
     assert [lab.get_text() for lab in ax.get_xticklabels()] == [
         "Chỉ đạo, điều hành", "Thể chế", "Thủ tục hành chính", "Tổ chức bộ máy",
         "Chế độ công vụ", "Tài chính công", "Chính phủ điện tử, số", "Tác động của CCHC",
     ]
-    annotations = [t.get_text() for t in ax.texts]
-    assert annotations == ["100"] * 7 + ["80"] + ["50"] * 8
+    (values,) = [a for a in ax.get_children() if isinstance(a, CellValues)]
+    assert values.strings == ["100"] * 7 + ["80"] + ["50"] * 8
+    assert values.colours == ["w"] * 8 + [".15"] * 8  # white on the dark (100 %, 80 %) cells
+    assert not values.get_in_layout()
     assert fig.alt == (
         "Bản đồ nhiệt: kết quả 8 lĩnh vực của 2 đơn vị năm 2024, tính theo % điểm tối đa. "
         "Lĩnh vực đạt cao nhất bình quân là Chỉ đạo, điều hành (75,0%), "

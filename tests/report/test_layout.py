@@ -19,6 +19,7 @@ from matplotlib.text import Text
 from parbrief.analysis.brief import build_brief
 from parbrief.report import figures as F
 from parbrief.report import sections as S
+from parbrief.report.axis_labels import row_label_texts
 from parbrief.report.cross_section import cross_section_figure
 from parbrief.report.rows import ENDS, FULL_LIST_MAX, keep_ends
 from parbrief.spec import load_spec
@@ -60,9 +61,9 @@ def big_brief(request):
 
 
 def _ticks(fig, colorbar: bool = False) -> list[str]:
-    """The y tick labels (unit names) of every panel; a heatmap's colour bar (its last axes) left out."""
+    """The row labels (unit names) of every panel; a heatmap's colour bar (its last axes) left out."""
     axes = fig.axes[:-1] if colorbar else fig.axes
-    return [lab.get_text() for ax in axes for lab in ax.get_yticklabels()]
+    return [lab.get_text() for ax in axes for lab in row_label_texts(ax)]
 
 
 # ---- which rows a long list keeps --------------------------------------------------------------

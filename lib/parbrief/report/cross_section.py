@@ -20,8 +20,9 @@ from matplotlib.ticker import MaxNLocator
 
 from parbrief.report.figures import (
     ALT_CHARS, LABEL_CHARS, NARROW_LABEL_CHARS, Figure, _band_palette, _both, _empty, _LocaleFormatter,
-    _MEAN, _new_figure, _style_gap_label, _with_gap, brief_theme, clean_label,
+    _MEAN, _new_figure, _with_gap, brief_theme, clean_label,
 )
+from parbrief.report.axis_labels import row_labels
 from parbrief.report.rows import keep_ends
 from parbrief.text.formats import check_lang, fmt_number
 from parbrief.text.messages import t
@@ -109,9 +110,7 @@ def _panel(ax, rows: pd.DataFrame, mean: float, colours: dict, lang: str, chars:
         ax.annotate(fmt_number(v, lang, 2), xy=(v, yi), xytext=(6, 0), textcoords="offset points",
                     va="center", fontsize=8 if narrow else 8.5, color=".2")
     ax.axvline(mean, color=_MEAN, ls="--", lw=1.2, zorder=1)
-    ax.set_yticks(y)
-    ax.set_yticklabels([u if g else clean_label(u, chars) for u, g in zip(rows["unit"], rows["_gap"])],
-                       fontsize=8 if narrow else 8.5)
-    _style_gap_label(ax, rows)
+    row_labels(ax, y, [u if g else clean_label(u, chars) for u, g in zip(rows["unit"], rows["_gap"])],
+               fontsize=8 if narrow else 8.5, muted=rows["_gap"].tolist())
     ax.set_ylim(len(rows) - 0.4, -0.6)
     ax.grid(axis="y", visible=False)

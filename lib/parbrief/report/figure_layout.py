@@ -10,30 +10,23 @@ need outside the axes does not depend on where the axes sit, so :func:`fit` meas
 margins to it, and stacks the figure-level legends and the figure note (``supxlabel``) at the
 bottom, under the axes' own labels.
 
-Texts drawn inside the axes (a heatmap's cell values, a bar's count) never reach the margins, so
-:func:`inside` takes them out of the measurement (``set_in_layout(False)``).
+Artists drawn inside the axes that never reach the margins (a heatmap's cell values,
+:class:`~parbrief.report.cell_values.CellValues`) take no part in the measurement
+(``set_in_layout(False)``).
 """
 
 from __future__ import annotations
-
-from typing import Iterable
 
 from matplotlib.figure import Figure as MplFigure
 from matplotlib.text import Text
 from matplotlib.transforms import Bbox
 
-__all__ = ["PAD_IN", "GAP_IN", "fit", "inside"]
+__all__ = ["PAD_IN", "GAP_IN", "fit"]
 
 #: Space kept free at the figure's edges, and between stacked items (inches; constrained layout's
 #: default pad is 3/72 in).
 PAD_IN = 4 / 72
 GAP_IN = 5 / 72
-
-
-def inside(artists: Iterable[object]) -> None:
-    """Mark ``artists`` as drawn inside the axes: left out of the margin measurement."""
-    for a in artists:
-        a.set_in_layout(False)  # type: ignore[attr-defined]
 
 
 def _bottom_items(fig: MplFigure) -> list[object]:

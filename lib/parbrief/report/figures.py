@@ -44,7 +44,9 @@ from matplotlib.ft2font import FT2Font
 from matplotlib.ticker import Formatter, MaxNLocator
 from PIL import Image
 
-from parbrief.report.figure_layout import fit, inside
+from parbrief.report.axis_labels import row_labels
+from parbrief.report.cell_values import CellValues
+from parbrief.report.figure_layout import fit
 from parbrief.report.rows import Ends, keep_ends
 from parbrief.text.admin_case import lower_unit_words
 from parbrief.text.formats import check_lang, fmt_number, fmt_signed
@@ -596,10 +598,8 @@ def means_figure(
                 rows["mean"].to_numpy(), y, xerr=np.vstack([lo, hi]), fmt="o", color=_BEST,
                 ecolor="#7fa7cf", elinewidth=2.2, capsize=0, ms=5, zorder=3,
             )
-            ax.set_yticks(y)
-            ax.set_yticklabels([clean_label(u, chars) if g is False else u
-                                for u, g in zip(rows["unit"], rows["_gap"])])
-            _style_gap_label(ax, rows)
+            row_labels(ax, y, [clean_label(u, chars) if g is False else u for u, g in zip(rows["unit"], rows["_gap"])],
+                       muted=rows["_gap"].tolist())
             ax.set_ylim(len(rows) - 0.5, -0.5)
             ax.grid(axis="y", visible=False)
             ax.xaxis.set_major_locator(MaxNLocator(nbins=4 if narrow else 6))
@@ -646,14 +646,6 @@ def _with_gap(kept: Ends, lang: str) -> pd.DataFrame:
     return pd.concat([frame.iloc[: kept.gap_at], gap, frame.iloc[kept.gap_at:]], ignore_index=True)
 
 
-def _style_gap_label(ax: Any, rows: pd.DataFrame) -> None:
-    """The gap row's label in grey italics, so it does not read as a unit."""
-    for label, gap in zip(ax.get_yticklabels(), rows["_gap"]):
-        if gap:
-            label.set_color(".4")
-            label.set_fontstyle("italic")
-
-
 def _component_label(spec: IndexSpec, code: str, lang: str) -> str:
     try:
         return t(f"component_short.{code}", lang)
@@ -665,16 +657,20 @@ def _annotate(ax: Any, values: np.ndarray, fontsize: float) -> None:
     """Each cell's value (rounded) at its centre, dark on light cells and white on dark ones.
 
     As seaborn's ``heatmap(annot=True, fmt=".0f")`` writes them (its colour rule: relative
-    luminance above 0.408 → ".15", else white); empty cells (NaN) stay empty.
+    luminance above 0.408 → ".15", else white); empty cells (NaN) stay empty. One
+    :class:`~parbrief.report.cell_values.CellValues` draws them all.
     """
     mesh = ax.collections[0]
     mesh.update_scalarmappable()
     colours = mesh.get_facecolors()
+    xy, strings, inks = [], [], []
     for k, (i, j) in enumerate(np.ndindex(values.shape)):
         v = values[i, j]
         if np.isfinite(v):
-            colour = ".15" if sns.utils.relative_luminance(colours[k]) > 0.408 else "w"
-            ax.text(j + 0.5, i + 0.5, f"{v:.0f}", color=colour, ha="center", va="center", fontsize=fontsize)
+            xy.append((j + 0.5, i + 0.5))
+            strings.append(f"{v:.0f}")
+            inks.append(".15" if sns.utils.relative_luminance(colours[k]) > 0.408 else "w")
+    ax.add_artist(CellValues(xy, strings, inks, fontsize))
 
 
 def component_heatmap(
@@ -727,16 +723,14 @@ def component_heatmap(
                 xticklabels=False, yticklabels=False,
             )
             ax.set_xticks(np.arange(len(codes)) + 0.5, col_labels)
-            ax.set_yticks(np.arange(len(rows)) + 0.5,
-                          [u if g else clean_label(u, chars) for u, g in zip(rows["unit"], rows["_gap"])])
-            _annotate(ax, values, fontsize=7.5 if narrow else 8)
-            inside(ax.texts)  # the cell values never reach the margins: not measured for the layout
+            _annotate(ax, values, fontsize=7.5 if narrow else 8)  # inside the axes: not in the layout
+            row_labels(ax, np.arange(len(rows)) + 0.5,
+                       [u if g else clean_label(u, chars) for u, g in zip(rows["unit"], rows["_gap"])],
+                       fontsize=size, muted=rows["_gap"].tolist())
             ax.tick_params(axis="x", labelrotation=50 if narrow else 35, labelsize=size)
             for lab in ax.get_xticklabels():
                 lab.set_horizontalalignment("right")
                 lab.set_rotation_mode("anchor")
-            ax.tick_params(axis="y", labelrotation=0, labelsize=size)
-            _style_gap_label(ax, rows)
             ax.set_title(title, wrap=True)
         return fig
 
