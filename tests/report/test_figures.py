@@ -338,6 +338,6 @@ def test_short_wrapping_texts_are_drawn_unwrapped_to_the_same_pixels(monkeypatch
     wrapping = {t.get_text(): t.get_wrap() for t in texts}
     assert wrapping[long_title] is True and wrapping["Huyện A"] is False  # tick labels never wrap
     assert wrapping[F.t("column.mean", "vi")] is False  # a short axis label: drawn unwrapped
-    monkeypatch.setattr(figure_layout, "_unwrap_short", lambda fig: [])  # matplotlib's wrapping throughout
+    monkeypatch.setattr(figure_layout, "_unwrap_short", lambda fig, texts: [])  # matplotlib's wrapping throughout
     slow, _ = drawn()
     assert fast == slow
