@@ -12,7 +12,7 @@ import math
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import pandas as pd
 
@@ -194,8 +194,6 @@ def build_brief(
     by their size and time): the analysis pages rendered after a brief on its kernel get the same
     results instead of computing them again. A :class:`Brief` is never modified once built.
     """
-    from parbrief.data.names import is_national_name, normalize_name
-    from parbrief.errors import ParamsError
     from parbrief.spec import load_spec
     from parbrief.stats.differences import panel_differences, survey_differences, two_group_comparison
     from parbrief.stats.ratings import band_distribution, band_movement
@@ -217,32 +215,11 @@ def build_brief(
                 min_years=min_years, adjust=adjust, band_scheme=band_scheme, national_band_scheme=national_band_scheme,
                 survey_min_n=survey_min_n, frames=loaded, prepared_by=prepared_by, notes=notes))
     scores, survey_frame, sha, meta = frames
-    key = normalize_name(province)
-    nation = key == NATIONAL or is_national_name(key)
-    key = NATIONAL if nation else key
-    # The nation's brief: its units are the provinces of the national table.
-    rows = scores[scores["province"] == key]
-    if rows.empty:
-        known = sorted(p for p in scores["province"].unique() if p != NATIONAL)
-        raise ParamsError.keyed("config.error.brief_province_missing", province=repr(province),
-                                available=", ".join(known))
-    history = rows[rows["year"] <= year].reset_index(drop=True)
-    reorg_year = reorganization_year()
-    reorganized = year >= reorg_year
-    preds = () if nation else predecessors_of(key, year)
-    predecessor_history = None
-    if reorganized:
-        # A new map: units of the old map are not this province's units, so no trend crosses it.
-        # The nation's old map is the 63 provinces' table before the reorganization.
-        predecessor_history = (_old_map(rows, reorg_year) if nation
-                               else predecessor_history_of(scores, preds, reorg_year))
-        history = history[history["year"] >= reorg_year].reset_index(drop=True)
-    current = history[history["year"] == year].reset_index(drop=True)
-    if current.empty:
-        have = sorted(int(y) for y in rows["year"].unique())
-        raise ParamsError.keyed("config.error.brief_year_missing", province=key, year=year,
-                                years=", ".join(map(str, have)))
-    years = sorted(int(y) for y in history["year"].unique())
+    scope = _scope(scores, province, year)
+    key, nation, history, current = scope.key, scope.nation, scope.history, scope.current
+    reorg_year, reorganized, preds, predecessor_history = (scope.reorg_year, scope.reorganized, scope.preds,
+                                                           scope.predecessor_history)
+    years = scope.years
     compare_year = year - 1 if (year - 1) in years else None
     nat_scheme = idx.national(national_band_scheme or None)
     scheme = nat_scheme if nation else idx.scheme(band_scheme or None)  # the nation's units are provinces
@@ -254,9 +231,7 @@ def build_brief(
                          group="unit_type")
     national = scores[(scores["province"] == NATIONAL) & (scores["year"] <= year)]
     national = national[national["year"] >= reorg_year] if reorganized else national[national["year"] < reorg_year]
-    where = dict(year=year, reorganized=reorganized, reorg_year=reorg_year)
-    pools = {t: trend_pool(scores, sha, unit_type=t, breaks=breaks, min_years=min_years, **where)
-             for t in unit_types(current)}
+    pools, diff_pools = _store_pools(scores, sha, scope, year, breaks, min_years)
     # The nation's own movement is that of the national average (described, not tested).
     standing = brief_standing(history, None if nation else national, key, year, breaks, unit_types(current),
                               alpha=alpha, adjust=adjust, min_years=min_years, pools=pools, cache_key=sha)
@@ -264,7 +239,6 @@ def build_brief(
     trend_class = {t.unit: t.classification for tab in standing.by_type.values() for t in tab.trends}
     league: dict[str, pd.DataFrame] = {}
     panel: dict[str, DifferenceResult] = {}
-    diff_pools: dict[str, PooledRho | None] = {}
     for unit_type in unit_types(current):
         of_type = history[history["unit_type"] == unit_type]
         table = rank_table(of_type, year, compare_year=compare_year, scheme=scheme, decimals=idx.rank_decimals)
@@ -275,10 +249,8 @@ def build_brief(
         # Across a method change units are compared on their within-year standing (z-scores),
         # within one method on raw scores (panel_differences, scale="auto").
         # ρ pooled over the store's provinces (same type, years, scale) when there are enough of them.
-        pool = diff_pools[unit_type] = difference_pool(scores, sha, unit_type=unit_type, breaks=breaks,
-                                                       years=of_type["year"].unique().tolist(), **where)
         panel[unit_type] = panel_differences(of_type, value="total", alpha=alpha, adjust=adjust, breaks=breaks,
-                                             pool=pool)
+                                             pool=diff_pools[unit_type])
     prov_trend = province_trend(history, value="total", min_years=min_years, alpha=alpha, name=key, breaks=breaks)
     comp_trends = {
         c.code: province_trend(history, value=c.code, min_years=min_years, alpha=alpha, name=key, breaks=breaks)
@@ -361,6 +333,70 @@ def build_brief(
         regions=region_means(national, year, idx) if nation else _own_region(ranks, head),
         region_ranks=ranks,
     )
+
+
+class _Scope(NamedTuple):
+    """Which rows a brief of ``key`` for a year reads, by the reorganization rules."""
+
+    key: str                 # the province's name in the data (NATIONAL for the nation's brief)
+    nation: bool
+    rows: pd.DataFrame       # every year of the province
+    history: pd.DataFrame    # its years up to the brief's year, on the brief's map
+    current: pd.DataFrame    # the brief's year
+    years: list[int]
+    reorg_year: int
+    reorganized: bool        # the brief's year is on the new (34-province) map
+    preds: tuple[str, ...]
+    predecessor_history: pd.DataFrame | None
+
+
+def _scope(scores: pd.DataFrame, province: str, year: int) -> _Scope:
+    """The rows of ``province``'s brief for ``year``; a ParamsError naming what the data hold when
+    the province or the year is not there."""
+    from parbrief.data.names import is_national_name, normalize_name
+    from parbrief.errors import ParamsError
+
+    key = normalize_name(province)
+    nation = key == NATIONAL or is_national_name(key)
+    key = NATIONAL if nation else key
+    # The nation's brief: its units are the provinces of the national table.
+    rows = scores[scores["province"] == key]
+    if rows.empty:
+        known = sorted(p for p in scores["province"].unique() if p != NATIONAL)
+        raise ParamsError.keyed("config.error.brief_province_missing", province=repr(province),
+                                available=", ".join(known))
+    history = rows[rows["year"] <= year].reset_index(drop=True)
+    reorg_year = reorganization_year()
+    reorganized = year >= reorg_year
+    preds = () if nation else predecessors_of(key, year)
+    predecessor_history = None
+    if reorganized:
+        # A new map: units of the old map are not this province's units, so no trend crosses it.
+        # The nation's old map is the 63 provinces' table before the reorganization.
+        predecessor_history = (_old_map(rows, reorg_year) if nation
+                               else predecessor_history_of(scores, preds, reorg_year))
+        history = history[history["year"] >= reorg_year].reset_index(drop=True)
+    current = history[history["year"] == year].reset_index(drop=True)
+    if current.empty:
+        have = sorted(int(y) for y in rows["year"].unique())
+        raise ParamsError.keyed("config.error.brief_year_missing", province=key, year=year,
+                                years=", ".join(map(str, have)))
+    years = sorted(int(y) for y in history["year"].unique())
+    return _Scope(key, nation, rows, history, current, years, reorg_year, reorganized, tuple(preds),
+                  predecessor_history)
+
+
+def _store_pools(scores: pd.DataFrame, sha: str, scope: _Scope, year: int, breaks: tuple[float, ...], min_years: int,
+                 ) -> tuple[dict[str, PooledRho | None], dict[str, PooledRho | None]]:
+    """The store's pooled ρ for each unit type of the brief: for its standing trends, for its
+    difference test (over the years of the type's own panel)."""
+    where = dict(year=int(year), reorganized=scope.reorganized, reorg_year=scope.reorg_year)
+    types = unit_types(scope.current)
+    trend = {t: trend_pool(scores, sha, unit_type=t, breaks=breaks, min_years=min_years, **where) for t in types}
+    diff = {t: difference_pool(scores, sha, unit_type=t, breaks=breaks, **where,
+                               years=scope.history.loc[scope.history["unit_type"] == t, "year"].unique().tolist())
+            for t in types}
+    return trend, diff
 
 
 def _old_map(national: pd.DataFrame, reorg_year: int) -> pd.DataFrame | None:

@@ -21,7 +21,7 @@ from parbrief.report import figures as F
 from parbrief.report.blocks import Heading, Paragraph
 from parbrief.report.names import band_phrase, band_short, province_phrase, words
 from parbrief.report.tables import change_class, missing, styled
-from parbrief.text.admin_case import lower_first, lower_unit_words
+from parbrief.text.admin_case import lower_unit_words
 from parbrief.text.codes import join_names
 from parbrief.text.formats import fmt_int, fmt_number, fmt_signed
 from parbrief.text.messages import t
