@@ -58,6 +58,8 @@ class CellValues(Artist):
         canvas_h = renderer.get_canvas_width_height()[1]
         points = self.axes.transData.transform(self.xy)
         for (px, py), s, colour in zip(points, self.strings, self.colours):
+            if not s:  # as Text draws nothing for an empty string
+                continue
             w, h, d = measure(s)
             h, d = max(h, lp_h), max(d, lp_d)
             # Text's layout for one centred line: the baseline h/2 - d below the centre
