@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from parbrief.stats.differences import panel_differences, panel_pool
+from parbrief.stats.differences import _panel_frame, _pool_panels, panel_differences, panel_pool
 from parbrief.stats.panel_gls import panel_arrays
 from parbrief.stats.serial import POOL_CAUTION, PooledRho, pooled_rho, reml_rho
 from parbrief.stats.standing import standing_pool, standing_trends
@@ -88,6 +88,42 @@ def test_panel_pool_is_the_pooled_rho_of_the_panels_the_test_fits(store):
     assert res.serial["rho_used"] == pytest.approx(pool.for_panel(*reml_rho(a.y, a.x, a.s)))
     # Without the pool the province's own cautious ρ decides.
     assert panel_differences(one).serial["rho_source"] == "own"
+
+
+
+def _one_by_one(scores: pd.DataFrame, breaks, scale) -> list:
+    """The panels as panel_pool built them before it prepared every province at once (the reference)."""
+    out = []
+    for _, rows in scores.groupby("province", sort=True):
+        frame, _ = _panel_frame(rows, "total", breaks, scale, [])
+        n_u, n_t = frame["unit"].nunique(), frame["year"].nunique()
+        if (frame.duplicated(["unit", "year"]).any() or n_u < 2 or n_t < 2 or len(frame) - n_u - n_t + 1 < 2
+                or np.ptp(frame["y"].to_numpy()) == 0):
+            continue
+        a = panel_arrays(frame)
+        if np.linalg.matrix_rank(a.x) < a.x.shape[1]:
+            continue
+        out.append((a.y, a.x, a.s))
+    return out
+
+
+@pytest.mark.parametrize("breaks", [(), (2021,), (2019.5,)])
+@pytest.mark.parametrize("scale", ["auto", "raw", "z_within_year"])
+def test_every_province_prepared_at_once_gives_the_same_panels(store, breaks, scale):
+    scores = store.rename(columns={"y": "total"})
+    scores.loc[3, "total"] = np.nan  # a missing score
+    scores.loc[25, "year"] = None  # a row without its year
+    p5 = scores[scores["province"] == "P4"].assign(province="P5", total=80.0)  # no spread: left out
+    p6 = scores[scores["province"] == "P1"].assign(province="P6")
+    p6 = pd.concat([p6, p6.iloc[:1]])  # a duplicated (unit, year): left out
+    p7 = scores[(scores["province"] == "P2") & (scores["year"] <= 2020)].assign(province="P7")  # 2 years, a gap
+    scores = pd.concat([scores, p5, p6, p7], ignore_index=True).sample(frac=1.0, random_state=3)
+    want, got = _one_by_one(scores, breaks, scale), _pool_panels(scores, "total", breaks, scale, "province")
+    assert len(got) == len(want) >= 5
+    for (y1, x1, s1), (y2, x2, s2) in zip(want, got):  # bit for bit: the pooled ρ cannot move
+        assert np.array_equal(y1, y2) and np.array_equal(x1, x2)
+        assert np.array_equal(s1.prev, s2.prev) and np.array_equal(s1.gap, s2.gap)
+        assert np.array_equal(s1.unit_index, s2.unit_index) and s1.n_units == s2.n_units
 
 
 def _store_panel(rng, n_prov, n_units, n_years, rho, offset=0.0):

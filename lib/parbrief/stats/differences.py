@@ -22,8 +22,8 @@ from parbrief.stats import effsize
 from parbrief.stats._frames import numeric, require_columns, require_one_province
 from parbrief.stats._results import Note, Pairwise, StatTest, cannot_test, capture_warnings
 from parbrief.stats.letters import compact_letters
-from parbrief.stats.panel_gls import DIFF_CAUTION, PanelFit, fit_panel, panel_arrays, t_p, within_year_z
-from parbrief.stats.serial import MIN_POOL_PANELS, POOL_CAUTION, PooledRho, pooled_rho
+from parbrief.stats.panel_gls import DIFF_CAUTION, PanelFit, _design, fit_panel, panel_arrays, t_p, within_year_z
+from parbrief.stats.serial import MIN_POOL_PANELS, POOL_CAUTION, PooledRho, ar1_structure, pooled_rho
 from parbrief.stats._srange import ptukey_sf, qtukey
 from parbrief.stats.permutation import SMALL_GROUP_N, kruskal_permutation_p
 from parbrief.stats.posthoc import dunn, p_adjust, tukey_hsd
@@ -650,18 +650,51 @@ def panel_pool(
     years, no residual df, constant) are left out. None with fewer than ``min_panels`` provinces.
     """
     require_columns(scores, [group, "unit", "year", value], "scores")
+    return pooled_rho(_pool_panels(scores, value, breaks, scale, group), min_panels=min_panels)
+
+
+def _pool_panels(scores: pd.DataFrame, value: str, breaks: Sequence[float], scale: str, group: str) -> list:
+    """Each ``group``'s panel as :func:`panel_arrays` lays it out for the model, ``(y, x, structure)``.
+
+    The same frames, row order and arrays as :func:`_panel_frame` then :func:`panel_arrays` on each
+    group (a test compares them), prepared for all groups at once: the pandas work (missing values,
+    the scale, within-year z-scores, unit means, the row order) is one pass over the store's rows
+    instead of one per province (63 provinces: 0.6 → 0.1 s, the first brief of every kernel).
+    """
+    frame = pd.DataFrame({"g": scores[group].to_numpy(), "unit": scores["unit"].astype(str).to_numpy(),
+                          "year": pd.to_numeric(scores["year"], errors="coerce").to_numpy(),
+                          "y": numeric(scores, value).to_numpy()}).dropna()
+    frame["year"] = frame["year"].astype("int64")
+    if frame.empty:
+        return []
+    if scale == "auto":
+        span = frame.groupby("g")["year"].agg(["min", "max"])
+        z_groups = {g for g, lo, hi in span.itertuples() if any(lo < b <= hi for b in breaks)}
+    else:
+        z_groups = set(frame["g"].unique()) if scale == "z_within_year" else set()
+    if z_groups:
+        zs = frame["g"].isin(z_groups).to_numpy()
+        z = within_year_z(frame, by=["g", "year"])
+        frame = frame.assign(y=np.where(zs, z.to_numpy(), frame["y"].to_numpy()))
+        frame = frame[~(zs & frame["y"].isna().to_numpy())]
+    frame = frame.assign(_m=frame.groupby(["g", "unit"])["y"].transform("mean"))
+    frame = frame.sort_values(["g", "_m", "unit", "year"], kind="mergesort")
+    g, unit, year, y = (frame[c].to_numpy() for c in ("g", "unit", "year", "y"))
+    cuts = np.flatnonzero(g[1:] != g[:-1]) + 1
     panels = []
-    for _, rows in scores.groupby(group, sort=True):
-        frame, _ = _panel_frame(rows, value, breaks, scale, [])
-        n_u, n_t = frame["unit"].nunique(), frame["year"].nunique()
-        if (frame.duplicated(["unit", "year"]).any() or n_u < 2 or n_t < 2 or len(frame) - n_u - n_t + 1 < 2
-                or np.ptp(frame["y"].to_numpy()) == 0):
+    for lo, hi in zip(np.r_[0, cuts], np.r_[cuts, len(g)]):
+        units, ui = np.unique(unit[lo:hi], return_inverse=True)
+        years, ti = np.unique(year[lo:hi], return_inverse=True)
+        n_u, n_t, n = len(units), len(years), hi - lo
+        yy = y[lo:hi].astype(float)
+        if (len(np.unique(ui * n_t + ti)) < n or n_u < 2 or n_t < 2 or n - n_u - n_t + 1 < 2
+                or np.ptp(yy) == 0):
             continue
-        a = panel_arrays(frame)
-        if np.linalg.matrix_rank(a.x) < a.x.shape[1]:
+        x, _ = _design(ui, ti, n_u, n_t)
+        if np.linalg.matrix_rank(x) < x.shape[1]:
             continue
-        panels.append((a.y, a.x, a.s))
-    return pooled_rho(panels, min_panels=min_panels)
+        panels.append((yy, x, ar1_structure(ui, year[lo:hi])))
+    return panels
 
 
 def _panel_pairwise(pf: PanelFit, adjust: str, alpha: float, n_by: Mapping[str, int]) -> Pairwise:

@@ -49,7 +49,7 @@ class PanelFit:
     rho_source: str = "own"  # "own" (this panel, cautious) or "store" (pooled over provinces)
 
 
-def within_year_z(frame: pd.DataFrame, value: str = "y", by: str = "year", min_units: int = 3) -> pd.Series:
+def within_year_z(frame: pd.DataFrame, value: str = "y", by: str | list[str] = "year", min_units: int = 3) -> pd.Series:
     """Each row's z-score among the rows of its year: (x − mean) / SD (n − 1).
 
     A method-free scale: a change of method moves every unit's score and their spread, not their
