@@ -392,7 +392,8 @@ def pooled_rho(panels: Sequence[Panel], *, min_panels: int = MIN_POOL_PANELS) ->
         return None
     crits = [(_Criterion(x, s), y) for y, x, s in usable]
     rho, sd = _estimate(lambda r: sum(c(r, y) for c, y in crits))
-    own = np.array([reml_rho(y, x, s) for y, x, s in usable])
+    # each panel's own ρ̂ (reml_rho, on the criteria already set up)
+    own = np.array([_estimate(lambda r, c=c, y=y: c(r, y)) for c, y in crits])
     ok = np.isfinite(own).all(axis=1)
     tau2 = float(np.var(own[ok, 0], ddof=1) - np.mean(own[ok, 1] ** 2)) if ok.sum() > 2 else 0.0
     return PooledRho(rho=rho, sd=sd, n_panels=len(usable), n_units=sum(s.n_units for _, _, s in usable),

@@ -248,8 +248,7 @@ def _prepare(scores: pd.DataFrame, value: str, breaks: Sequence[float], min_year
 
 def _trend_design(rows: pd.DataFrame, units: Sequence[str]):
     """Standing ``z``, the design (an intercept and a centred-year slope per unit) and its AR(1) structure."""
-    idx = {u: i for i, u in enumerate(units)}
-    ui = rows["unit"].map(idx).to_numpy()
+    ui = pd.Index(list(units)).get_indexer(rows["unit"])  # rows hold only these units (callers filter)
     t = rows["year"].to_numpy(float)
     tc = t - rows.groupby("unit")["year"].transform("mean").to_numpy(float)
     k, n = len(units), len(rows)
