@@ -121,6 +121,14 @@ def test_smallest_text_is_measured_from_the_drawn_text():
     assert F.smallest_text_px(figure.narrow) == round(min(sizes) * 96 / 72, 2)
 
 
+def test_smallest_text_counts_a_heatmaps_cell_values():
+    # the values (7.5 pt on a phone, 8 pt on the desktop) are one CellValues artist, not Text objects;
+    # they are the smallest text of the chart, below its 8 / 8.5 pt labels
+    figure = F.component_heatmap(many_units_scores().query("year == 2025").head(12), SPEC, "vi")
+    assert F.smallest_text_px(figure.narrow) == round(7.5 * 96 / 72, 2) == 10.0
+    assert F.smallest_text_px(figure.fig) == round(8 * 96 / 72, 2)
+
+
 def test_figure_html_is_a_picture_whose_phone_source_comes_first_and_is_deterministic():
     figure = _brief_figures("vi")[0]
     page = figure.to_html()

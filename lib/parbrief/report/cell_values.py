@@ -11,7 +11,8 @@ the same arithmetic as ``Text`` with ``ha="center", va="center"`` (the line's he
 at least those of "lp"), and handed to the renderer's ``draw_text``. Same font, same pixels.
 
 It takes no part in the figure's layout (it is inside the axes) and is not a ``Text``: tests read
-its strings from :attr:`CellValues.strings`.
+its strings from :attr:`CellValues.strings`; it answers ``get_fontsize`` and ``get_text`` like one,
+so the figure's smallest text (the PNG's ``text_px``, what the legibility checks read) counts it.
 """
 
 from __future__ import annotations
@@ -41,6 +42,14 @@ class CellValues(Artist):
         self._prop = FontProperties(size=fontsize)
         self._antialiased = bool(matplotlib.rcParams["text.antialiased"])
         self.set_in_layout(False)
+
+    def get_fontsize(self) -> float:
+        """The values' size in points (as ``Text.get_fontsize``: the figure's smallest text counts them)."""
+        return float(self._prop.get_size_in_points())
+
+    def get_text(self) -> str:
+        """Every value, space-separated (empty when no cell has one), as ``Text.get_text`` would say."""
+        return " ".join(s for s in self.strings if s)
 
     @allow_rasterization
     def draw(self, renderer: Any) -> None:

@@ -128,7 +128,7 @@ def render(fig: MplFigure) -> Rendered:
 
 def smallest_text_px(fig: MplFigure) -> float:
     """The smallest visible, non-empty text of ``fig`` in CSS px (font points × 96/72)."""
-    sizes = [t.get_fontsize() for t in fig.findobj(matplotlib.text.Text)
+    sizes = [t.get_fontsize() for t in fig.findobj(lambda a: isinstance(a, (matplotlib.text.Text, CellValues)))
              if t.get_visible() and t.get_text().strip() and t.get_figure() is not None]
     return round(min(sizes) * 96 / 72, 2) if sizes else 0.0
 
