@@ -340,7 +340,6 @@ class _Scope(NamedTuple):
 
     key: str                 # the province's name in the data (NATIONAL for the nation's brief)
     nation: bool
-    rows: pd.DataFrame       # every year of the province
     history: pd.DataFrame    # its years up to the brief's year, on the brief's map
     current: pd.DataFrame    # the brief's year
     years: list[int]
@@ -382,8 +381,7 @@ def _scope(scores: pd.DataFrame, province: str, year: int) -> _Scope:
         raise ParamsError.keyed("config.error.brief_year_missing", province=key, year=year,
                                 years=", ".join(map(str, have)))
     years = sorted(int(y) for y in history["year"].unique())
-    return _Scope(key, nation, rows, history, current, years, reorg_year, reorganized, tuple(preds),
-                  predecessor_history)
+    return _Scope(key, nation, history, current, years, reorg_year, reorganized, tuple(preds), predecessor_history)
 
 
 def _store_pools(scores: pd.DataFrame, sha: str, scope: _Scope, year: int, breaks: tuple[float, ...], min_years: int,

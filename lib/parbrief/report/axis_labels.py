@@ -33,8 +33,9 @@ def row_labels(ax: Any, positions: Sequence[float], labels: Sequence[str], *,
                fontsize: float | str | None = None, muted: Sequence[bool] | None = None) -> list[Any]:
     """Write ``labels`` left of ``ax`` at the data y ``positions``, where its tick labels would be.
 
-    The y axis keeps no ticks, so no y grid lines either (the row charts draw none). ``fontsize`` defaults to the theme's ``ytick.labelsize``;
-    ``muted`` rows (a "… units not shown" row) are grey italics, so they do not read as units.
+    The y axis keeps no ticks, so no y grid lines either (the row charts draw none).
+    ``fontsize`` defaults to the theme's ``ytick.labelsize``; ``muted`` rows (a "… units not
+    shown" row) are grey italics, so they do not read as units.
     Call it inside the figure's ``rc_context`` (the sizes and colours come from rcParams).
     """
     rc = matplotlib.rcParams
