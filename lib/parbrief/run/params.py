@@ -339,7 +339,13 @@ def slugify(name: str, taken: Iterable[str] = ()) -> str:
     if not slug:
         slug = f"unit-{digest}"
     taken_set = set(taken)
-    if slug in taken_set or slug in {"index", "manifest", "failed", "overview"}:
-        slug = f"{slug}-{digest}"
-    return slug
+    if slug not in taken_set and slug not in {"index", "manifest", "failed", "overview"}:
+        return slug
+    # a hash suffix; when even that is taken (a reserved name whose hashed form is in use), the hash
+    # of the name with a counter: still deterministic, still within the length bound
+    suffixed, k = f"{slug}-{digest}", 0
+    while suffixed in taken_set:
+        k += 1
+        suffixed = f"{slug}-{hashlib.sha256(f'{name}#{k}'.encode('utf-8')).hexdigest()[:8]}"
+    return suffixed
 
