@@ -55,6 +55,19 @@ def test_qtukey_at_many_df_is_the_exact_quantile():
         assert fast[i] == pytest.approx(studentized_range.ppf(0.95, 60, df[i]), abs=1e-8)
 
 
+def test_ptukey_at_many_q_of_one_df_is_the_exact_cdf():
+    # Tukey HSD over 100 communes: 4 950 pairs, one df. Past a few hundred q the cdf goes through
+    # piecewise interpolants in q (checked against the exact cdf halfway between their nodes); it
+    # must equal the cdf computed at every q (pinned to scipy and R above), and scipy at a few q.
+    rng = np.random.default_rng(11)
+    q = np.r_[rng.uniform(0.0, 9.0, 3000), 0.004, 25.0]
+    for k, df in ((3, 4.5), (30, 60), (96, 6781), (170, 400)):
+        fast = ptukey_sf(q, k, df)
+        np.testing.assert_allclose(fast, ptukey_sf(q, k, df, interpolate=False), rtol=0, atol=5e-14)
+        for i in (0, 1, 3001):
+            assert fast[i] == pytest.approx(studentized_range.sf(q[i], k, df), abs=1e-11)
+
+
 def test_ptukey_edges():
     out = ptukey_cdf([0.0, -1.0, np.inf, np.nan], 4, 10)
     assert out[0] == 0.0 and out[1] == 0.0 and out[2] == 1.0 and np.isnan(out[3])

@@ -28,7 +28,7 @@ from __future__ import annotations
 from functools import lru_cache
 
 import numpy as np
-from numpy.polynomial import Chebyshev
+from numpy.polynomial import Chebyshev, chebyshev
 from scipy.special import gammaln, ndtr, ndtri, polygamma
 from scipy.stats import chi2
 
@@ -133,11 +133,45 @@ def _prepare(q, k, df) -> tuple[np.ndarray, np.ndarray, tuple[int, ...], int]:
     return qb.ravel().copy(), dfb.ravel().copy(), qb.shape, k_int
 
 
-def ptukey_cdf(q, k: int, df) -> np.ndarray:
+#: At one finite df, the cdf at many q goes through piecewise Chebyshev interpolants in q (the
+#: Tukey HSD over 100 communes has 4 950 pairs and one df): pieces at most this wide …
+_Q_PIECE_WIDTH = 0.5
+#: … of degree _CHEB_DEGREE, kept only when they agree with the exact cdf to this (absolute; the
+#: exact cdf is accurate to ≈ 2e-13) at the points halfway between their nodes; measured error
+#: ≈ 6e-15 for k ≤ 170 and df from 10 to 6 781.
+_Q_INTERP_TOL = 5e-14
+
+
+def _cdf_by_q(q: np.ndarray, k: int, df: float) -> np.ndarray | None:
+    """The cdf at many positive q of one finite df from piecewise Chebyshev interpolants in q, exact
+    at their nodes and checked halfway between them; ``None`` when the check fails or when the
+    interpolants would cost more than half of the direct computation."""
+    lo, hi = float(q.min()), float(q.max())
+    pieces = max(1, int(np.ceil((hi - lo) / _Q_PIECE_WIDTH)))
+    nodes = np.cos(np.pi * (np.arange(_CHEB_DEGREE + 1) + 0.5) / (_CHEB_DEGREE + 1))
+    half = (nodes[:-1] + nodes[1:]) / 2
+    local = np.concatenate([nodes, half])
+    if hi - lo < 1e-9 or 2 * pieces * local.size > q.size:
+        return None
+    edges = np.linspace(lo, hi, pieces + 1)
+    mid, rad = (edges[1:] + edges[:-1]) / 2, (edges[1:] - edges[:-1]) / 2
+    pts = mid[:, None] + rad[:, None] * local[None, :]
+    exact = _cdf_pdf(pts.ravel(), k, np.full(pts.size, df), want_pdf=False)[0].reshape(pts.shape)
+    n = nodes.size
+    coefs = chebyshev.chebfit(nodes, exact[:, :n].T, _CHEB_DEGREE)  # one column per piece
+    if np.max(np.abs(chebyshev.chebval(half, coefs) - exact[:, n:])) > _Q_INTERP_TOL:
+        return None
+    idx = np.minimum(np.searchsorted(edges, q, side="right") - 1, pieces - 1)
+    return chebyshev.chebval((q - mid[idx]) / rad[idx], coefs[:, idx], tensor=False)
+
+
+def ptukey_cdf(q, k: int, df, *, interpolate: bool = True) -> np.ndarray:
     """cdf of the studentized range for ``k`` means and ``df`` error degrees of freedom.
 
     Same definition and branch points as ``scipy.stats.studentized_range.cdf`` (q ≤ 0 → 0,
-    result clipped to [0, 1], NaN in → NaN out); vectorized over ``q`` and ``df``.
+    result clipped to [0, 1], NaN in → NaN out); vectorized over ``q`` and ``df``. Many ``q`` at
+    one finite ``df`` (``interpolate``) go through interpolants in q checked against the exact
+    cdf (:func:`_cdf_by_q`).
     """
     qf, dff, shape, k = _prepare(q, k, df)
     out = np.full(qf.shape, np.nan)
@@ -145,14 +179,19 @@ def ptukey_cdf(q, k: int, df) -> np.ndarray:
     pos = valid & (qf > 0)
     out[valid & (qf <= 0)] = 0.0
     if pos.any():
-        out[pos] = np.clip(_cdf_pdf(qf[pos], k, dff[pos], want_pdf=False)[0], 0.0, 1.0)
+        qp, dp = qf[pos], dff[pos]
+        by_q = None
+        if interpolate and np.all(dp == dp[0]) and dp[0] < _ASYMPTOTIC_DF:
+            by_q = _cdf_by_q(qp, k, float(dp[0]))
+        cdf = by_q if by_q is not None else _cdf_pdf(qp, k, dp, want_pdf=False)[0]
+        out[pos] = np.clip(cdf, 0.0, 1.0)
     out[np.isposinf(qf) & np.isfinite(dff)] = 1.0
     return out.reshape(shape)
 
 
-def ptukey_sf(q, k: int, df) -> np.ndarray:
+def ptukey_sf(q, k: int, df, *, interpolate: bool = True) -> np.ndarray:
     """Upper tail ``1 − cdf``: the Tukey-adjusted p-value of a studentized range statistic."""
-    return 1.0 - ptukey_cdf(q, k, df)
+    return 1.0 - ptukey_cdf(q, k, df, interpolate=interpolate)
 
 
 def _start(p: float, k: int, df: float) -> float:
