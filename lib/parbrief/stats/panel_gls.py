@@ -145,11 +145,13 @@ def fit_panel(frame: pd.DataFrame, *, caution: float = DIFF_CAUTION, n_sim: int 
     lmat[:, year_cols] = 1.0 / len(years)
     lmat[np.arange(1, k), np.arange(1, k)] = 1.0
     ls_mean = lmat @ used.beta
-    ls_se = np.sqrt(np.einsum("ij,jk,ik->i", lmat, used.cov, lmat))
+    # the diagonal of L·V·Lᵀ as row sums of (L·V)∘L: one matrix product (a three-operand einsum
+    # loops in C over pairs × p² — 60 ms for 4 950 pairs at 100 units)
+    ls_se = np.sqrt(np.sum((lmat @ used.cov) * lmat, axis=1))
     i_idx, j_idx = np.triu_indices(k, 1)
     contrast = lmat[j_idx] - lmat[i_idx]
     diff = contrast @ used.beta
-    diff_se = np.sqrt(np.einsum("ij,jk,ik->i", contrast, used.cov, contrast))
+    diff_se = np.sqrt(np.sum((contrast @ used.cov) * contrast, axis=1))
     return PanelFit(units=units, years=years, unit_test=unit_test, year_test=year_test, rho=fit.rho,
                     rho_used=used.rho, ls_mean=ls_mean, ls_se=ls_se, pair_i=i_idx, pair_j=j_idx, diff=diff,
                     diff_se=diff_se, df_resid=used.df_resid, rho_at_bound=fit.rho_at_bound,
