@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import os
 
 import pytest
 import yaml
@@ -270,3 +271,22 @@ def test_the_specs_header_key_is_the_validators():
     texts = [t for c in spec.components for t in (c.code, c.name_vi, c.name_en, *c.aliases)]
     texts += ["Chỉ đạo, điều hành (9 điểm)", "Hoà Bình", "ĐẶC KHU", "Thuỷ lợi\u00a0 – 2"]
     assert [_header_key(t) for t in texts] == [header_key(t) for t in texts]
+
+
+def test_a_spec_file_is_parsed_once_and_read_again_when_it_changes(tmp_path):
+    # A batch kernel loads the same spec for every brief: the parsed spec is kept per file (path,
+    # modification time, size); an edited file is read again, and a broken one is still refused.
+    path = tmp_path / "index.yaml"
+    text = default_spec_path().read_text(encoding="utf-8")
+    path.write_text(text, encoding="utf-8")
+    first = load_spec(path)
+    assert load_spec(path) is first
+    assert first.components == load_spec(default_spec_path()).components and first.source == str(path)
+    path.write_text(text.replace("rank_decimals: 2", "rank_decimals: 1"), encoding="utf-8")
+    os.utime(path, ns=(path.stat().st_atime_ns, path.stat().st_mtime_ns + 10**9))
+    again = load_spec(path)
+    assert again is not first and again.rank_decimals == 1
+    path.write_text("components: [", encoding="utf-8")
+    os.utime(path, ns=(path.stat().st_atime_ns, path.stat().st_mtime_ns + 2 * 10**9))
+    with pytest.raises(SpecError):
+        load_spec(path)

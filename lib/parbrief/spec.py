@@ -435,16 +435,32 @@ def default_spec_path() -> Path:
     raise SpecError.keyed("spec.error.no_default")
 
 
+#: Specs read, by file (path, modification time, size): a batch kernel renders many briefs with
+#: the same spec, and parsing and checking it took 40 ms a brief. A changed file is read again.
+_LOADED: dict[tuple[str, int, int], IndexSpec] = {}
+
+
 def load_spec(path: str | os.PathLike[str] | None = None) -> IndexSpec:
-    """Read and validate an index spec from YAML (default: :func:`default_spec_path`)."""
+    """Read and validate an index spec from YAML (default: :func:`default_spec_path`).
+
+    The result is immutable and kept per file (its path, modification time and size), so the
+    same unchanged file is parsed once per process."""
     p = Path(path) if path is not None else default_spec_path()
     if not p.is_file():
         raise SpecError.keyed("spec.error.not_found", path=p)
+    st = p.stat()
+    key = (str(p), st.st_mtime_ns, st.st_size)
+    if key in _LOADED:
+        return _LOADED[key]
     try:
         raw = yaml.safe_load(p.read_text(encoding="utf-8"))
     except yaml.YAMLError as exc:
         raise SpecError.keyed("spec.error.bad_yaml", path=p, error=exc) from exc
-    return parse_spec(raw, source=str(p))
+    spec = parse_spec(raw, source=str(p))
+    if len(_LOADED) >= 16:
+        _LOADED.clear()
+    _LOADED[key] = spec
+    return spec
 
 
 def span_of(version: MethodVersion) -> PerLang:
