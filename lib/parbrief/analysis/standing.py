@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Mapping, Sequence
 
+import numpy as np
 import pandas as pd
 
 from parbrief.analysis.memo import Memo
@@ -80,6 +81,20 @@ def _national(nat: pd.DataFrame, *, alpha: float, adjust: str, min_years: int, b
     return _NATIONAL.get(key, compute)
 
 
+def _unit_paths(history: pd.DataFrame, start: int | None) -> dict[str, RawPath]:
+    """Each unit's raw path from ``start`` on: the same as :func:`_path` of each unit's rows, from
+    the columns as arrays and the groups' row positions (no sub-frame per unit: 100 communes took
+    80 ms that way)."""
+    years = history["year"].to_numpy(dtype=int)
+    totals = history["total"].to_numpy(dtype=float)
+    keep = years >= start if start is not None else np.ones(len(years), dtype=bool)
+    out: dict[str, RawPath] = {}
+    for unit, pos in history.groupby("unit", observed=True).indices.items():
+        pos = np.sort(pos[keep[pos]])
+        out[str(unit)] = raw_path(years[pos].tolist(), totals[pos].tolist())
+    return out
+
+
 def _path(rows: pd.DataFrame, start: int | None) -> RawPath:
     sub = rows[rows["year"] >= start] if start is not None else rows
     return raw_path(sub["year"].astype(int).tolist(), sub["total"].astype(float).tolist())
@@ -111,7 +126,7 @@ def brief_standing(
     by_type = {t: standing_trends(history[history["unit_type"] == t], alpha=alpha, adjust=adjust,
                                   min_years=min_years, breaks=breaks, pool=(pools or {}).get(t))
                for t in unit_types}
-    paths = {str(u): _path(g.sort_values("year"), start) for u, g in history.groupby("unit")}
+    paths = _unit_paths(history, start)
     if national is None or national.empty or province not in set(national["unit"]):
         # No national row: the province's path is that of its units' mean (described, not tested).
         mean = history.groupby("year", as_index=False)["total"].mean().sort_values("year")
