@@ -97,3 +97,30 @@ def test_national_names():
         assert is_national_name(name), name
     for name in ("Nam Định", "Việt Yên", "Hà Nam", "", None):
         assert not is_national_name(name), name
+
+
+def test_region_ranks_count_the_peers_scoring_more(frames):
+    # rank in the region = 1 + the provinces of the same region with a higher published score
+    # (ties share the best rank), region_n = the region's provinces with a score; a name on
+    # neither map and a province without a score get no rank
+    from parbrief.analysis.national import region_ranks
+    from parbrief.stats.trends import rank_table
+
+    scores = frames[0]
+    nat = scores[(scores["province"] == NATIONAL) & (scores["year"] == 2024)]
+    table = rank_table(nat, 2024, decimals=2)
+    table.loc[table.index[1], "value"] = table.loc[table.index[0], "value"]  # a tie
+    table.loc[table.index[2], "value"] = math.nan
+    table.loc[len(table)] = table.iloc[3]
+    table.loc[len(table) - 1, "unit"] = "Tỉnh Không Có"
+    got = region_ranks(table, 2024, 2).set_index("unit")
+    values = dict(zip(table["unit"].astype(str), table["value"].astype(float)))
+    for unit, row in got.iterrows():
+        if pd.isna(row["region"]):
+            assert unit == "Tỉnh Không Có" and pd.isna(row["region_rank"]) and pd.isna(row["region_n"])
+            continue
+        peers = [values[u] for u in got.index[got["region"] == row["region"]] if not math.isnan(values[u])]
+        assert row["region_n"] == len(peers)
+        v = values[unit]
+        assert pd.isna(row["region_rank"]) if math.isnan(v) else row["region_rank"] == 1 + sum(p > v for p in peers)
+    assert got["region_rank"].notna().sum() == len(table) - 2

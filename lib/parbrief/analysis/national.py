@@ -104,14 +104,11 @@ def region_ranks(league: pd.DataFrame, year: int, decimals: int = 2) -> pd.DataF
         "provisional": [bool(r.provisional) if r else False for r in regions],
         "value": [published(v, decimals) for v in pd.to_numeric(league["value"], errors="coerce")],
     })
-    ranks, sizes = [], []
-    for code, value in zip(out["region"], out["value"]):
-        peers = out.loc[out["region"] == code, "value"] if code else pd.Series(dtype=float)
-        ok = code is not None and value is not None and not math.isnan(value)
-        ranks.append(int((peers > value).sum()) + 1 if ok else None)
-        sizes.append(int(peers.notna().sum()) if code else None)
-    out["region_rank"] = pd.array(ranks, dtype="Int64")
-    out["region_n"] = pd.array(sizes, dtype="Int64")
+    # rank in the region = 1 + the peers scoring strictly more ("min" ties, as the national rank)
+    value = pd.to_numeric(out["value"], errors="coerce").astype(float)
+    by_region = value.groupby(out["region"], dropna=True)
+    out["region_rank"] = by_region.rank(method="min", ascending=False).astype("Int64")
+    out["region_n"] = by_region.transform("count").astype("Int64")
     return out.drop(columns="value")
 
 
