@@ -459,10 +459,13 @@ def unit_trends(
                           "year": pd.to_numeric(scores["year"], errors="coerce").to_numpy(dtype=float),
                           "v": vals.to_numpy()})
     units = sorted(pd.unique(frame["unit"]), key=vietnamese_sort_key)
+    # each unit's rows (in the order given) by position: no boolean mask and sub-frame per unit
+    rows = frame.groupby("unit", sort=False).indices
+    year_arr, v_arr = frame["year"].to_numpy(), frame["v"].to_numpy()
     raw: list[Trend] = []
     for unit in units:
-        sub = frame.loc[frame["unit"] == unit]
-        raw.append(trend_of_series(sub["year"].to_numpy(), sub["v"].to_numpy(), unit=unit, value=value,
+        pos = np.sort(rows[unit])
+        raw.append(trend_of_series(year_arr[pos], v_arr[pos], unit=unit, value=value,
                                    min_years=min_years, alpha=alpha, breaks=breaks, period=period))
     if variance == "auto":
         variance = "pooled" if _homogeneous(raw, alpha) else "unit"
