@@ -46,3 +46,21 @@ def test_results_renewed_when_a_brief_changed_even_if_its_workbook_was_written_a
     time.sleep(0.01)
     assert W.write_workbooks(tmp_path, ["a", "b"], "vi")["workbooks"] == []
     assert (tmp_path / "results.xlsx").stat().st_mtime == mtime
+
+
+def test_the_bundle_is_read_as_json_text_or_as_an_object(tmp_path):
+    # Briefs display the bundle as one JSON text (cheap to carry through the kernel's message,
+    # the notebook and nbconvert); notebooks of earlier releases hold it as an object.
+    row = [None] * len(SHEETS["league"])
+    row[:4] = ["district", 1, "Huyện A", 80.5]
+    bundle = {"province": "Tỉnh A", "lang": "vi", "sheets": {"league": [row], "pairwise": [
+        ["district", "Huyện A", "Huyện B", float("inf"), None, None, 0.5, 1.0, False]]}}
+    for form, data in (("text", json.dumps(bundle, ensure_ascii=False)), ("object", bundle)):
+        cell = {"cell_type": "code", "outputs": [{"output_type": "display_data", "data": {TABLES_MIME: data}}]}
+        path = tmp_path / f"{form}.ipynb"
+        path.write_text(json.dumps({"cells": [cell]}, ensure_ascii=False), encoding="utf-8")
+        got = W.read_tables(path)
+        assert got == bundle, form
+        book = W.write_workbook(got, tmp_path / f"{form}.xlsx")
+        sheet = openpyxl.load_workbook(book)[openpyxl.load_workbook(book).sheetnames[0]]
+        assert [c.value for c in sheet[2]][:4] == ["district", 1, "Huyện A", 80.5]

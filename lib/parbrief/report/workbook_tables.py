@@ -42,9 +42,20 @@ def _clean(v: Any) -> Any:
     return v
 
 
+_PLAIN = (int, float, str, bool)
+
+
+def _column(values: pd.Series) -> list[Any]:
+    """A column as JSON-ready Python values: missing → None, NumPy scalars → Python (as :func:`_clean`)."""
+    missing = values.isna().to_numpy(dtype=bool)
+    return [None if m else (v if type(v) in _PLAIN else _clean(v)) for v, m in zip(values.tolist(), missing)]
+
+
 def _records(frame: pd.DataFrame, cols: tuple[str, ...]) -> list[list[Any]]:
+    """The rows of ``frame``'s ``cols`` (a column it lacks: None), converted column by column
+    (4 950 pairwise rows at 100 communes: value by value took 0.1 s)."""
     f = frame.reindex(columns=list(cols))
-    return [[_clean(v) for v in row] for row in f.itertuples(index=False, name=None)]
+    return [list(row) for row in zip(*(_column(f[c]) for c in f.columns))] if len(f) else []
 
 
 def tables(brief: Any) -> dict[str, pd.DataFrame]:
@@ -66,9 +77,16 @@ def tables(brief: Any) -> dict[str, pd.DataFrame]:
 
 
 def tables_output(brief: Any) -> None:
-    """Display the workbook tables as a :data:`TABLES_MIME` bundle (hidden from the HTML)."""
+    """Display the workbook tables as a :data:`TABLES_MIME` bundle (hidden from the HTML).
+
+    The bundle is one JSON text (a JSON mimetype may hold any JSON value), not a nested object:
+    at 100 communes its 4 950 pairwise rows made every step after the kernel (the message, the
+    notebook's nodes, its writing, nbconvert's copy) walk some 50 000 values — 0.1 s a brief.
+    Non-finite numbers stay numbers (``Infinity``; the workbook shows them as errors)."""
+    import json
+
     from IPython.display import display
 
     payload = {"province": brief.province, "year": brief.year, "lang": brief.lang,
                "sheets": {k: _records(v, SHEETS[k]) for k, v in tables(brief).items()}}
-    display({TABLES_MIME: payload}, raw=True)
+    display({TABLES_MIME: json.dumps(payload, ensure_ascii=False)}, raw=True)
