@@ -290,3 +290,19 @@ def test_a_spec_file_is_parsed_once_and_read_again_when_it_changes(tmp_path):
     os.utime(path, ns=(path.stat().st_atime_ns, path.stat().st_mtime_ns + 2 * 10**9))
     with pytest.raises(SpecError):
         load_spec(path)
+
+
+def test_the_same_relative_path_in_two_folders_is_two_files(tmp_path, monkeypatch):
+    # a kernel changes its working directory before each brief: "index.yaml" in two folders, same
+    # size and modification time, must not share a cached spec
+    text = default_spec_path().read_text(encoding="utf-8")
+    for name, decimals in (("a", "2"), ("b", "1")):
+        (tmp_path / name).mkdir()
+        f = tmp_path / name / "index.yaml"
+        f.write_text(text.replace("rank_decimals: 2", f"rank_decimals: {decimals}"), encoding="utf-8")
+        os.utime(f, ns=(10**18, 10**18))
+    got = {}
+    for name in ("a", "b"):
+        monkeypatch.chdir(tmp_path / name)
+        got[name] = load_spec("index.yaml").rank_decimals
+    assert got == {"a": 2, "b": 1}

@@ -437,7 +437,7 @@ def default_spec_path() -> Path:
 
 #: Specs read, by file (path, modification time, size): a batch kernel renders many briefs with
 #: the same spec, and parsing and checking it took 40 ms a brief. A changed file is read again.
-_LOADED: dict[tuple[str, int, int], IndexSpec] = {}
+_LOADED: dict[tuple[str, str, int, int], IndexSpec] = {}
 
 
 def load_spec(path: str | os.PathLike[str] | None = None) -> IndexSpec:
@@ -449,7 +449,7 @@ def load_spec(path: str | os.PathLike[str] | None = None) -> IndexSpec:
     if not p.is_file():
         raise SpecError.keyed("spec.error.not_found", path=p)
     st = p.stat()
-    key = (str(p), st.st_mtime_ns, st.st_size)
+    key = (str(p.resolve()), str(p), st.st_mtime_ns, st.st_size)  # str(p): the source messages name
     if key in _LOADED:
         return _LOADED[key]
     try:
