@@ -22,6 +22,7 @@ import math
 import os
 import unicodedata
 from dataclasses import dataclass, field, replace
+from functools import lru_cache
 from pathlib import Path
 from typing import Any, Iterable, Sequence
 
@@ -435,32 +436,29 @@ def default_spec_path() -> Path:
     raise SpecError.keyed("spec.error.no_default")
 
 
-#: Specs read, by file (path, modification time, size): a batch kernel renders many briefs with
-#: the same spec, and parsing and checking it took 40 ms a brief. A changed file is read again.
-_LOADED: dict[tuple[str, str, int, int], IndexSpec] = {}
-
-
 def load_spec(path: str | os.PathLike[str] | None = None) -> IndexSpec:
     """Read and validate an index spec from YAML (default: :func:`default_spec_path`).
 
-    The result is immutable and kept per file (its path, modification time and size), so the
-    same unchanged file is parsed once per process."""
+    The result is immutable and kept per file (:func:`_parsed_file`), so the same unchanged file
+    is parsed once per process."""
     p = Path(path) if path is not None else default_spec_path()
     if not p.is_file():
         raise SpecError.keyed("spec.error.not_found", path=p)
     st = p.stat()
-    key = (str(p.resolve()), str(p), st.st_mtime_ns, st.st_size)  # str(p): the source messages name
-    if key in _LOADED:
-        return _LOADED[key]
+    return _parsed_file(str(p.resolve()), p, st.st_mtime_ns, st.st_size)
+
+
+@lru_cache(maxsize=16)
+def _parsed_file(resolved: str, p: Path, mtime_ns: int, size: int) -> IndexSpec:
+    """The spec in ``p``, kept by file: its resolved path (a kernel changes its working directory
+    between briefs, so one relative name can be two files), the path as given (the source its
+    messages name), modification time and size. A batch kernel renders many briefs with one spec;
+    parsing and checking it took 40 ms a brief. A changed file is read again."""
     try:
         raw = yaml.safe_load(p.read_text(encoding="utf-8"))
     except yaml.YAMLError as exc:
         raise SpecError.keyed("spec.error.bad_yaml", path=p, error=exc) from exc
-    spec = parse_spec(raw, source=str(p))
-    if len(_LOADED) >= 16:
-        _LOADED.clear()
-    _LOADED[key] = spec
-    return spec
+    return parse_spec(raw, source=str(p))
 
 
 def span_of(version: MethodVersion) -> PerLang:

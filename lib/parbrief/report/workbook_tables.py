@@ -8,6 +8,7 @@ executed notebook (:mod:`parbrief.run.workbook`) and writes ``<slug>.xlsx`` and
 
 from __future__ import annotations
 
+import json
 import math
 from typing import Any
 
@@ -55,7 +56,7 @@ def _records(frame: pd.DataFrame, cols: tuple[str, ...]) -> list[list[Any]]:
     """The rows of ``frame``'s ``cols`` (a column it lacks: None), converted column by column
     (4 950 pairwise rows at 100 communes: value by value took 0.1 s)."""
     f = frame.reindex(columns=list(cols))
-    return [list(row) for row in zip(*(_column(f[c]) for c in f.columns))] if len(f) else []
+    return [list(row) for row in zip(*(_column(f[c]) for c in f.columns))]
 
 
 def tables(brief: Any) -> dict[str, pd.DataFrame]:
@@ -83,8 +84,6 @@ def tables_output(brief: Any) -> None:
     at 100 communes its 4 950 pairwise rows made every step after the kernel (the message, the
     notebook's nodes, its writing, nbconvert's copy) walk some 50 000 values — 0.1 s a brief.
     Non-finite numbers stay numbers (``Infinity``; the workbook shows them as errors)."""
-    import json
-
     from IPython.display import display
 
     payload = {"province": brief.province, "year": brief.year, "lang": brief.lang,
