@@ -224,7 +224,11 @@ def brief_theme() -> dict[str, Any]:
     """The rcParams of every brief figure: seaborn "whitegrid" + "notebook" context, DejaVu Sans.
 
     Use as ``with matplotlib.rc_context(brief_theme()): ...``; returns a new dict each call.
-    ``text.parse_math`` is off so a ``$`` in a unit name is text, not mathtext.
+    ``text.parse_math`` is off so a ``$`` in a unit name is text, not mathtext. ``axes.titley``
+    pins each title at the axes' top (plus its pad), where matplotlib's automatic placement puts
+    it when no axis has labels on top and no offset text (none here): the automatic placement
+    measures the whole y axis again for every title, on every layout pass and draw (a tenth of a
+    brief's chart time).
     """
     rc: dict[str, Any] = {}
     rc.update(sns.axes_style("whitegrid"))
@@ -238,6 +242,7 @@ def brief_theme() -> dict[str, Any]:
             "axes.titlelocation": "left",
             "axes.titleweight": "bold",
             "axes.titlesize": 11.5,
+            "axes.titley": 1.0,
             "axes.spines.top": False,
             "axes.spines.right": False,
             "axes.edgecolor": ".7",
