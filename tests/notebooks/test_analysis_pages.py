@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import re
 from pathlib import Path
 
@@ -94,8 +96,11 @@ def test_render_writes_analysis_pages_and_workbooks(demo_store, tmp_path):
     results = openpyxl.load_workbook(year_dir / "results.xlsx")
     assert [c.value for c in results["League table"][1]][:2] == ["Province", "Unit type"]
     assert results["League table"].max_row == len(store) + 1
-    # The pages ran right after the brief on its warm kernel and took its results from the
-    # kernel's memory; on fresh kernels, each computing everything itself, they are the same bytes.
+    # The render computed the store's pooled ρ once and gave it to the warm kernel (run.pools);
+    # the pages ran right after the brief on that kernel and took its results from the kernel's
+    # memory; on fresh kernels, each computing everything itself, they are the same bytes.
+    shared = json.loads((year_dir / "snapshot" / "pools.json").read_text(encoding="utf-8"))
+    assert {row["key"][4] for row in shared["pools"] if row["pool"]} >= {"district", "department"}
     pages = {p: (year_dir / "analysis" / f"quang-tri-{p}.html").read_bytes() for p in ("trends", "differences")}
     brief = (year_dir / "quang-tri.html").read_bytes()
     again = render(data=demo_store, out=tmp_path, year=2024, provinces=["Quảng Trị"], lang="en", workers=1,

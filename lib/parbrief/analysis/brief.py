@@ -12,7 +12,7 @@ import math
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import Any, Iterable, NamedTuple
 
 import pandas as pd
 
@@ -32,7 +32,7 @@ from parbrief.stats.ratings import BandDistribution, BandMovement
 from parbrief.stats.serial import PooledRho
 from parbrief.stats.trends import Trend, TrendTable
 
-__all__ = ["NATIONAL", "SURVEY_MIN_N", "Brief", "Headline", "build_brief", "headline", "headline_rows", "unit_types"]
+__all__ = ["NATIONAL", "SURVEY_MIN_N", "Brief", "Headline", "build_brief", "headline", "headline_rows", "store_pools", "unit_types"]
 
 #: Fewest respondents a unit needs to enter the survey test (passed to ``survey_differences``).
 SURVEY_MIN_N = 3
@@ -395,6 +395,29 @@ def _store_pools(scores: pd.DataFrame, sha: str, scope: _Scope, year: int, break
                                years=scope.history.loc[scope.history["unit_type"] == t, "year"].unique().tolist())
             for t in types}
     return trend, diff
+
+
+def store_pools(scores: pd.DataFrame, sha: str, spec: IndexSpec, briefs: Iterable[tuple[str, int, int]]) -> int:
+    """Compute, into this process's memory, the store's pooled ρ that ``briefs`` will use.
+
+    ``briefs``: (province, year, min_years) of each brief, ``scores``/``sha`` the frames and hash
+    :func:`~parbrief.data.snapshot.load_frames` gives the briefs' kernels. The keys are the ones
+    :func:`build_brief` asks for (the same scope, breaks and years), so a kernel given them
+    (:func:`parbrief.analysis.pooling.seed`) computes none. A brief that cannot be built (a
+    province or year not in the data) is skipped: it reports its own error. Returns how many
+    briefs' pools are now kept.
+    """
+    from parbrief.errors import ParbriefError
+
+    done = 0
+    for province, year, min_years in briefs:
+        try:
+            scope = _scope(scores, province, int(year))
+        except ParbriefError:
+            continue
+        _store_pools(scores, sha, scope, int(year), tuple(spec.breaks(scope.years)), int(min_years))
+        done += 1
+    return done
 
 
 def _old_map(national: pd.DataFrame, reorg_year: int) -> pd.DataFrame | None:

@@ -29,6 +29,19 @@ class Memo:
             return self._values[key]  # type: ignore[return-value]
         value = compute()
         self._values[key] = value
-        if len(self._values) > self._size:
-            self._values.popitem(last=False)
+        self._trim()
         return value
+
+    def put(self, key: Hashable, value: object) -> None:
+        """Keep ``value`` under ``key`` (a value computed elsewhere: another process's, read back)."""
+        self._values[key] = value
+        self._values.move_to_end(key)
+        self._trim()
+
+    def items(self) -> list[tuple[Hashable, object]]:
+        """The kept entries, least recently used first."""
+        return list(self._values.items())
+
+    def _trim(self) -> None:
+        while len(self._values) > self._size:
+            self._values.popitem(last=False)

@@ -28,7 +28,7 @@ import time
 from dataclasses import asdict, dataclass, field, replace
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any, Callable, Mapping, Sequence
+from typing import Any, Callable, Mapping, NamedTuple, Sequence
 
 import pandas as pd
 
@@ -699,7 +699,9 @@ def _execute(
     snap = plan.snap
     warm = {"scores": str(snap.scores_path.resolve()),
             "survey": str(snap.survey_path.resolve()) if snap.survey_path else "",
-            "spec": str(plan.spec_file.resolve())}
+            "spec": str(plan.spec_file.resolve()),
+            "pools": _pools_for(plan, todo) if reuse else ""}
+    phase("pools_s")
     # Longest first (a brief's time grows with its units), so no long brief is left for the end
     # while the other kernels idle; outcomes are put back in province order below.
     size = snap.scores.loc[snap.scores["year"] == plan.config.year].groupby("province").size()
@@ -723,6 +725,25 @@ def _execute(
     pool_stats = dict(pool_stats, extras=after_briefs(outcomes, plan.year_dir, lang=plan.lang, pages=pages, log=log))
     phase("workbooks_analysis_s")
     return outcomes, ran, pool_stats
+
+
+class _BriefKey(NamedTuple):
+    province: str
+    year: int
+    min_years: int
+
+
+def _pools_for(plan: _Plan, jobs: Sequence[BriefJob]) -> str:
+    """The store's pooled ρ of the briefs and pages in ``jobs``, computed here once for every kernel
+    (:mod:`parbrief.run.pools`); the file's path, or "" when nothing needs them."""
+    from parbrief.run.pools import share_pools
+
+    keys = {_BriefKey(str(p["province"]), int(p.get("year", plan.config.year)),
+                      int(p.get("min_years", default("min_years"))))
+            for p in (j.parameters for j in jobs) if p.get("province")}
+    if not keys:
+        return ""
+    return share_pools(plan.snap.scores, plan.snap.sha256, plan.snap.scores_path, plan.spec, sorted(keys))
 
 
 def _write_index_and_manifest(

@@ -56,11 +56,13 @@ ENGINE_NAME = "parbrief"
 
 @dataclass(frozen=True)
 class WarmSpec:
-    """What a pooled kernel loads once when it starts: the render's snapshot and spec."""
+    """What a pooled kernel loads once when it starts: the render's snapshot and spec, and the
+    store's pooled ρ the render computed for its briefs (``pools``, a JSON file; empty: none)."""
 
     scores: str = ""
     survey: str = ""
     spec: str = ""
+    pools: str = ""
 
 
 def _run_sync(coro_fn: Callable[..., Any]) -> Callable[..., Any]:
@@ -144,7 +146,7 @@ class PooledKernel:
                 spec = self.warm_spec
                 self.execute_silent(
                     "__import__('parbrief.run.kernel_state', fromlist=['warm']).warm("
-                    f"{spec.scores!r}, {spec.survey!r}, {spec.spec!r})",
+                    f"{spec.scores!r}, {spec.survey!r}, {spec.spec!r}, {spec.pools!r})",
                     what="warm-up",
                     timeout=max(self.startup_timeout, 120),
                 )
@@ -167,7 +169,7 @@ class PooledKernel:
         t0 = time.perf_counter()
         self.execute_silent(
             "__import__('parbrief.run.kernel_state', fromlist=['load']).load("
-            f"{spec.scores!r}, {spec.survey!r}, {spec.spec!r})",
+            f"{spec.scores!r}, {spec.survey!r}, {spec.spec!r}, {spec.pools!r})",
             what="warm-up", timeout=max(self.startup_timeout, 120),
         )
         self.warm_spec = spec

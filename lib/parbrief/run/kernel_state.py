@@ -41,6 +41,7 @@ import random
 import sys
 import types
 import warnings
+from pathlib import Path
 from typing import Any
 
 __all__ = ["warm", "load", "reset", "WATCHED_MODULES"]
@@ -84,10 +85,11 @@ def _warm_figures() -> None:
     F.to_png_bytes(fig)
 
 
-def warm(scores: str = "", survey: str = "", spec: str = "") -> None:
+def warm(scores: str = "", survey: str = "", spec: str = "", pools: str = "") -> None:
     """Import the brief's libraries, preload the render's snapshot, then record the baseline state.
 
-    ``scores``/``survey``: the snapshot's Parquet files (empty: nothing to preload).
+    ``scores``/``survey``: the snapshot's Parquet files (empty: nothing to preload); ``pools``:
+    the store's pooled ρ the render computed for its briefs (:func:`_seed_pools`).
     """
     import matplotlib  # noqa: F401
     import numpy  # noqa: F401
@@ -109,10 +111,27 @@ def warm(scores: str = "", survey: str = "", spec: str = "") -> None:
         from parbrief.spec import load_spec
 
         preload(scores, survey or None, load_spec(spec or None))
+        _seed_pools(pools)
     else:
         keep_in_memory(True)
     _warm_figures()
     _settle()
+
+
+def _seed_pools(path: str) -> None:
+    """Keep the pooled ρ the render computed once for every kernel (``snapshot/pools.json``).
+
+    An optimization only: a file that cannot be read leaves each brief to compute them (the same
+    values, :mod:`parbrief.analysis.pooling`).
+    """
+    if not path:
+        return
+    from parbrief.analysis.pooling import seed
+
+    try:
+        seed(Path(path).read_text(encoding="utf-8"))
+    except (OSError, ValueError, TypeError, KeyError):
+        pass
 
 
 def _settle() -> None:
@@ -129,7 +148,7 @@ def _settle() -> None:
     trim_memory()
 
 
-def load(scores: str, survey: str = "", spec: str = "") -> None:
+def load(scores: str, survey: str = "", spec: str = "", pools: str = "") -> None:
     """Read the render's snapshot into a kernel :func:`warm` started without one, then re-baseline.
 
     A render starts its kernels while it loads the data (the imports take longer than the load):
@@ -140,6 +159,7 @@ def load(scores: str, survey: str = "", spec: str = "") -> None:
     from parbrief.spec import load_spec
 
     preload(scores, survey or None, load_spec(spec or None))
+    _seed_pools(pools)
     _settle()
 
 
