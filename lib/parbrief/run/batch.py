@@ -346,11 +346,15 @@ class _EarlyKernels:
     """
 
     def __init__(self, workers: int, reuse: bool, provinces: Sequence[str] | None, overview: bool) -> None:
+        self.workers = workers
         self.n = workers if provinces is None else _kernels_for(workers, len(provinces))
         self.reuse = reuse
         self.pool: Any = None
 
-    def start(self) -> None:
+    def start(self, briefs: int | None = None) -> None:
+        """Start the kernels (no more than ``briefs`` briefs need, when given); once only."""
+        if briefs is not None:
+            self.n = min(self.n, _kernels_for(self.workers, briefs))
         if not self.reuse or self.n < 1 or self.pool is not None:
             return
         from parbrief.run.engine import KernelPool
@@ -856,6 +860,9 @@ def render(
                          params_file=params_file, defaults_file=defaults_file, overview=overview,
                          notebook=notebook, cli_overrides=cli_overrides, force=force, phase=phase,
                          before_load=early.start)
+            if plan.to_run:
+                # A reused snapshot: the kernels start now, while the store's pooled ρ is computed.
+                early.start(sum(1 for j in plan.to_run if j.slug != "overview"))
             outcomes, ran, pool_stats = _execute(plan, n_workers=n_workers, reuse=reuse, force=force,
                                                  progress=progress, phase=phase, log=log, analysis=analysis,
                                                  pool=early.pool)
