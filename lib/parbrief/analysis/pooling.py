@@ -11,9 +11,9 @@ province keeps its own cautious ρ.
 
 A batch renders many briefs from one snapshot in one kernel; the pooled ρ depends only on the data
 and these choices, so it is computed once per key (data hash, unit type, years, breaks) and kept.
-A render computes them once in its own process and hands them to every kernel (:func:`dumps`,
-:func:`seed`): each kernel used to compute them again for its first brief (≈ 2 s of CPU on a
-63-province store, most of one province's render from cold).
+When it has the time, a render computes them once in its own process and hands them to every
+kernel (:func:`dumps`, :func:`seed`, :mod:`parbrief.run.pools`): each kernel would compute them
+again for its first brief (≈ 1.3 s of CPU on a 63-province store).
 """
 
 from __future__ import annotations

@@ -2,11 +2,13 @@
 
 A brief's difference test and standing trends use a ρ pooled over every province of the store
 (:mod:`parbrief.analysis.pooling`). It depends only on the data and a few choices, and each warm
-kernel computed it again for its first brief: ≈ 2 s of CPU on a 63-province store, twice with two
-kernels, and most of one province's render from cold. The render now computes the pools its briefs
-will ask for while its kernels start (:func:`share_pools`), writes them beside the snapshot
+kernel computed it again for its first brief: ≈ 1.3 s of CPU on a 63-province store, twice with two
+kernels, and most of one province's render from cold. When it has the time (a reused snapshot, or
+a single kernel: ``run.batch._execute`` decides), the render computes the pools its briefs will ask
+for while its kernels start (:func:`share_pools`), writes them beside the snapshot
 (``snapshot/pools.json``) and each kernel reads them with the snapshot
-(:func:`parbrief.run.kernel_state.load`). The values are the same numbers (JSON floats round-trip
+(:func:`parbrief.run.kernel_state.load`). After a fresh load with two kernels the kernels would
+wait for them, so each computes its own, as before. The values are the same numbers (JSON floats round-trip
 exactly), so a warm kernel's brief stays byte-identical to a fresh kernel's, which computes its own.
 
 The file is marked with parbrief's source hash: a later render from the same snapshot reuses the
