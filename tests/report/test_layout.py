@@ -268,3 +268,29 @@ def test_a_cut_means_chart_has_no_letters_and_no_sentence_reads_them(big_brief):
         assert "ab" not in texts(cut.fig) and "ab" in texts(whole.fig)
     if big_brief.survey is not None and big_brief.survey.significant:
         assert t("narrative.diff.letters", big_brief.lang) not in L.survey_plain(big_brief)
+
+
+def test_a_long_title_breaks_its_line_before_the_letters_heading():
+    # Long names push the axes right, and matplotlib wraps a title only at the figure's edge: the
+    # title ran over "Nhóm" above the letters (the departments' means chart of Quảng Trị, 2024).
+    from parbrief.report.figure_layout import COLUMN_HEAD
+
+    means = pd.DataFrame({"unit": ["Sở Xây dựng", "Sở Giáo dục và Đào tạo", "Sở Tài chính", "Thanh tra tỉnh"],
+                          "mean": [0.9, 0.1, -0.5, -0.6], "ci_low": [-3.0, -3.8, -4.4, -4.5],
+                          "ci_high": [4.9, 4.1, 3.5, 3.4], "letters": ["a"] * 4})
+    fig = F.means_figure(means, "vi", standing=True)
+    first = fig.to_png()
+    ax = fig.fig.axes[0]
+    renderer = fig.fig.canvas.get_renderer()
+    title = ax._left_title
+    head = next(x for x in ax.texts if x.get_gid() == COLUMN_HEAD)
+    lines = title.get_text().split("\n")
+    assert head.get_visible() and len(lines) == 2
+    assert title.get_window_extent(renderer).x1 < head.get_window_extent(renderer).x0
+    assert " ".join(lines) == t("figure.means_standing_title", "vi")  # the same words, none lost
+    assert all(len(line.split()) > 2 for line in lines)  # balanced: no word left alone on a line
+    assert fig.to_png() == first  # fitting a fitted figure changes nothing
+    # a title that clears the heading keeps its line
+    short = F.means_figure(means, "vi", title="Vị trí bình quân", standing=True)
+    short.to_png()
+    assert short.fig.axes[0]._left_title.get_text() == "Vị trí bình quân"

@@ -24,7 +24,11 @@ from matplotlib.figure import Figure as MplFigure
 from matplotlib.text import Text
 from matplotlib.transforms import Bbox
 
-__all__ = ["PAD_IN", "GAP_IN", "fit"]
+__all__ = ["COLUMN_HEAD", "PAD_IN", "GAP_IN", "fit"]
+
+#: The ``gid`` of a column's heading written above an axes' top right (the means chart's "Nhóm"
+#: over its letters): a title that would run into it breaks its line before it (:func:`fit`).
+COLUMN_HEAD = "pb-column-head"
 
 #: Space kept free at the figure's edges, and between stacked items (inches; constrained layout's
 #: default pad is 3/72 in).
@@ -81,7 +85,81 @@ def fit(fig: MplFigure, passes: int = 3) -> None:
             t.set_wrap(True)
         short = [(t, w) for t, w in short if t.get_wrap() is False]
         if not grown and _wrapped(fig, texts) == measured:
-            return
+            break
+    if _break_before_heads(fig):
+        _fit_once(fig)  # the title is taller now: the top margin again
+
+
+def _break_before_heads(fig: MplFigure) -> bool:
+    """Break each axes title that runs into a column heading above the axes (:data:`COLUMN_HEAD`)
+    at the last word that ends before it; returns True when a title changed.
+
+    Matplotlib wraps a title at the figure's edge, so a long title over an axes pushed right by
+    long unit names ran over the heading (seen: the departments' means chart of Quảng Trị). The
+    rest of the title goes on the next line; a title whose first word already reaches the heading
+    keeps its line and the heading is hidden (the chart's note says what the letters mean).
+    """
+    renderer = fig.canvas.get_renderer()
+    changed = False
+    for ax in fig.axes:
+        heads = [t for t in ax.texts if t.get_gid() == COLUMN_HEAD and t.get_visible() and t.get_text()]
+        # the theme's titles are left-aligned (axes.titlelocation): the left one, as fit reads them
+        title = next((t for t in (ax._left_title, ax.title, ax._right_title) if t.get_visible() and t.get_text()),
+                     None)
+        if not heads or title is None:
+            continue
+        for head in heads:
+            room = head.get_window_extent(renderer).x0 - title.get_window_extent(renderer).x0 - GAP_IN * fig.dpi
+            if not _overlaps(title.get_window_extent(renderer), head.get_window_extent(renderer)):
+                continue
+            text = _broken(title, room, renderer)
+            if text is None:
+                head.set_visible(False)
+            else:
+                title.set_text(text)
+            changed = True
+    return changed
+
+
+def _overlaps(a: Bbox, b: Bbox) -> bool:
+    return a.x0 < b.x1 and b.x0 < a.x1 and a.y0 < b.y1 and b.y0 < a.y1
+
+
+def _broken(title: Text, room: float, renderer: object) -> str | None:
+    """``title``'s text in lines that each fit in ``room`` pixels, broken between words (None:
+    not even its first word fits). Two lines are balanced (the break that makes the longer one
+    shortest, so no word is left alone on the second); more are filled greedily. The title is
+    measured with wrapping off, as it is then drawn."""
+    words = title.get_text().replace("\n", " ").split()
+    original = title.get_text()
+    title.set_wrap(False)
+
+    def width(text: str) -> float:
+        title.set_text(text)
+        return title.get_window_extent(renderer).width
+
+    try:
+        if not words or width(words[0]) > room:
+            return None
+        lines, line = [], ""
+        for word in words:
+            candidate = f"{line} {word}".strip()
+            if line and width(candidate) > room:
+                lines.append(line)
+                line = word
+            else:
+                line = candidate
+        lines.append(line)
+        if len(lines) == 2:
+            splits = [(" ".join(words[:k]), " ".join(words[k:])) for k in range(1, len(words))]
+            fits = [(max(width(a), width(b)), a, b) for a, b in splits]
+            fits = [f for f in fits if f[0] <= room]
+            if fits:
+                _, a, b = min(fits, key=lambda f: f[0])
+                lines = [a, b]
+        return "\n".join(lines)
+    finally:
+        title.set_text(original)
 
 
 def _line_room(t: Text, width: float) -> float:

@@ -46,7 +46,7 @@ from PIL import Image
 
 from parbrief.report.axis_labels import row_labels
 from parbrief.report.cell_values import CellValues
-from parbrief.report.figure_layout import fit
+from parbrief.report.figure_layout import COLUMN_HEAD, fit
 from parbrief.report.rows import Ends, keep_ends
 from parbrief.text.admin_case import lower_unit_words
 from parbrief.text.formats import check_lang, fmt_number, fmt_signed
@@ -619,8 +619,9 @@ def means_figure(
                     ax.text(1.01, yi, clean_label(letters if isinstance(letters, str) else "", 12),
                             transform=tr, va="center", ha="left", fontsize=8.5 if narrow else 9, color=".2")
                 if not narrow:  # on a phone the wrapped title reaches there; the note below explains the letters
-                    ax.text(1.01, -0.9, t("column.group", lang), transform=tr, va="bottom", ha="left",
-                            fontsize=8.5, color=".35")
+                    head = ax.text(1.01, -0.9, t("column.group", lang), transform=tr, va="bottom", ha="left",
+                                   fontsize=8.5, color=".35")
+                    head.set_gid(COLUMN_HEAD)  # a long title breaks its line before it (figure_layout.fit)
                 # a figure-level note, placed below the axis label by figure_layout.fit
                 fig.supxlabel(t("figure.means_note", lang), x=0.01, ha="left", fontsize=8, color=".35", wrap=True)
         return fig
