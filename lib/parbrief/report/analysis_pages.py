@@ -15,6 +15,7 @@ import math
 from pathlib import Path
 from typing import Any
 
+import matplotlib
 import numpy as np
 import pandas as pd
 from IPython.display import Markdown
@@ -60,6 +61,20 @@ def load_brief(**params: Any) -> Any:
 # Fixed margins (fractions of the figure) wide enough for these figures' labels: a constrained
 # layout measured every text on each draw, half of a page's figure time.
 _TWO_PANELS = dict(left=0.075, right=0.985, bottom=0.14, top=0.91, wspace=0.25)
+
+
+def _two_panels() -> tuple[Figure, Any, Any]:
+    """A 9 × 3.6 in figure with two axes side by side, on :data:`_TWO_PANELS`.
+
+    Titles pinned at the axes' top (``axes.titley``), where matplotlib's automatic placement put
+    them (these axes have no labels on top): that placement measured each axes' y axis again on
+    every layout pass and draw (measured: 7 % of the pages' figure time, the same PNG bytes).
+    """
+    with matplotlib.rc_context({"axes.titley": 1.0}):
+        fig = Figure(figsize=(9, 3.6))
+        fig.subplots_adjust(**_TWO_PANELS)
+        ax1, ax2 = fig.subplots(1, 2)
+    return fig, ax1, ax2
 
 
 class PageFigure:
@@ -158,9 +173,7 @@ def trend_residual_figure(brief: Any) -> PageFigure | Markdown:
     res = _trend_residuals(brief)
     if res.empty:
         return Markdown(_t("analysis.no_trend_residuals", brief.lang, min_years=brief.min_years))
-    fig = Figure(figsize=(9, 3.6))
-    fig.subplots_adjust(**_TWO_PANELS)
-    ax1, ax2 = fig.subplots(1, 2)
+    fig, ax1, ax2 = _two_panels()
     for unit, g in res.groupby("unit", sort=False):
         ax1.plot(g["year"], g["resid"], marker="o", lw=0.8, alpha=0.6)
     ax1.axhline(0, color="black", lw=0.8)
@@ -249,9 +262,7 @@ def residual_figure(brief: Any, unit_type: str) -> PageFigure | Markdown:
     r = _residuals(brief, unit_type)
     if r.empty:
         return _no_model(brief, unit_type)
-    fig = Figure(figsize=(9, 3.6))
-    fig.subplots_adjust(**_TWO_PANELS)
-    ax1, ax2 = fig.subplots(1, 2)
+    fig, ax1, ax2 = _two_panels()
     ax1.scatter(r["fitted"], r["resid"], s=12, alpha=0.7)
     ax1.axhline(0, color="black", lw=0.8)
     ax1.set(xlabel="fitted", ylabel="residual", title="Residuals vs fitted")
@@ -271,9 +282,7 @@ def qq_figure(brief: Any, unit_type: str) -> PageFigure | Markdown:
     r = _residuals(brief, unit_type)["std_resid"].dropna().to_numpy()
     if len(r) == 0:
         return _no_model(brief, unit_type)
-    fig = Figure(figsize=(9, 3.6))
-    fig.subplots_adjust(**_TWO_PANELS)
-    ax1, ax2 = fig.subplots(1, 2)
+    fig, ax1, ax2 = _two_panels()
     if len(r) > 2:
         (osm, osr), (slope, icpt, _) = stats.probplot(r)
         ax1.scatter(osm, osr, s=12)
