@@ -92,12 +92,13 @@ def fit(fig: MplFigure, passes: int = 3) -> None:
 
 def _break_before_heads(fig: MplFigure) -> bool:
     """Break each axes title that runs into a column heading above the axes (:data:`COLUMN_HEAD`)
-    at the last word that ends before it; returns True when a title changed.
+    into lines that end before it (:func:`_broken`); returns True when a title or heading changed.
 
     Matplotlib wraps a title at the figure's edge, so a long title over an axes pushed right by
-    long unit names ran over the heading (seen: the departments' means chart of Quảng Trị). The
-    rest of the title goes on the next line; a title whose first word already reaches the heading
-    keeps its line and the heading is hidden (the chart's note says what the letters mean).
+    long unit names ran over the heading (seen: the departments' means chart of Quảng Trị). A
+    broken title is drawn with wrapping off (its lines already fit); a title whose first word
+    already reaches the heading keeps its line and the heading is hidden (the chart's note says
+    what the letters mean).
     """
     renderer = fig.canvas.get_renderer()
     changed = False
@@ -109,14 +110,15 @@ def _break_before_heads(fig: MplFigure) -> bool:
         if not heads or title is None:
             continue
         for head in heads:
-            room = head.get_window_extent(renderer).x0 - title.get_window_extent(renderer).x0 - GAP_IN * fig.dpi
-            if not _overlaps(title.get_window_extent(renderer), head.get_window_extent(renderer)):
+            box, head_box = title.get_window_extent(renderer), head.get_window_extent(renderer)
+            if not _overlaps(box, head_box):
                 continue
-            text = _broken(title, room, renderer)
+            text = _broken(title, head_box.x0 - box.x0 - GAP_IN * fig.dpi, renderer)
             if text is None:
                 head.set_visible(False)
             else:
                 title.set_text(text)
+                title.set_wrap(False)
             changed = True
     return changed
 
@@ -129,9 +131,9 @@ def _broken(title: Text, room: float, renderer: object) -> str | None:
     """``title``'s text in lines that each fit in ``room`` pixels, broken between words (None:
     not even its first word fits). Two lines are balanced (the break that makes the longer one
     shortest, so no word is left alone on the second); more are filled greedily. The title is
-    measured with wrapping off, as it is then drawn."""
+    measured with wrapping off, as it is then drawn, and left as it was."""
     words = title.get_text().replace("\n", " ").split()
-    original = title.get_text()
+    original, wrap = title.get_text(), title.get_wrap()
     title.set_wrap(False)
 
     def width(text: str) -> float:
@@ -160,6 +162,7 @@ def _broken(title: Text, room: float, renderer: object) -> str | None:
         return "\n".join(lines)
     finally:
         title.set_text(original)
+        title.set_wrap(wrap)
 
 
 def _line_room(t: Text, width: float) -> float:

@@ -41,7 +41,6 @@ import random
 import sys
 import types
 import warnings
-from pathlib import Path
 from typing import Any
 
 __all__ = ["warm", "load", "reset", "WATCHED_MODULES"]
@@ -124,14 +123,10 @@ def _seed_pools(path: str) -> None:
     An optimization only: a file that cannot be read leaves each brief to compute them (the same
     values, :mod:`parbrief.analysis.pooling`).
     """
-    if not path:
-        return
-    from parbrief.analysis.pooling import seed
+    if path:
+        from parbrief.run.pools import read_pools
 
-    try:
-        seed(Path(path).read_text(encoding="utf-8"))
-    except (OSError, ValueError, TypeError, KeyError):
-        pass
+        read_pools(path)
 
 
 def _settle() -> None:

@@ -20,7 +20,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any, Iterable
 
-__all__ = ["POOLS_FILE", "share_pools"]
+__all__ = ["POOLS_FILE", "read_pools", "share_pools"]
 
 #: Beside the snapshot's Parquet files.
 POOLS_FILE = "pools.json"
@@ -34,20 +34,30 @@ def share_pools(scores: Any, sha: str, scores_path: Path, spec: Any, briefs: Ite
     be made (each kernel then computes its own: the same numbers, only slower).
     """
     from parbrief.analysis.brief import store_pools
-    from parbrief.analysis.pooling import dumps, entries, seed
+    from parbrief.analysis.pooling import dumps, entries
     from parbrief.files import atomic_write_text
     from parbrief.run.fingerprint import source_sha256
 
     library = source_sha256()
     path = Path(scores_path).parent / POOLS_FILE
-    try:
-        if path.is_file():
-            seed(path.read_text(encoding="utf-8"), library)  # a previous render's, if this code made them
-    except (OSError, ValueError, TypeError, KeyError):
-        pass
+    read_pools(path, library)  # a previous render's, if this code made them
     try:
         store_pools(scores, sha, spec, [(b.province, b.year, b.min_years) for b in briefs])
         atomic_write_text(path, dumps(entries(sha), library))
     except Exception:  # noqa: BLE001 — an optimization only: the kernels compute them, and report any error
         return ""
     return str(path.resolve())
+
+
+def read_pools(path: str | Path, library: str | None = None) -> int:
+    """Keep the pooled ρ of the file ``path`` (:func:`share_pools`) in this process; how many.
+
+    With ``library``, only entries this source of parbrief computed. An optimization only: a file
+    that is missing or cannot be read keeps nothing (0), and each brief computes its own.
+    """
+    from parbrief.analysis.pooling import seed
+
+    try:
+        return seed(Path(path).read_text(encoding="utf-8"), library)
+    except (OSError, ValueError, TypeError, KeyError):
+        return 0
