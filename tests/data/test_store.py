@@ -211,6 +211,51 @@ def test_survey_ingest_and_read_back(tmp_path, write_csv) -> None:
     assert snap.sha256 == hashlib.sha256(snap.scores_path.read_bytes() + snap.survey_path.read_bytes()).hexdigest()
 
 
+def _survey_by_pandas(con, province=None, years=None) -> pd.DataFrame:
+    """The respondents' frame built in pandas from the two long tables: what Store.survey pivots in SQL."""
+    keys = ["province", "unit", "year", "respondent"]
+    s = con.execute("SELECT province, unit, year, respondent, satisfaction FROM survey").df()
+    i = con.execute("SELECT province, unit, year, respondent, item, pos, value FROM survey_items").df()
+    if province is not None:
+        s, i = s[s["province"] == province], i[i["province"] == province]
+    if years is not None:
+        s, i = s[s["year"].isin(years)], i[i["year"].isin(years)]
+    order = list(i.groupby("item")["pos"].min().reset_index().sort_values(["pos", "item"])["item"])
+    wide = i.pivot_table(index=keys, columns="item", values="value", aggfunc="max", dropna=False)
+    out = s.merge(wide.reset_index(), on=keys, how="left") if order else s
+    out = out.sort_values(keys).reset_index(drop=True)
+    out = out[[*keys, "satisfaction", *order]]
+    for c in ("province", "unit", "respondent"):
+        out[c] = out[c].astype("str")
+    out.columns.name = None
+    return out.astype({"year": "int64", "satisfaction": "int64", **{c: "float64" for c in order}})
+
+
+def test_survey_pivot_equals_pandas(tmp_path, write_csv) -> None:
+    """Store.survey's SQL pivot (items pivoted, then joined to the respondents) against a pandas
+    pivot of the same tables: every filter, a blank answer, an item row missing, item order."""
+    db = tmp_path / "store.duckdb"
+    header = ["Tỉnh", "Đơn vị", "Năm", "Mã phiếu", "Mức độ hài lòng", "Câu 2", "Câu 1"]
+    rows = [[prov, unit, year, f"P{k}", 1 + (k + year) % 5, (k * 3) % 5 + 1, "" if k == 2 else k % 5 + 1]
+            for prov, unit in (("Yên Bái", "Huyện Lục Yên"), ("Yên Bái", "Thành phố Yên Bái"), ("Lào Cai", "Huyện Bát Xát"))
+            for year in (2022, 2023) for k in range(1, 5)]
+    ingest_file(write_csv("ks.csv", rows, header=header), db)
+    with Store(db) as st:
+        st.connection.execute("DELETE FROM survey_items WHERE respondent = 'P3' AND item = 'Câu 2' AND year = 2023")
+    with Store(db, read_only=True) as st:
+        for province, years in ((None, None), ("Yên Bái", None), (None, [2023]), ("Lào Cai", [2022, 2023]), (None, [])):
+            got = st.survey(province=province, years=years)
+            want = _survey_by_pandas(st.connection, province, years)
+            assert list(got.columns) == (["province", "unit", "year", "respondent", "satisfaction", "Câu 2", "Câu 1"]
+                                         if len(want) else list(got.columns))
+            if len(want):
+                pd.testing.assert_frame_equal(got, want)
+            else:
+                assert got.empty
+        full = st.survey()
+    assert full["Câu 1"].isna().sum() == 6 and full["Câu 2"].isna().sum() == 3
+
+
 def test_set_meta_and_read_only(tmp_path, two_provinces, spec) -> None:
     db = tmp_path / "store.duckdb"
     ingest_file(two_provinces, db, spec=spec)

@@ -318,18 +318,29 @@ class Store:
         # One row per respondent, items as columns in the order they were first ingested: the
         # pivot runs in DuckDB (conditional aggregation), which is ≈ 2× faster than a pandas
         # pivot + merge of the ≈ 1.8 M item rows of a national survey and needs half the memory.
+        # The items are pivoted first and then joined to the respondents (one join of 0.6 M rows,
+        # not 1.8 M), and the result comes through Arrow, whose strings pandas keeps as they are
+        # (``.df()`` made Python strings that ``astype("str")`` converted back): the same frame,
+        # 63 provinces × 7 years: 1.0 → 0.4 s.
         order = [r[0] for r in self._con.execute(
             f"SELECT item FROM survey_items WHERE TRUE{where} GROUP BY item ORDER BY min(pos), item", list(params)
         ).fetchall()]
-        cols = "".join(f", max(CASE WHEN i.item = ? THEN i.value END) AS i{k}" for k in range(len(order)))
-        on = " AND ".join(f"i.{c} = s.{c}" for c in ("province", "unit", "year", "respondent"))
-        join = f" LEFT JOIN survey_items i ON {on}" if order else ""
-        base = self._df(
-            f"SELECT s.province, s.unit, s.year, s.respondent, any_value(s.satisfaction) AS satisfaction{cols} "
-            f"FROM survey s{join} WHERE TRUE{swhere} GROUP BY s.province, s.unit, s.year, s.respondent "
-            "ORDER BY s.province, s.unit, s.year, s.respondent",
-            [*order, *params],
-        )
+        keys = ("province", "unit", "year", "respondent")
+        group = ", ".join(f"s.{c}" for c in keys)
+        if order:
+            pivot = "".join(f", max(value) FILTER (WHERE item = ?) AS i{k}" for k in range(len(order)))
+            on = " AND ".join(f"i.{c} = s.{c}" for c in keys)
+            items = "".join(f", any_value(i.i{k})" for k in range(len(order)))
+            sql = (f"WITH i AS (SELECT {', '.join(keys)}{pivot} FROM survey_items WHERE TRUE{where} "
+                   f"GROUP BY {', '.join(keys)}) "
+                   f"SELECT {group}, any_value(s.satisfaction){items} FROM survey s LEFT JOIN i ON {on} "
+                   f"WHERE TRUE{swhere} GROUP BY {group} ORDER BY {group}")
+            args = [*order, *params, *params]
+        else:
+            sql = (f"SELECT {group}, any_value(s.satisfaction) FROM survey s WHERE TRUE{swhere} "
+                   f"GROUP BY {group} ORDER BY {group}")
+            args = list(params)
+        base = self._con.sql(sql, params=args).to_arrow_table().to_pandas()
         base.columns = ["province", "unit", "year", "respondent", "satisfaction", *order]
         for c in ("province", "unit", "respondent"):
             base[c] = base[c].astype("str")
