@@ -194,6 +194,21 @@ def test_render_options_are_the_models_cli_parameters():
     assert args.out == Path("outputs")
 
 
+def test_a_switch_that_turns_a_parameter_off_says_what_it_does():
+    """``--no-reuse``/``--no-wait`` are described as what typing them does, not as the parameter
+    they turn off (the help once read "--no-reuse: reuse warm kernels …")."""
+    from parbrief.cli import build_parser
+
+    render = build_parser()._subparsers._group_actions[0].choices["render"]  # noqa: SLF001
+    helps = {s: a.help for a in render._actions for s in a.option_strings}  # noqa: SLF001
+    assert helps["--no-reuse"].startswith("run each brief on a fresh kernel")
+    assert helps["--no-wait"].startswith("refuse at once (exit code 1)")
+    for name in ("reuse", "wait"):
+        assert config.flag_doc(name, "vi").startswith(("chạy mỗi báo cáo", "từ chối ngay"))
+        assert config.flag(name) == f"--no-{name}"
+    assert config.flag_doc("alpha", "en") == config.doc("alpha", "en")  # other options: the parameter's doc
+
+
 def test_every_render_flag_reaches_render(monkeypatch, tmp_path):
     from parbrief.cli import main
     from parbrief.run import batch

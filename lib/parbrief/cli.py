@@ -67,7 +67,7 @@ def _add_render_flags(p: argparse.ArgumentParser) -> None:
         how = dict(_RENDER_ARGS[name])
         value = config.default(name)
         shown = {None: "", "": ""}.get(value, value) if not isinstance(value, bool) else None
-        text = config.doc(name, "en") + (t("cli.help.default", "en", value=shown) if shown not in (None, "") else "")
+        text = config.flag_doc(name, "en") + (t("cli.help.default", "en", value=shown) if shown not in (None, "") else "")
         if name == "out":
             how["default"] = Path(value)
         elif how.get("action") != "store_true":

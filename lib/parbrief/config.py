@@ -74,6 +74,13 @@ def doc(name: str, lang: str = "en") -> str:
     return _strings(lang)[f"config.doc.{name}"]
 
 
+def flag_doc(name: str, lang: str = "en") -> str:
+    """The help of ``name``'s command-line option: what a switch that turns it off (``--no-reuse``)
+    does, else the parameter's :func:`doc`."""
+    strings = _strings(lang)
+    return strings.get(f"config.flag_doc.{name}") or strings[f"config.doc.{name}"]
+
+
 def expected(name: str, lang: str = "en") -> str:
     """What a value of ``name`` must be, as a message says it ("a year written as a whole number…")."""
     return _strings(lang)[f"config.expect.{name}"]
