@@ -46,11 +46,10 @@ import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, Iterable, Mapping, Sequence
 
 import numpy as np
 import pandas as pd
-import pandera.pandas as pa
 
 from parbrief.data.encodings import LEGACY_DECODERS, LEGACY_ENCODINGS, guess_legacy
 from parbrief.data.columns import (
@@ -66,6 +65,9 @@ from parbrief.errors import DataValidationError, Problem
 from parbrief.spec import IndexSpec, load_spec, span_of
 from parbrief.text.messages import Joined, Localized, Msg, PerLang
 from parbrief.text.messages import t as _t
+
+if TYPE_CHECKING:  # imported where a schema is built: a kernel reading a snapshot never validates
+    import pandera.pandas as pa
 
 __all__ = [
     "ValidationReport",
@@ -591,6 +593,8 @@ def _pandera_ranges(c: _Collector, typed: pd.DataFrame, ranges: dict[str, tuple[
     if not mask.any():
         return
     typed = typed[mask]
+    import pandera.pandas as pa  # here, not at the top: a kernel reading a snapshot never validates (0.17 s)
+
     schema = pa.DataFrameSchema(
         {
             col: pa.Column(None, pa.Check.in_range(lo, hi, name=f"range:{col}"), nullable=True, required=False)
@@ -1402,6 +1406,8 @@ def load_survey(
 
 def scores_schema(spec: IndexSpec, years: tuple[int, int] = DEFAULT_YEARS) -> pa.DataFrameSchema:
     """Pandera schema of a clean scores frame: dtypes, ranges, unit types, unique (province, unit, year)."""
+    import pandera.pandas as pa
+
     cols: dict[str, pa.Column] = {
         "province": pa.Column("str", pa.Check.str_length(min_value=1)),
         "unit": pa.Column("str", pa.Check.str_length(min_value=1)),
@@ -1436,6 +1442,8 @@ def scores_schema(spec: IndexSpec, years: tuple[int, int] = DEFAULT_YEARS) -> pa
 
 def survey_schema(years: tuple[int, int] = DEFAULT_YEARS) -> pa.DataFrameSchema:
     """Pandera schema of a clean survey frame (item columns allowed after the base columns)."""
+    import pandera.pandas as pa
+
     return pa.DataFrameSchema(
         {
             "province": pa.Column("str", pa.Check.str_length(min_value=1)),

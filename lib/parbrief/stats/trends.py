@@ -49,7 +49,8 @@ from typing import Any, Mapping, Sequence
 
 import numpy as np
 import pandas as pd
-import statsmodels.api as sm
+from statsmodels.regression.linear_model import OLS
+from statsmodels.tools.tools import add_constant
 from scipy import stats
 
 from parbrief.spec import BandScheme
@@ -351,7 +352,7 @@ def trend_of_series(
     lib_notes: list[Note] = []
     with capture_warnings(lib_notes):
         x = y_arr - y_arr.mean()
-        fit = sm.OLS(v_arr, sm.add_constant(x, has_constant="add")).fit()
+        fit = OLS(v_arr, add_constant(x, has_constant="add")).fit()
         slope = float(fit.params[1])
         resid_ss = float(np.sum(fit.resid**2))
         total_ss = float(np.sum((v_arr - v_arr.mean()) ** 2))
@@ -499,7 +500,7 @@ def _pooled(trends: list[Trend], alpha: float) -> list[Trend]:
     data["yc"] = data["year"] - data["year"].mean()
     notes: list[Note] = []
     with capture_warnings(notes):
-        fit = sm.OLS.from_formula("v ~ 0 + C(uc) + C(uc):yc", data=data).fit()
+        fit = OLS.from_formula("v ~ 0 + C(uc) + C(uc):yc", data=data).fit()
         names = {c: f"C(uc)[{c}]:yc" for c in code.values()}
         ci = fit.conf_int(alpha=alpha)
     df = float(fit.df_resid)
