@@ -178,6 +178,58 @@ def test_prestarted_kernels_are_used_first_and_the_rest_shut_down(tmp_path):
     _no_kernel_left(before=before)
 
 
+def test_prestarted_kernel_reads_the_snapshot_before_the_pools_then_is_seeded(tmp_path):
+    # One province from cold: the render computes the store's pooled ρ while its kernel starts.
+    # KernelPool.preload gives the kernel the snapshot as soon as it is written, and run() then
+    # only seeds the pools (PooledKernel.seed), leaving the state load() with both would.
+    import pandas as pd
+
+    from parbrief.analysis.pooling import dumps
+    from parbrief.stats.serial import PooledRho
+
+    scores = tmp_path / "scores.parquet"
+    pd.DataFrame({"province": ["A"], "year": [2024]}).to_parquet(scores)
+    pools = tmp_path / "pools.json"
+    pools.write_text(dumps([(("diff", "sha-x", 2024), PooledRho(0.31, 0.05, 9, 90, 630, 0.02))], "any"),
+                     encoding="utf-8")
+    pool: KernelPool[int, tuple] = KernelPool(1, reuse=True)
+    before = set(_kernel_children())
+    pool.prestart(1)
+    pool.preload(WarmSpec(scores=str(scores)))
+    _, holder = pool._early[0]
+    holder["loading"].join(timeout=150)
+    assert holder["loaded"] == WarmSpec(scores=str(scores))  # read while the caller went on
+    pool.warm = WarmSpec(scores=str(scores), pools=str(pools))
+    check = ("from parbrief.analysis import pooling\n"
+             "assert [v.rho for _, v in pooling.entries('sha-x')] == [0.31]\n"
+             "from parbrief.data import snapshot\n"
+             f"assert snapshot.kept_key({str(scores)!r}, None) is not None")
+
+    def fn(job: int, kernel: PooledKernel | None) -> tuple:
+        kernel.execute_silent(check, what="check")  # the pools seeded, the snapshot kept
+        return job, kernel.warm_spec
+
+    assert pool.run([1], fn, ok=lambda r: True) == [(1, WarmSpec(scores=str(scores), pools=str(pools)))]
+    assert pool.stats["kernels_early"] == 1 and pool.stats["kernels_started"] == 1
+    _no_kernel_left(before=before)
+
+
+def test_a_preloaded_kernel_is_loaded_again_for_another_snapshot(tmp_path):
+    import pandas as pd
+
+    first, second = tmp_path / "a" / "scores.parquet", tmp_path / "b" / "scores.parquet"
+    for path in (first, second):
+        path.parent.mkdir()
+        pd.DataFrame({"province": ["A"], "year": [2024]}).to_parquet(path)
+    pool: KernelPool[int, str] = KernelPool(1, reuse=True)
+    before = set(_kernel_children())
+    pool.prestart(1)
+    pool.preload(WarmSpec(scores=str(first)))
+    pool.warm = WarmSpec(scores=str(second))
+    assert pool.run([1], lambda job, kernel: kernel.warm_spec.scores, ok=lambda r: True) == [str(second)]
+    _no_kernel_left(before=before)
+
+
 def test_prestarted_kernels_are_shut_down_when_nothing_runs():
     before = set(_kernel_children())  # kernels of earlier tests still shutting down are not ours
     pool: KernelPool[int, int] = KernelPool(2, reuse=True)

@@ -701,9 +701,14 @@ def _execute(
             unsaved.append(o.slug)
 
     snap = plan.snap
-    warm = {"scores": str(snap.scores_path.resolve()),
-            "survey": str(snap.survey_path.resolve()) if snap.survey_path else "",
-            "spec": str(plan.spec_file.resolve()),
+    snapshot = {"scores": str(snap.scores_path.resolve()),
+                "survey": str(snap.survey_path.resolve()) if snap.survey_path else "",
+                "spec": str(plan.spec_file.resolve())}
+    if pool is not None and todo:  # kernels started early read the snapshot now, while the pools are computed
+        from parbrief.run.engine import WarmSpec
+
+        pool.preload(WarmSpec(**snapshot))
+    warm = {**snapshot,
             # The pools are computed here only when this process has the time, while the kernels
             # start: a reused snapshot (no data to load) or one kernel (a core to spare). After a
             # fresh load with two kernels the kernels would wait for them (measured: 8 provinces of

@@ -34,7 +34,7 @@ import subprocess
 import tempfile
 import threading
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Callable, Generic, Iterable, Sequence, TypeVar
 
@@ -173,6 +173,19 @@ class PooledKernel:
             what="warm-up", timeout=max(self.startup_timeout, 120),
         )
         self.warm_spec = spec
+        self.started_s += time.perf_counter() - t0
+
+    def seed(self, pools: str) -> None:
+        """Give a kernel that :meth:`load`-ed the snapshot without them the render's pooled ρ
+        (:func:`parbrief.run.kernel_state.seed`): the state :meth:`load` with ``pools`` leaves."""
+        if self.warm_spec is None:
+            raise KernelError.keyed("run.error.kernel_cold")
+        t0 = time.perf_counter()
+        self.execute_silent(
+            f"__import__('parbrief.run.kernel_state', fromlist=['seed']).seed({pools!r})",
+            what="warm-up", timeout=max(self.startup_timeout, 120),
+        )
+        self.warm_spec = replace(self.warm_spec, pools=pools)
         self.started_s += time.perf_counter() - t0
 
     def execute_silent(self, code: str, *, what: str, timeout: float = 60) -> None:
@@ -432,6 +445,40 @@ class KernelPool(Generic[J, R]):
             thread.start()
             self._early.append((thread, holder))
 
+    def preload(self, spec: WarmSpec) -> None:
+        """Give the early kernels the snapshot ``spec`` names now, each in a thread of its own, while
+        the caller goes on (computing the pooled ρ, :mod:`parbrief.run.pools`).
+
+        A kernel that has started by the time the snapshot is written would otherwise wait idle
+        for the pooled ρ before it reads the snapshot (one province from cold: ≈ 0.4 s). Kernels
+        that finish starting later read it as soon as they have. :meth:`run` then gives each only
+        what ``warm`` adds (its ``pools``, :meth:`PooledKernel.seed`), or everything again when
+        ``warm`` names another snapshot.
+        """
+        if not self.reuse:
+            return
+        snapshot = replace(spec, pools="")
+        with self._lock:
+            early = [(t, h) for t, h in self._early if "loading" not in h]
+            for _, holder in early:
+                holder["loading"] = None
+
+        for started, holder in early:
+            def load(started: threading.Thread = started, holder: dict[str, Any] = holder) -> None:
+                started.join()
+                kernel = holder.get("kernel")
+                if kernel is None or holder.get("closed"):
+                    return
+                try:
+                    kernel.load(snapshot)
+                except Exception:  # noqa: BLE001 — closed meanwhile, or failed: _take_early loads it again
+                    return
+                holder["loaded"] = snapshot
+
+            thread = threading.Thread(target=load, name="parbrief-kernel-preload", daemon=True)
+            holder["loading"] = thread
+            thread.start()
+
     def _take_early(self) -> PooledKernel | None:
         """A started kernel given the snapshot, or None (none left, or it failed: a new one then)."""
         with self._lock:
@@ -439,11 +486,17 @@ class KernelPool(Generic[J, R]):
                 return None
             thread, holder = self._early.pop(0)
         thread.join()
+        if holder.get("loading") is not None:
+            holder["loading"].join()
         kernel = holder.get("kernel")
         if kernel is None:
             return None
         try:
-            kernel.load(self.warm)
+            if holder.get("loaded") == replace(self.warm, pools=""):
+                if self.warm.pools:
+                    kernel.seed(self.warm.pools)
+            else:
+                kernel.load(self.warm)
         except KernelError:
             kernel.shutdown()
             return None

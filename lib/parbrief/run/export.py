@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import copy
 import os
-import tempfile
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path

@@ -158,6 +158,14 @@ def load(scores: str, survey: str = "", spec: str = "", pools: str = "") -> None
     _settle()
 
 
+def seed(pools: str) -> None:
+    """Give a kernel :func:`load` left without them the render's pooled ρ, then re-baseline: the
+    same state as :func:`load` with ``pools`` (the render computed them while this kernel read
+    the snapshot)."""
+    _seed_pools(pools)
+    _settle()
+
+
 def trim_memory() -> None:
     """Return freed heap pages to the system (reading and hashing the snapshot leaves ≈ 40 MB)."""
     try:

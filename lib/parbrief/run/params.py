@@ -235,7 +235,6 @@ def resolve_run(
     value set anywhere must be one of ``band_schemes``, the spec's. Provinces (``--province`` and
     the keys of ``provinces:``) are found by the names users write (:func:`province_key`).
     """
-    from parbrief.data.names import normalize_name
     from parbrief.text.collation import vietnamese_sort_key
 
     def listing(names: Iterable[str]) -> str:
