@@ -146,3 +146,33 @@ def test_a_displayed_section_is_one_output_per_table_figure_and_text_run(brief, 
     assert bundle["text/html"] == S.league_table(brief).tables[0].to_html()
     # plain text is the table itself (deterministic), not "<Styler at 0x…>"
     assert "Styler" not in bundle["text/plain"] and "Huyện B" in bundle["text/plain"]
+
+
+def test_the_analysts_figures_are_labelled_and_numbered_in_the_pages_language(brief):
+    # The residual, QQ and trend-residual figures of the analysis pages: titles and axis labels
+    # from the locale files (they were English on a Vietnamese page), numbers in the locale's format.
+    import dataclasses
+
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    from parbrief.report import analysis_pages as pages
+
+    for lang in ("vi", "en"):
+        b = brief if lang == "vi" else dataclasses.replace(brief, lang="en")
+        figs = [pages.residual_figure(b, "district"), pages.qq_figure(b, "district"), pages.trend_residual_figure(b)]
+        assert all(isinstance(f, pages.PageFigure) for f in figs)
+        for f in figs:
+            FigureCanvasAgg(f.fig).draw()
+            texts = [s for ax in f.fig.axes for s in (ax.get_title(), ax.get_xlabel(), ax.get_ylabel())]
+            assert all(texts) and len(texts) == 6
+            # every label is a locale string of this language
+            assert set(texts) <= {t(f"analysis.figure.{k}", lang) for k in (
+                "year", "trend_resid_y", "trend_resid_title", "lag_prev", "lag_now", "lag_title", "fitted", "resid",
+                "resid_fitted_title", "resid_year_title", "normal_quantile", "std_resid", "qq_title", "density",
+                "hist_title")}
+            # the y axes numbered by the brief's locale formatter (in Vietnamese 0,5), for this language
+            assert all(getattr(ax.yaxis.get_major_formatter(), "lang", None) == lang for ax in f.fig.axes)
+    qq = pages.qq_figure(brief, "district").fig
+    FigureCanvasAgg(qq).draw()
+    assert any("," in lab.get_text() for lab in qq.axes[1].get_yticklabels())  # a density: 0,1 0,2 …
+    assert t("analysis.figure.qq_title", "vi") != t("analysis.figure.qq_title", "en")

@@ -22,6 +22,7 @@ from IPython.display import Markdown
 from matplotlib.figure import Figure
 from pandas.io.formats.style import Styler
 
+from parbrief.report.figures import locale_numbers
 from parbrief.stats.sensitivity import gls_residuals, leave_one_out, most_extreme, panel_residuals
 from parbrief.text.codes import reason_text
 from parbrief.text.messages import t as _t
@@ -167,22 +168,29 @@ def autocorrelation_table(brief: Any) -> Styler:
     return _style(pd.DataFrame(rows, columns=["unit", "n_years", "lag1_autocorrelation", "durbin_watson"]))
 
 
+def _labels(lang: str) -> Any:
+    """The analysts' figure labels in ``lang`` (``analysis.figure.*`` of the locale files)."""
+    return lambda key: _t(f"analysis.figure.{key}", lang)
+
+
 def trend_residual_figure(brief: Any) -> PageFigure | Markdown:
     """Residuals of every unit's trend line by year (one line a unit) and pooled lag-1 pairs; a
     sentence instead when no unit's trend was fitted (too few years since a method change)."""
     res = _trend_residuals(brief)
     if res.empty:
         return Markdown(_t("analysis.no_trend_residuals", brief.lang, min_years=brief.min_years))
+    f = _labels(brief.lang)
     fig, ax1, ax2 = _two_panels()
     for unit, g in res.groupby("unit", sort=False):
         ax1.plot(g["year"], g["resid"], marker="o", lw=0.8, alpha=0.6)
     ax1.axhline(0, color="black", lw=0.8)
-    ax1.set(xlabel="year", ylabel="residual (points)", title="Trend residuals by unit")
+    ax1.set(xlabel=f("year"), ylabel=f("trend_resid_y"), title=f("trend_resid_title"))
     lag = res.sort_values(["unit", "year"]).assign(prev=lambda d: d.groupby("unit")["resid"].shift(1)).dropna()
     ax2.scatter(lag["prev"], lag["resid"], s=12, alpha=0.6)
     ax2.axhline(0, color="grey", lw=0.6)
     ax2.axvline(0, color="grey", lw=0.6)
-    ax2.set(xlabel="residual, year t−1", ylabel="residual, year t", title="Lag-1 residual pairs")
+    ax2.set(xlabel=f("lag_prev"), ylabel=f("lag_now"), title=f("lag_title"))
+    locale_numbers(ax1.yaxis, ax2.xaxis, ax2.yaxis, lang=brief.lang)
     return PageFigure(fig)
 
 
@@ -262,14 +270,16 @@ def residual_figure(brief: Any, unit_type: str) -> PageFigure | Markdown:
     r = _residuals(brief, unit_type)
     if r.empty:
         return _no_model(brief, unit_type)
+    f = _labels(brief.lang)
     fig, ax1, ax2 = _two_panels()
     ax1.scatter(r["fitted"], r["resid"], s=12, alpha=0.7)
     ax1.axhline(0, color="black", lw=0.8)
-    ax1.set(xlabel="fitted", ylabel="residual", title="Residuals vs fitted")
+    ax1.set(xlabel=f("fitted"), ylabel=f("resid"), title=f("resid_fitted_title"))
     years = sorted(r["year"].unique())
     ax2.boxplot([r.loc[r["year"] == y, "resid"] for y in years], tick_labels=[str(y) for y in years])
     ax2.axhline(0, color="black", lw=0.8)
-    ax2.set(xlabel="year", ylabel="residual", title="Residuals by year")
+    ax2.set(xlabel=f("year"), ylabel=f("resid"), title=f("resid_year_title"))
+    locale_numbers(ax1.xaxis, ax1.yaxis, ax2.yaxis, lang=brief.lang)
     return PageFigure(fig)
 
 
@@ -282,16 +292,18 @@ def qq_figure(brief: Any, unit_type: str) -> PageFigure | Markdown:
     r = _residuals(brief, unit_type)["std_resid"].dropna().to_numpy()
     if len(r) == 0:
         return _no_model(brief, unit_type)
+    f = _labels(brief.lang)
     fig, ax1, ax2 = _two_panels()
     if len(r) > 2:
         (osm, osr), (slope, icpt, _) = stats.probplot(r)
         ax1.scatter(osm, osr, s=12)
         ax1.plot(osm, slope * np.asarray(osm) + icpt, color="black", lw=0.8)
-    ax1.set(xlabel="normal quantile", ylabel="standardized residual", title="Normal QQ plot")
+    ax1.set(xlabel=f("normal_quantile"), ylabel=f("std_resid"), title=f("qq_title"))
     ax2.hist(r, bins="auto", density=True, color="#9ecae1", edgecolor="white")
     grid = np.linspace(min(-3.0, float(r.min())), max(3.0, float(r.max())), 200)
     ax2.plot(grid, stats.norm.pdf(grid), color="black", lw=0.8)
-    ax2.set(xlabel="standardized residual", ylabel="density", title="Histogram and N(0, 1)")
+    ax2.set(xlabel=f("std_resid"), ylabel=f("density"), title=f("hist_title"))
+    locale_numbers(ax1.xaxis, ax1.yaxis, ax2.xaxis, ax2.yaxis, lang=brief.lang)
     return PageFigure(fig)
 
 
