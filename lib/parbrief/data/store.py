@@ -321,7 +321,7 @@ class Store:
         # The items are pivoted first and then joined to the respondents (one join of 0.6 M rows,
         # not 1.8 M), and the result comes through Arrow, whose strings pandas keeps as they are
         # (``.df()`` made Python strings that ``astype("str")`` converted back): the same frame,
-        # 63 provinces × 7 years: 1.0 → 0.4 s.
+        # 589,209 answers of 63 provinces × 7 years: 1.17 → 0.51 s.
         order = [r[0] for r in self._con.execute(
             f"SELECT item FROM survey_items WHERE TRUE{where} GROUP BY item ORDER BY min(pos), item", list(params)
         ).fetchall()]

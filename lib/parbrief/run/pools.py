@@ -7,7 +7,8 @@ kernels, and most of one province's render from cold. When it has the time (a re
 a single kernel: ``run.batch._execute`` decides), the render computes the pools its briefs will ask
 for while its kernels start (:func:`share_pools`), writes them beside the snapshot
 (``snapshot/pools.json``) and each kernel reads them with the snapshot
-(:func:`parbrief.run.kernel_state.load`). After a fresh load with two kernels the kernels would
+(:func:`parbrief.run.kernel_state.load`), or after it when it read the snapshot while they were
+computed (:func:`parbrief.run.kernel_state.seed`). After a fresh load with two kernels the kernels would
 wait for them, so each computes its own, as before. The values are the same numbers (JSON floats round-trip
 exactly), so a warm kernel's brief stays byte-identical to a fresh kernel's, which computes its own.
 
