@@ -458,26 +458,24 @@ class KernelPool(Generic[J, R]):
         if not self.reuse:
             return
         snapshot = replace(spec, pools="")
-        with self._lock:
-            early = [(t, h) for t, h in self._early if "loading" not in h]
-            for _, holder in early:
-                holder["loading"] = None
 
-        for started, holder in early:
-            def load(started: threading.Thread = started, holder: dict[str, Any] = holder) -> None:
-                started.join()
-                kernel = holder.get("kernel")
-                if kernel is None or holder.get("closed"):
-                    return
-                try:
-                    kernel.load(snapshot)
-                except Exception:  # noqa: BLE001 — closed meanwhile, or failed: _take_early loads it again
-                    return
-                holder["loaded"] = snapshot
+        def load(started: threading.Thread, holder: dict[str, Any]) -> None:
+            started.join()
+            kernel = holder.get("kernel")
+            if kernel is None or holder.get("closed"):
+                return
+            try:
+                kernel.load(snapshot)
+            except Exception:  # noqa: BLE001 — closed meanwhile, or failed: _take_early loads it again
+                return
+            holder["loaded"] = snapshot
 
-            thread = threading.Thread(target=load, name="parbrief-kernel-preload", daemon=True)
-            holder["loading"] = thread
-            thread.start()
+        with self._lock:  # each kernel's thread recorded before _take_early can see the kernel
+            for started, holder in self._early:
+                if "loading" not in holder:
+                    holder["loading"] = threading.Thread(target=load, args=(started, holder),
+                                                         name="parbrief-kernel-preload", daemon=True)
+                    holder["loading"].start()
 
     def _take_early(self) -> PooledKernel | None:
         """A started kernel given the snapshot, or None (none left, or it failed: a new one then)."""
@@ -486,7 +484,7 @@ class KernelPool(Generic[J, R]):
                 return None
             thread, holder = self._early.pop(0)
         thread.join()
-        if holder.get("loading") is not None:
+        if "loading" in holder:
             holder["loading"].join()
         kernel = holder.get("kernel")
         if kernel is None:
