@@ -248,6 +248,11 @@ def test_band_distribution_stacks_in_band_order():
     heights = {(round(p.get_x() + p.get_width() / 2), round(p.get_y()), p.get_height()) for p in ax.patches}
     # 2024: Xuất sắc 1 at the bottom, then Tốt 7 from 1, Yếu 2 from 8
     assert {(2024, 0, 1.0), (2024, 1, 7.0), (2024, 8, 2.0), (2023, 0, 4.0), (2023, 4, 6.0)} <= heights
+    # each segment's count centred in it, drawn by one CellValues artist (not a Text a segment)
+    values = next(a for a in ax.get_children() if isinstance(a, CellValues))
+    drawn = {(float(x), float(y)): s for (x, y), s in zip(values.xy, values.strings)}
+    assert drawn == {(2024.0, 0.5): "1", (2024.0, 4.5): "7", (2024.0, 9.0): "2", (2023.0, 2.0): "4", (2023.0, 7.0): "6"}
+    assert values.get_fontsize() == 8 and not values.get_in_layout()
     legend = [t.get_text() for t in ax.get_legend().get_texts()]
     assert legend == list(reversed(order))  # worst on top, as the bars stack
     assert fig.alt == (
