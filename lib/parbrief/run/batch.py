@@ -27,6 +27,7 @@ import sys
 import time
 from dataclasses import asdict, dataclass, field, replace
 from datetime import datetime, timezone
+from functools import cached_property
 from pathlib import Path
 from typing import Any, Callable, Mapping, NamedTuple, Sequence
 
@@ -403,6 +404,13 @@ class _Plan:
     skipped: dict[str, BriefOutcome] = field(default_factory=dict)
     fp_store: Any = None
 
+    @cached_property
+    def provenance(self) -> dict[str, Any]:
+        """The manifest's package versions and git commit, read once per render."""
+        from parbrief.run.manifest import run_provenance
+
+        return run_provenance()
+
     @property
     def national_scheme(self) -> str:
         return self.briefs[0].national_band_scheme if self.briefs else default("national_band_scheme")
@@ -666,6 +674,7 @@ def _execute(
                       for j in plan.jobs}
     lang_of = {j.slug: j.lang for j in plan.jobs}
     unsaved: list[str] = []
+    provenance = plan.provenance  # read once: the same for every rewrite and the final manifest
 
     def write_progress() -> None:
         write_manifest(plan.year_dir / "manifest.json", build_manifest(
@@ -675,7 +684,7 @@ def _execute(
             mode={"engine": "papermill, engine 'parbrief'", "reuse": reuse, "force": force},
             started=phase.started, duration_s=phase.elapsed(),
             extra={"complete": False, "spec": str(plan.spec_file), "fingerprints": "fingerprints.json"},
-            year_dir=plan.year_dir, records=plan.fp_store.records,
+            year_dir=plan.year_dir, records=plan.fp_store.records, provenance=provenance,
         ))
 
     try:
@@ -797,7 +806,7 @@ def _write_index_and_manifest(
         extra={"complete": True, "params_sources": list(plan.config.sources), "spec": str(plan.spec_file),
                "fingerprints": "fingerprints.json",
                "other_pages": other_pages(plan.year_dir, plan.fp_store.records, [j.slug for j in plan.jobs])},
-        year_dir=plan.year_dir, records=plan.fp_store.records,
+        year_dir=plan.year_dir, records=plan.fp_store.records, provenance=plan.provenance,
     )
     manifest_path = write_manifest(plan.year_dir / "manifest.json", manifest)
     return RenderSummary(year=year, out_dir=plan.year_dir, outcomes=tuple(outcomes), index=index,
