@@ -168,3 +168,25 @@ def test_no_reuse_runs_each_notebook_on_its_own_kernel(notebooks, tmp_path):
     assert [o.status for o in outcomes] == ["ok", "ok"]
     assert _pid_of(outcomes[0]) != _pid_of(outcomes[1])
     assert stats["kernels_started"] == 0  # none from the pool: the engine started one per notebook
+
+
+def test_the_reset_frees_the_previous_notebooks_outputs_at_once(tmp_path):
+    # A notebook's last output (a cyclic object, as a matplotlib figure is) stays in ``Out`` and
+    # in IPython's hidden ``_``; the reset must free it in its own garbage collection, so the
+    # next brief does not walk it again. Its finalizer writes a file when it is freed.
+    mark = tmp_path / "freed.txt"
+    hold = _notebook(tmp_path / "hold.ipynb", f"""
+import pathlib, weakref
+class Node:
+    pass
+node = Node()
+node.me = node
+weakref.finalize(node, pathlib.Path({str(mark)!r}).write_text, "freed")
+node
+""")
+    check = _notebook(tmp_path / "check.ipynb", f"import pathlib\nprint(pathlib.Path({str(mark)!r}).exists())")
+    outcomes, _ = _run_jobs([_job(hold, tmp_path, "hold"), _job(check, tmp_path, "check")], workers=1,
+                            progress=False, reuse=True, warm={})
+    assert [o.status for o in outcomes] == ["ok", "ok"], [o.error for o in outcomes]
+    cell = next(c for c in nbformat.read(outcomes[1].notebook, as_version=4).cells if "exists" in c.source)
+    assert cell.outputs[0]["text"].strip() == "True"  # freed before the next notebook's first cell

@@ -238,6 +238,22 @@ def _restore_modules(saved: dict[str, tuple[types.ModuleType, dict[str, Any]]]) 
 _MISSING = object()
 
 
+def _drop_user_names(ip: Any) -> None:
+    """Delete the previous brief's names, as ``ip.reset`` will, but before it collects garbage.
+
+    IPython's reset runs its full garbage collection (``DisplayHook.flush``) *before* it clears the
+    namespaces, and the hidden namespace still holds the last three outputs (``_``, ``__``,
+    ``___``: sections with their figures). That collection walked the brief while it was still
+    alive and freed none of it; the next brief's own collections did, a second walk (measured in
+    a kernel: 12 figures and ≈ 70 000 objects left after the reset, 15–50 ms to collect). With
+    the names gone first, the reset's one collection frees them.
+    """
+    ns = ip.user_ns
+    for key in [k for k in ns if k not in ("__builtin__", "__builtins__", "__name__")]:
+        del ns[key]
+    ip.user_ns_hidden.clear()  # ip.reset clears it too, then puts IPython's own names back
+
+
 def reset(cwd: str | None = None) -> None:
     """Return this kernel to the baseline ``warm`` recorded (see the module docstring)."""
     import matplotlib
@@ -251,7 +267,10 @@ def reset(cwd: str | None = None) -> None:
     # follows (IPython's reset among it) calls os.getcwd().
     os.chdir(cwd or base["cwd"])
     ip = _ipython()
+    if "matplotlib.pyplot" in sys.modules:
+        sys.modules["matplotlib.pyplot"].close("all")
     if ip is not None:
+        _drop_user_names(ip)
         ip.reset(new_session=True)  # %reset -f: user namespace, Out, _, execution count → 1
         for key, f in ip.display_formatter.formatters.items():
             saved = base["formatters"].get(key)
@@ -266,8 +285,6 @@ def reset(cwd: str | None = None) -> None:
                 f.singleton_printers.update(saved[2])
         for name, cbs in base["events"].items():
             ip.events.callbacks[name][:] = cbs
-    if "matplotlib.pyplot" in sys.modules:
-        sys.modules["matplotlib.pyplot"].close("all")
     rc = matplotlib.rcParams
     diff = {k: v for k, v in base["rc"].items() if dict.get(rc, k, _MISSING) is not v}
     if diff and hasattr(rc, "_update_raw"):
