@@ -8,6 +8,7 @@ import time
 from pathlib import Path
 
 import openpyxl
+import pytest
 
 from parbrief.report.workbook_tables import SHEETS, TABLES_MIME
 from parbrief.run import workbook as W
@@ -64,3 +65,55 @@ def test_the_bundle_is_read_as_json_text_or_as_an_object(tmp_path):
         book = W.write_workbook(got, tmp_path / f"{form}.xlsx")
         sheet = openpyxl.load_workbook(book)[openpyxl.load_workbook(book).sheetnames[0]]
         assert [c.value for c in sheet[2]][:4] == ["district", 1, "Huyện A", 80.5]
+
+
+def _outcome(slug: str, status: str = "ok"):
+    from parbrief.run.execute import BriefOutcome
+
+    return BriefOutcome(slug=slug, title=slug, status=status, duration_s=0.1)
+
+
+def test_workbooks_written_when_the_last_brief_lands_not_after_the_overview(tmp_path, monkeypatch):
+    from parbrief.run import analysis as A
+
+    for slug, prov in (("a", "Tỉnh A"), ("b", "Tỉnh B"), ("c", "Tỉnh C")):
+        _notebook(tmp_path / f"{slug}.ipynb", prov, 80.0)
+    seen: list[list[str]] = []
+    real = W.write_workbooks
+    monkeypatch.setattr(W, "write_workbooks", lambda d, slugs, lang: seen.append(list(slugs)) or real(d, slugs, lang))
+    # "b" unchanged (skipped); "c" and "a" rendered now, in that order; the overview runs last
+    books = A.EarlyWorkbooks(["a", "b", "c", "overview"], ["c", "a", "overview"], tmp_path, "vi")
+    books.landed(_outcome("c"))
+    assert books._thread is None  # "a" has not landed yet
+    books.landed(_outcome("a"))
+    assert books._thread is not None  # started while the overview still runs
+    books._thread.join()
+    assert seen == [["a", "b", "c"]]  # every current brief, in the render's order
+    books.landed(_outcome("overview"))
+    out = A.after_briefs([_outcome("a"), _outcome("b", "skipped"), _outcome("c"), _outcome("overview")],
+                         tmp_path, lang="vi", books=books)
+    assert seen == [["a", "b", "c"]]  # not written a second time
+    assert out["workbook"]["provinces"] == 3 and (tmp_path / "results.xlsx").is_file()
+    league = openpyxl.load_workbook(tmp_path / "results.xlsx").worksheets[0]
+    assert [r[0].value for r in league.iter_rows(min_row=2)] == ["Tỉnh A", "Tỉnh B", "Tỉnh C"]
+
+
+def test_early_workbooks_leave_out_a_failed_brief_and_raise_what_the_thread_raised(tmp_path, monkeypatch):
+    from parbrief.run import analysis as A
+
+    _notebook(tmp_path / "a.ipynb", "Tỉnh A", 80.0)
+    books = A.EarlyWorkbooks(["a", "b"], ["a", "b"], tmp_path, "vi")
+    seen: list[list[str]] = []
+    monkeypatch.setattr(W, "write_workbooks", lambda d, slugs, lang: seen.append(list(slugs)) or {"workbooks": []})
+    books.landed(_outcome("a"))
+    books.landed(_outcome("b", "failed"))
+    assert books.result([])["workbooks"] == [] and seen == [["a"]]
+
+    def boom(d, slugs, lang):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(W, "write_workbooks", boom)
+    books = A.EarlyWorkbooks(["a"], ["a"], tmp_path, "vi")
+    books.landed(_outcome("a"))
+    with pytest.raises(OSError, match="No space left"):
+        books.result([_outcome("a")])

@@ -652,7 +652,7 @@ def _execute(
     Returns the outcomes in job order (skipped ones included), the ones rendered now, and the
     pool's statistics.
     """
-    from parbrief.run.analysis import after_briefs, page_chains
+    from parbrief.run.analysis import EarlyWorkbooks, after_briefs, page_chains
     from parbrief.run.manifest import build_manifest, write_manifest
 
     console = plan.lang  # the render's console lines are in the run's language
@@ -732,8 +732,15 @@ def _execute(
     # With --analysis, each brief's pages follow it on its kernel (what it computed is still in
     # that kernel's memory); an unchanged brief's pages are queued after the briefs.
     briefs = {j.slug for j in queue}
+    books = EarlyWorkbooks([j.slug for j in plan.jobs], [j.slug for j in queue], plan.year_dir, plan.lang)
+
+    def landed(o: BriefOutcome) -> None:
+        if o.slug in briefs:
+            record(o)
+            books.landed(o)  # the last brief: the workbooks are written while the overview runs
+
     done = _run_jobs(queue, kernels, progress, reuse=reuse, warm=warm, pool=pool, extra=starts, then=then,
-                     on_outcome=lambda o: record(o) if o.slug in briefs else None, total=len(queue) + n_pages)
+                     on_outcome=landed, total=len(queue) + n_pages)
     ran = [o for o in done[0] if o.slug in briefs]
     pool_stats = done[1]
     phase("notebooks_s")
@@ -744,7 +751,8 @@ def _execute(
         for j in plan.jobs
     ]
     pages = [o for o in done[0] if o.slug not in briefs]
-    pool_stats = dict(pool_stats, extras=after_briefs(outcomes, plan.year_dir, lang=plan.lang, pages=pages, log=log))
+    pool_stats = dict(pool_stats, extras=after_briefs(outcomes, plan.year_dir, lang=plan.lang, pages=pages, log=log,
+                                                             books=books))
     phase("workbooks_analysis_s")
     return outcomes, ran, pool_stats
 
