@@ -98,6 +98,26 @@ def test_rotated_math_and_aliased_text_same_bytes(antialiased):
     assert not any("$" in key[0] for key in raster._BITMAPS)
 
 
+@pytest.mark.parametrize("rc", [{"text.hinting_factor": 1}, {"text.kerning_factor": 6}, {"text.hinting": "none"},
+                                {"font.sans-serif": ["DejaVu Serif"]}])
+def test_text_drawn_under_other_font_settings_is_not_taken_from_the_cache(rc):
+    # a notebook may change how fonts are made or chosen; the cache outlives the kernel's reset
+    def figure() -> MplFigure:
+        fig = MplFigure(figsize=(3, 1), dpi=100)
+        fig.text(0.05, 0.5, "Huyện Hải Lăng · AV To")
+        return fig
+
+    def png(canvas_class: type) -> bytes:  # no brief theme: it would set the font family itself
+        buf = io.BytesIO()
+        canvas_class(figure()).print_png(buf)
+        return buf.getvalue()
+
+    raster.clear_text_cache()
+    png(raster.TextCacheCanvas)  # the cache filled at the default settings
+    with matplotlib.rc_context(rc):
+        assert png(raster.TextCacheCanvas) == png(FigureCanvasAgg)
+
+
 def test_cache_is_bounded(monkeypatch):
     raster.clear_text_cache()
     monkeypatch.setattr(raster._BITMAPS, "size", 5)

@@ -8,14 +8,15 @@ asks FreeType for the glyphs of every text on every measurement and every draw (
 kept per renderer, so it starts empty with each figure.
 
 :class:`TextCacheRenderer` keeps, for the whole process, each text's metrics and its rendered
-bitmap under everything they depend on: the string, the font file and its size, the dpi, the
-hinting and antialiasing. A text drawn from the cache is the same pixels at the same place:
+bitmap under everything they depend on: the string, the font files and size, the dpi, the
+hinting (flag and the rcParams' hinting and kerning factors) and antialiasing. A text drawn from the cache is the same pixels at the same place:
 ``draw_text`` then only composites the kept bitmap (what Agg does after rasterizing it). Mathtext
 and TeX go to Agg as before. Both caches are bounded (least recently used texts go first).
 
-It relies on Agg's text path of matplotlib 3.8–3.10 (``_prepare_font``, ``draw_text_image``), the
-versions ``pyproject.toml`` allows; ``tests/report/test_raster.py`` checks that the PNGs are
-byte-identical to plain Agg's, so a matplotlib that changes that path fails there, not in a brief.
+It relies on Agg's text path of matplotlib 3.8–3.10 (``_prepare_font``, the font manager's
+``_find_fonts_by_props`` it calls, ``draw_text_image``), the versions ``pyproject.toml`` allows;
+``tests/report/test_raster.py`` checks that the PNGs are byte-identical to plain Agg's, so a
+matplotlib that changes that path fails there, not in a brief.
 """
 
 from __future__ import annotations
@@ -24,8 +25,10 @@ from collections import OrderedDict
 from math import cos, radians, sin
 from typing import Any
 
+import matplotlib
 import numpy as np
 from matplotlib.backends.backend_agg import FigureCanvasAgg, RendererAgg, get_hinting_flag
+from matplotlib.font_manager import fontManager
 
 __all__ = ["TextCacheCanvas", "TextCacheRenderer", "clear_text_cache"]
 
@@ -63,19 +66,22 @@ def clear_text_cache() -> None:
 class TextCacheRenderer(RendererAgg):
     """Agg's renderer with a process-wide cache of text metrics and text bitmaps (module doc)."""
 
-    def _font_key(self, s: str, prop: Any) -> tuple[Any, Any]:
-        font = self._prepare_font(prop)
-        # the font files (with any fallbacks) and size FreeType uses, the dpi and the hinting:
-        # everything the glyphs depend on besides the string
-        files = (font.fname, *(f.fname for f in getattr(font, "_fallback_list", ()) or ()))
-        return font, (s, files, prop.get_size_in_points(), self.dpi, get_hinting_flag())
+    def _key(self, s: str, prop: Any) -> tuple[Any, ...]:
+        """Everything a text's glyphs depend on: the string, the font files (fallbacks among them)
+        that Agg's ``_prepare_font`` resolves ``prop`` to, the size and dpi, the hinting and the
+        rcParams ``get_font`` makes a font with (hinting and kerning factors). No font is prepared:
+        a text found in the cache needs none."""
+        rc = matplotlib.rcParams
+        return (s, tuple(fontManager._find_fonts_by_props(prop)), prop.get_size_in_points(), self.dpi,
+                get_hinting_flag(), rc["text.hinting_factor"], rc["text.kerning_factor"])
 
     def get_text_width_height_descent(self, s: str, prop: Any, ismath: Any) -> tuple[float, float, float]:
         if ismath:
             return super().get_text_width_height_descent(s, prop, ismath)
-        font, key = self._font_key(s, prop)
+        key = self._key(s, prop)
         hit = _METRICS.get_fresh(key)
         if hit is None:
+            font = self._prepare_font(prop)
             font.set_text(s, 0.0, flags=get_hinting_flag())
             w, h = font.get_width_height()
             hit = (w / 64.0, h / 64.0, font.get_descent() / 64.0)
@@ -86,11 +92,11 @@ class TextCacheRenderer(RendererAgg):
                   ismath: Any = False, mtext: Any = None) -> None:
         if ismath:
             return super().draw_text(gc, x, y, s, prop, angle, ismath, mtext)
-        font, key = self._font_key(s, prop)
-        key = (*key, bool(gc.get_antialiased()))
+        key = (*self._key(s, prop), bool(gc.get_antialiased()))
         hit = _BITMAPS.get_fresh(key)
         if hit is None:
             # as RendererAgg.draw_text: rasterized unrotated (the angle is applied in raster space)
+            font = self._prepare_font(prop)
             font.set_text(s, 0, flags=get_hinting_flag())
             font.draw_glyphs_to_bitmap(antialiased=gc.get_antialiased())
             xo, yo = font.get_bitmap_offset()
