@@ -674,7 +674,6 @@ def _execute(
                       for j in plan.jobs}
     lang_of = {j.slug: j.lang for j in plan.jobs}
     unsaved: list[str] = []
-    provenance = plan.provenance  # read once: the same for every rewrite and the final manifest
 
     def write_progress() -> None:
         write_manifest(plan.year_dir / "manifest.json", build_manifest(
@@ -684,7 +683,7 @@ def _execute(
             mode={"engine": "papermill, engine 'parbrief'", "reuse": reuse, "force": force},
             started=phase.started, duration_s=phase.elapsed(),
             extra={"complete": False, "spec": str(plan.spec_file), "fingerprints": "fingerprints.json"},
-            year_dir=plan.year_dir, records=plan.fp_store.records, provenance=provenance,
+            year_dir=plan.year_dir, records=plan.fp_store.records, provenance=plan.provenance,
         ))
 
     try:
